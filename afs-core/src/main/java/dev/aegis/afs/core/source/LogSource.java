@@ -1,0 +1,33 @@
+package dev.aegis.afs.core.source;
+
+import dev.aegis.afs.core.AfsException;
+import dev.aegis.afs.query.LogQuery;
+import dev.aegis.afs.query.local.LineSink;
+import dev.aegis.afs.query.pushdown.BackendQuery;
+import dev.aegis.afs.query.pushdown.Pushdown;
+import java.time.Instant;
+
+/**
+ * One configured log stream on one backend. The core calls {@link #plan} (pure) and then
+ * {@link #fetch}, and applies the plan's residual to the lines fetched; see {@link Pushdown}.
+ */
+public interface LogSource<Q extends BackendQuery> {
+
+    /** Compiles {@code query} into this backend's query and the residual. No I/O. */
+    Pushdown<Q> plan(LogQuery query);
+
+    /**
+     * Runs the pushed-down query and passes the lines to {@code sink}, oldest first, stopping
+     * early when the sink returns false. Does not call {@link LineSink#end()}; the caller does.
+     *
+     * @throws AfsException BACKEND_FAILURE (or UNAVAILABLE) with backend, host, status and the
+     *                      first line of the body; never a credential
+     */
+    ReadStats fetch(Pushdown<Q> plan, LineSink sink) throws AfsException;
+
+    /** When the stream last changed, for {@code stat}; {@link Instant#EPOCH} if unknown. */
+    Instant lastModified();
+
+    /** The backend's configured name and type, e.g. {@code file:demo}, for evidence. */
+    String backend();
+}

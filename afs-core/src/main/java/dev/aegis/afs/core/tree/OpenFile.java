@@ -1,0 +1,36 @@
+package dev.aegis.afs.core.tree;
+
+import dev.aegis.afs.core.AfsError;
+import dev.aegis.afs.core.AfsException;
+import java.nio.ByteBuffer;
+
+/**
+ * An open handle. Its size is exact (FUSE reports it from {@code fgetattr}), its content does
+ * not change while open, except for files the caller writes.
+ */
+public interface OpenFile extends AutoCloseable {
+
+    /** Exact size in bytes of what this handle serves. */
+    long size() throws AfsException;
+
+    /** Reads up to {@code dst.remaining()} bytes at {@code offset}; returns -1 at the end. */
+    int read(long offset, ByteBuffer dst) throws AfsException;
+
+    /**
+     * Writes at {@code offset}. Errors a shell user must see are thrown here (bash ignores
+     * errors from flush and release).
+     */
+    default int write(long offset, ByteBuffer src) throws AfsException {
+        throw new AfsException(AfsError.READ_ONLY, "read-only file");
+    }
+
+    /** Whether the size is only known once open (live files): FUSE then uses direct_io. */
+    default boolean sizeKnownOnlyWhenOpen() {
+        return false;
+    }
+
+    /** Called on release; whatever was written is final. Errors here reach no one but the log. */
+    @Override
+    default void close() throws AfsException {
+    }
+}
