@@ -1,0 +1,26 @@
+package dev.aegis.afs.core.evidence;
+
+import dev.aegis.afs.core.AfsException;
+import dev.aegis.afs.core.Caller;
+import java.util.Optional;
+
+/**
+ * Runs live reads and records each as evidence, once: concurrent opens of the same read share
+ * one backend query (single flight), and a repeat within the backend's cache TTL reuses the
+ * snapshot. Remembers each caller's newest snapshot per path for {@code user.afs.evidence}.
+ */
+public interface Captures {
+
+    /**
+     * @param treePath the path read, with its query, e.g. {@code /teams/p/prod/logs/api.log?tail=50};
+     *                 the cache key together with {@code cacheTtlMillis}
+     * @param cacheTtlMillis how long a snapshot may be reused for the same path; 0 disables
+     */
+    EvidenceRecord capture(Caller caller, String treePath, long cacheTtlMillis, SnapshotProducer producer)
+            throws AfsException;
+
+    /** The newest snapshot {@code caller} produced by reading {@code treePath} (any query). */
+    Optional<EvidenceRecord> newest(Caller caller, String treePath);
+
+    EvidenceStore store();
+}
