@@ -9,6 +9,19 @@ import dev.aegis.afs.core.config.ConfigNode;
  */
 public interface Backend extends AutoCloseable {
 
+    /** Keys every backend section has, read by the core: {@code type}, {@code cache_ttl}. */
+    java.util.Set<String> COMMON_OPTION_KEYS = java.util.Set.of("type", "cache_ttl");
+
+    /** Keys every log stream section has, read by the core: {@code backend}, {@code window}. */
+    java.util.Set<String> COMMON_STREAM_KEYS = java.util.Set.of("backend", "window");
+
+    /** {@code own} plus {@code common}, for {@link ConfigNode#allowOnly}. */
+    static java.util.Set<String> keys(java.util.Set<String> common, String... own) {
+        java.util.Set<String> all = new java.util.HashSet<>(common);
+        all.addAll(java.util.List.of(own));
+        return all;
+    }
+
     /** The name given in namespaces.yaml. */
     String name();
 
