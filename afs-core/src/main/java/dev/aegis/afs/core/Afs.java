@@ -1,5 +1,45 @@
 package dev.aegis.afs.core;
 
+import dev.aegis.afs.core.config.ConfigException;
+import dev.aegis.afs.core.config.ConfigNode;
+import dev.aegis.afs.core.config.Namespaces;
+import dev.aegis.afs.core.evidence.Captures;
+import dev.aegis.afs.core.evidence.EvidenceCaptures;
+import dev.aegis.afs.core.evidence.EvidenceRecord;
+import dev.aegis.afs.core.evidence.EvidenceStore;
+import dev.aegis.afs.core.source.Backend;
+import dev.aegis.afs.core.source.BackendContext;
+import dev.aegis.afs.core.source.BackendTypes;
+import dev.aegis.afs.core.tree.DirNode;
+import dev.aegis.afs.core.tree.EnvContext;
+import dev.aegis.afs.core.tree.EnvSection;
+import dev.aegis.afs.core.tree.EnvSections;
+import dev.aegis.afs.core.tree.LiveFile;
+import dev.aegis.afs.core.tree.Node;
+import dev.aegis.afs.core.tree.StaticDir;
+import dev.aegis.afs.core.tree.disk.DiskDir;
+import dev.aegis.afs.core.tree.evidence.EvidenceDir;
+import dev.aegis.afs.core.tree.logs.LogsDir;
+import dev.aegis.afs.core.tree.status.AfsStatusDir;
+import dev.aegis.afs.query.QuerySyntaxException;
+import dev.aegis.afs.query.shell.ShellQuery;
+import dev.aegis.afs.query.shell.ShellQueryParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
 /**
  * The library every front end calls (FUSE adapter, CLI, later MCP): the tree built from
  * namespaces.yaml, path resolution, shell-form reads, evidence and the error journal.
@@ -9,19 +49,224 @@ package dev.aegis.afs.core;
  *     Node node = afs.resolve("/teams/payments/prod/logs/api.log?tail=50", Caller.self());
  * }
  * }</pre>
- *
- * API (being implemented by the lead; signatures are stable):
- * <ul>
- *   <li>{@code static Afs load(Path namespacesYaml)} - throws ConfigException</li>
- *   <li>{@code DirNode root()}</li>
- *   <li>{@code Node resolve(String treePath, Caller caller) throws AfsException} - walks from the root,
- *       each segment through {@code DirNode.child}; a trailing {@code name?query} is resolved by its directory</li>
- *   <li>{@code EvidenceRecord runShell(String script, Caller caller, OutputStream out) throws AfsException} -
- *       {@code afs sh -c}: compiles the pipeline, captures evidence, writes the result to out</li>
- *   <li>{@code EvidenceStore evidence()}, {@code ErrorJournal errors()}, {@code void close()}</li>
- * </ul>
  */
-public final class Afs {
-    private Afs() {
+public final class Afs implements AutoCloseable {
+
+    /** How long a live read is reused when a backend sets no {@code cache_ttl}. */
+    public static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(2);
+
+    private final Namespaces config;
+    private final Clock clock;
+    private final Map<String, Backend> backends;
+    private final EvidenceStore evidence;
+    private final ErrorJournal errors;
+    private final StaticDir root;
+    private final Instant loadedAt;
+
+    private Afs(Namespaces config, Clock clock, Map<String, Backend> backends, EvidenceStore evidence,
+                ErrorJournal errors, List<Node> extraRootEntries, Function<Afs, List<Node>> treeBuilder) {
+        this.config = config;
+        this.clock = clock;
+        this.backends = backends;
+        this.evidence = evidence;
+        this.errors = errors;
+        this.loadedAt = clock.instant();
+        List<Node> top = new ArrayList<>(treeBuilder.apply(this));
+        top.addAll(extraRootEntries);
+        this.root = new StaticDir("", loadedAt, top);
+    }
+
+    /** Loads namespaces.yaml with the system clock and environment. */
+    public static Afs load(Path namespacesYaml) {
+        return load(namespacesYaml, Clock.systemUTC(), System::getenv, List.of());
+    }
+
+    /**
+     * @param extraRootEntries further top-level entries (e.g. the harness' /change_requests)
+     * @throws ConfigException with file:line:column and the fix
+     */
+    public static Afs load(Path namespacesYaml, Clock clock, Function<String, String> environment,
+                           List<Node> extraRootEntries) {
+        Set<String> sectionKeys = EnvSections.all().stream().map(EnvSection::key).collect(Collectors.toSet());
+        Namespaces config = Namespaces.load(namespacesYaml, sectionKeys);
+        BackendContext context = new BackendContext(config.configDir(), clock, environment);
+        Map<String, Backend> backends = new LinkedHashMap<>();
+        try {
+            config.backends().forEach((name, section) -> backends.put(name, BackendTypes.create(name, section, context)));
+            Namespaces.Evidence e = config.evidence();
+            EvidenceStore store = new EvidenceStore(e.dir(), e.retention(), e.maxSnapshotBytes(), clock);
+            return new Afs(config, clock, backends, store, new ErrorJournal(clock), extraRootEntries,
+                    afs -> afs.buildTree(new EvidenceCaptures(store, clock)));
+        } catch (RuntimeException ex) {
+            backends.values().forEach(Backend::close);
+            throw ex;
+        }
+    }
+
+    private List<Node> buildTree(Captures captures) {
+        Map<String, Long> ttl = new LinkedHashMap<>();
+        config.backends().forEach((name, section) -> ttl.put(name,
+                section.get("cache_ttl").map(ConfigNode::asDuration).orElse(DEFAULT_CACHE_TTL).toMillis()));
+        List<Node> teams = new ArrayList<>();
+        config.teams().forEach((team, envs) -> {
+            List<Node> envDirs = new ArrayList<>();
+            envs.forEach((env, envNode) -> {
+                EnvContext ctx = new EnvContext(team, env, "/teams/" + team + "/" + env, backends, ttl, captures,
+                        clock, config.configDir());
+                List<Node> sections = new ArrayList<>();
+                for (EnvSection section : EnvSections.all()) {
+                    envNode.get(section.key()).ifPresent(n -> sections.add(section.directory(ctx, n)));
+                }
+                envDirs.add(new StaticDir(env, loadedAt, sections));
+            });
+            teams.add(new StaticDir(team, loadedAt, envDirs));
+        });
+        List<Node> top = new ArrayList<>();
+        top.add(new StaticDir("teams", loadedAt, teams));
+        top.add(new StaticDir("context", loadedAt, List.of(new DiskDir("skills", config.skillsDir()))));
+        top.add(new EvidenceDir(evidence));
+        top.add(new AfsStatusDir(clock, this::status, errors));
+        return top;
+    }
+
+    public Namespaces config() {
+        return config;
+    }
+
+    public DirNode root() {
+        return root;
+    }
+
+    public EvidenceStore evidence() {
+        return evidence;
+    }
+
+    public ErrorJournal errors() {
+        return errors;
+    }
+
+    /**
+     * Walks {@code treePath} from the root. A segment with {@code ?} takes the rest of the path
+     * as its query (so a query may hold '/' when called here; through the kernel it must be %2F).
+     */
+    public Node resolve(String treePath, Caller caller) throws AfsException {
+        if (!treePath.startsWith("/")) {
+            throw new AfsException(AfsError.NOT_FOUND, treePath + ": not an absolute path; tree paths start with /teams, /evidence, ...");
+        }
+        Node node = root;
+        for (String segment : segments(treePath)) {
+            if (!(node instanceof DirNode dir)) {
+                throw new AfsException(AfsError.NOT_A_DIRECTORY, treePath + ": " + node.name() + " is not a directory");
+            }
+            node = dir.child(segment, caller);
+        }
+        return node;
+    }
+
+    static List<String> segments(String treePath) {
+        int mark = treePath.indexOf('?');
+        String path = mark < 0 ? treePath : treePath.substring(0, mark);
+        String query = mark < 0 ? "" : treePath.substring(mark);
+        List<String> out = new ArrayList<>();
+        for (String s : path.split("/")) {
+            if (!s.isEmpty()) {
+                out.add(s);
+            }
+        }
+        if (!query.isEmpty()) {
+            if (out.isEmpty()) {
+                out.add(query);
+            } else {
+                out.set(out.size() - 1, out.get(out.size() - 1) + query);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code afs sh -c SCRIPT}: compiles the pipeline, runs it once as a recorded read and writes
+     * exactly what bash with GNU tools would print.
+     */
+    public EvidenceRecord runShell(String script, Caller caller, OutputStream out) throws AfsException {
+        ShellQuery shell;
+        try {
+            shell = ShellQueryParser.parse(script);
+        } catch (QuerySyntaxException e) {
+            throw new AfsException(AfsError.INVALID_QUERY, "afs sh: " + e.getMessage(), e);
+        }
+        return runShell(shell, script, caller, out);
+    }
+
+    /** {@code afs grep ...} / {@code afs tail ...}: one command, already split into words. */
+    public EvidenceRecord runCommand(List<String> argv, Caller caller, OutputStream out) throws AfsException {
+        ShellQuery shell;
+        try {
+            shell = ShellQueryParser.parseArgv(argv);
+        } catch (QuerySyntaxException e) {
+            throw new AfsException(AfsError.INVALID_QUERY, "afs " + argv.get(0) + ": " + e.getMessage(), e);
+        }
+        return runShell(shell, String.join(" ", argv), caller, out);
+    }
+
+    private EvidenceRecord runShell(ShellQuery shell, String script, Caller caller, OutputStream out)
+            throws AfsException {
+        String path = MountedPaths.toTreePath(shell.path());
+        List<String> segments = segments(path);
+        if (segments.isEmpty()) {
+            throw new AfsException(AfsError.INVALID_ARGUMENT, path + ": name a log file, e.g. /teams/<team>/<env>/logs/<stream>.log");
+        }
+        String name = segments.get(segments.size() - 1);
+        String parent = "/" + String.join("/", segments.subList(0, segments.size() - 1));
+        Node dir = resolve(parent, caller);
+        if (!(dir instanceof LogsDir logs)) {
+            throw new AfsException(AfsError.INVALID_ARGUMENT, path + ": afs sh reads log files only (under /teams/<team>/<env>/logs/)");
+        }
+        String label = parent + "/" + name + " | " + shell.query();
+        LiveFile file = logs.shellFile(name, shell.query(), label);
+        EvidenceRecord record;
+        try {
+            record = file.capture(caller);
+        } catch (AfsException e) {
+            errors.record(caller, "sh", path, e);
+            throw e;
+        }
+        try (InputStream in = Files.newInputStream(record.file())) {
+            in.transferTo(out);
+            out.flush();
+        } catch (IOException e) {
+            throw new AfsException(AfsError.INTERNAL, "cannot write the result: " + e.getMessage(), e);
+        }
+        return record;
+    }
+
+    /** The text of /.afs/status. */
+    public String status() {
+        StringBuilder s = new StringBuilder();
+        s.append("config: ").append(config.file().toAbsolutePath()).append(" (loaded ").append(loadedAt).append(")\n");
+        s.append("evidence: ").append(evidence.dir()).append(" (retention ").append(format(evidence.retention()))
+                .append(", ").append(evidence.ids().size()).append(" snapshots)\n");
+        s.append("backends:\n");
+        backends.values().forEach(b -> s.append("  ").append(b.name()).append(" (").append(b.type()).append(")\n"));
+        s.append("teams:\n");
+        config.teams().forEach((team, envs) -> envs.forEach((env, node) -> s.append("  /teams/").append(team)
+                .append('/').append(env).append(": ").append(String.join(", ", node.keys())).append('\n')));
+        s.append("""
+                reads:
+                  a read without tail=/head= gets its stream's default window (window: in namespaces.yaml);
+                  a cut is flagged in user.afs.truncated on the evidence file and on the path you read:
+                    getfattr -n user.afs.truncated <file>
+                  widen with ?tail=N, ?head=N, ?since=2h or ?from=<RFC 3339>
+                errors: cat /.afs/errors (your newest failures, with the reason)
+                """);
+        return s.toString();
+    }
+
+    private static String format(Duration d) {
+        return d.toHours() + "h";
+    }
+
+    @Override
+    public void close() {
+        backends.values().forEach(Backend::close);
     }
 }

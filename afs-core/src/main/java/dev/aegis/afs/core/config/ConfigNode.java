@@ -65,6 +65,14 @@ public final class ConfigNode {
         return list;
     }
 
+    /** This map without {@code keys}: the core reads its own keys and hands the rest on. */
+    public ConfigNode without(Set<String> keys) {
+        requireKind(Kind.MAP, "a map");
+        Map<String, ConfigNode> rest = new LinkedHashMap<>(map);
+        rest.keySet().removeAll(keys);
+        return new ConfigNode(kind, where, null, rest, null);
+    }
+
     public Optional<ConfigNode> get(String key) {
         return Optional.ofNullable(map.get(key)).filter(n -> !n.isNull());
     }

@@ -13,17 +13,19 @@ import java.util.Objects;
  *
  * @param treePath  {@code /teams/<team>/<env>}
  * @param backends  the configured backends by name
+ * @param cacheTtlMillis each backend's {@code cache_ttl}: how long a live read may be reused
  * @param captures  runs live reads once and records them as evidence (see {@link LiveFile})
  * @param configDir relative paths in the section resolve against it
  */
 public record EnvContext(String team, String env, String treePath, Map<String, Backend> backends,
-                         Captures captures, Clock clock, Path configDir) {
+                         Map<String, Long> cacheTtlMillis, Captures captures, Clock clock, Path configDir) {
 
     public EnvContext {
         Objects.requireNonNull(team, "team is null");
         Objects.requireNonNull(env, "env is null");
         Objects.requireNonNull(treePath, "treePath is null");
         backends = Map.copyOf(backends);
+        cacheTtlMillis = Map.copyOf(cacheTtlMillis);
         Objects.requireNonNull(captures, "captures is null");
         Objects.requireNonNull(clock, "clock is null");
         Objects.requireNonNull(configDir, "configDir is null");
@@ -48,5 +50,10 @@ public record EnvContext(String team, String env, String treePath, Map<String, B
                     + "; this section needs a backend of type " + typeName);
         }
         return type.cast(b);
+    }
+
+    /** How long a read of {@code backend} may be reused (its {@code cache_ttl}); 0 disables. */
+    public long cacheTtlMillis(Backend backend) {
+        return cacheTtlMillis.getOrDefault(backend.name(), 0L);
     }
 }

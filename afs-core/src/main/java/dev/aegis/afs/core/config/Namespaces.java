@@ -1,0 +1,140 @@
+package dev.aegis.afs.core.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * namespaces.yaml, checked: the one place that reads it. Top-level structure is validated
+ * here; each backend type, env section and the harness validate their own sections.
+ *
+ * @param file       the file read
+ * @param root       the whole document, with positions
+ * @param evidence   where snapshots go and how long they stay
+ * @param harnessUrl where the FUSE daemon forwards change requests
+ * @param skillsDir  the directory shown at /context/skills
+ * @param backends   backend sections by name
+ * @param teams      team -> env -> env section
+ */
+public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional<String> harnessUrl,
+                         Path skillsDir, Map<String, ConfigNode> backends,
+                         Map<String, Map<String, ConfigNode>> teams) {
+
+    /** Keys allowed at the top of the file. */
+    public static final Set<String> TOP_KEYS = Set.of("evidence", "harness", "skills", "backends", "teams");
+    /** Keys of an env besides its source sections: read by the access lists and the harness. */
+    public static final Set<String> ENV_SETTINGS = Set.of("access", "changes");
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,62}");
+
+    /** Evidence settings: {@code evidence: {dir, retention, max_snapshot_bytes}}. */
+    public record Evidence(Path dir, Duration retention, long maxSnapshotBytes) {
+        public static final Duration DEFAULT_RETENTION = Duration.ofHours(72);
+        public static final long DEFAULT_MAX_SNAPSHOT_BYTES = 4L << 30;
+    }
+
+    public Namespaces {
+        Objects.requireNonNull(file, "file is null");
+        Objects.requireNonNull(root, "root is null");
+        Objects.requireNonNull(evidence, "evidence is null");
+        Objects.requireNonNull(harnessUrl, "harnessUrl is null");
+        Objects.requireNonNull(skillsDir, "skillsDir is null");
+        backends = Map.copyOf(backends);
+        teams = Map.copyOf(teams);
+    }
+
+    /** The directory relative paths in the file resolve against. */
+    public Path configDir() {
+        Path parent = file.toAbsolutePath().getParent();
+        return parent == null ? Path.of("/") : parent;
+    }
+
+    /**
+     * Reads and checks the structure of {@code file}.
+     *
+     * @param envSectionKeys the source sections an env may have (logs, runbooks, metrics, k8s)
+     * @throws ConfigException with file:line:column and the fix
+     */
+    public static Namespaces load(Path file, Set<String> envSectionKeys) {
+        ConfigNode root = ConfigReader.read(file);
+        if (!root.isMap()) {
+            throw root.error("namespaces.yaml must be a map with the keys " + String.join(", ", TOP_KEYS));
+        }
+        root.allowOnly(TOP_KEYS);
+        Path dir = file.toAbsolutePath().getParent();
+
+        Evidence evidence = evidence(root.get("evidence"), dir);
+        Optional<String> harness = root.get("harness").map(h -> {
+            h.allowOnly(Set.of("url"));
+            String url = h.string("url");
+            if (!url.startsWith("http://") && !url.startsWith("https://")) {
+                throw h.require("url").error("'" + url + "' is not an http(s) URL; write e.g. http://127.0.0.1:7780");
+            }
+            return url;
+        });
+        Path skills = dir.resolve(root.optString("skills").orElse("skills")).normalize();
+
+        Map<String, ConfigNode> backends = new LinkedHashMap<>();
+        root.get("backends").ifPresent(b -> b.entries().forEach((name, section) -> {
+            checkName(section, "backend", name);
+            if (!section.isMap()) {
+                throw section.error("backend '" + name + "' must be a map with at least 'type:'");
+            }
+            backends.put(name, section);
+        }));
+
+        ConfigNode teamsNode = root.require("teams");
+        if (!teamsNode.isMap() || teamsNode.keys().isEmpty()) {
+            throw teamsNode.error("'teams' must map each team to its envs, e.g. teams: {payments: {prod: {logs: ...}}}");
+        }
+        Set<String> envKeys = new java.util.HashSet<>(envSectionKeys);
+        envKeys.addAll(ENV_SETTINGS);
+        Map<String, Map<String, ConfigNode>> teams = new LinkedHashMap<>();
+        teamsNode.entries().forEach((team, envsNode) -> {
+            checkName(envsNode, "team", team);
+            if (!envsNode.isMap() || envsNode.keys().isEmpty()) {
+                throw envsNode.error("team '" + team + "' must map each env to its sources, e.g. prod: {logs: ...}");
+            }
+            Map<String, ConfigNode> envs = new LinkedHashMap<>();
+            envsNode.entries().forEach((env, envNode) -> {
+                checkName(envNode, "env", env);
+                if (!envNode.isMap()) {
+                    throw envNode.error("env '" + team + "/" + env + "' must be a map of sources (" 
+                            + String.join(", ", new java.util.TreeSet<>(envSectionKeys)) + ")");
+                }
+                envNode.allowOnly(envKeys);
+                envs.put(env, envNode);
+            });
+            teams.put(team, envs);
+        });
+        return new Namespaces(file, root, evidence, harness, skills, backends, teams);
+    }
+
+    private static Evidence evidence(Optional<ConfigNode> node, Path dir) {
+        if (node.isEmpty()) {
+            return new Evidence(Path.of("/var/lib/afs/evidence"), Evidence.DEFAULT_RETENTION,
+                    Evidence.DEFAULT_MAX_SNAPSHOT_BYTES);
+        }
+        ConfigNode e = node.get().allowOnly(Set.of("dir", "retention", "max_snapshot_bytes"));
+        Path evidenceDir = dir.resolve(e.optString("dir").orElse("/var/lib/afs/evidence")).normalize();
+        Duration retention = e.get("retention").map(ConfigNode::asDuration).orElse(Evidence.DEFAULT_RETENTION);
+        if (retention.isZero()) {
+            throw e.require("retention").error("retention must be longer than 0; write e.g. 72h");
+        }
+        long max = e.get("max_snapshot_bytes").map(n -> n.asLong(1, Long.MAX_VALUE))
+                .orElse(Evidence.DEFAULT_MAX_SNAPSHOT_BYTES);
+        return new Evidence(evidenceDir, retention, max);
+    }
+
+    private static void checkName(ConfigNode node, String what, String name) {
+        if (!NAME.matcher(name).matches()) {
+            throw node.error(what + " name '" + name + "' is not allowed; use lower-case letters, digits, '-', '_' or '.',"
+                    + " starting with a letter or digit (it becomes a directory name)");
+        }
+    }
+}

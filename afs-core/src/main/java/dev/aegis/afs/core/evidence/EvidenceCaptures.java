@@ -1,0 +1,106 @@
+package dev.aegis.afs.core.evidence;
+
+import dev.aegis.afs.core.AfsException;
+import dev.aegis.afs.core.Caller;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@link Captures} over an {@link EvidenceStore}: one backend query per path per TTL however
+ * many readers, and each caller's newest snapshot per path.
+ */
+public final class EvidenceCaptures implements Captures {
+
+    private record Cached(EvidenceRecord record, Instant until) {
+    }
+
+    private final EvidenceStore store;
+    private final Clock clock;
+    private final Map<String, CompletableFuture<EvidenceRecord>> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final Map<String, EvidenceRecord> newest = new ConcurrentHashMap<>();
+
+    public EvidenceCaptures(EvidenceStore store, Clock clock) {
+        this.store = Objects.requireNonNull(store, "store is null");
+        this.clock = Objects.requireNonNull(clock, "clock is null");
+    }
+
+    @Override
+    public EvidenceStore store() {
+        return store;
+    }
+
+    @Override
+    public EvidenceRecord capture(Caller caller, String treePath, long cacheTtlMillis, SnapshotProducer producer)
+            throws AfsException {
+        EvidenceRecord record = cacheTtlMillis > 0 ? shared(treePath, cacheTtlMillis, producer)
+                : store.capture(evidenceName(treePath), treePath, producer);
+        remember(caller, treePath, record);
+        return record;
+    }
+
+    private EvidenceRecord shared(String treePath, long ttl, SnapshotProducer producer) throws AfsException {
+        Cached cached = cache.get(treePath);
+        if (cached != null && clock.instant().isBefore(cached.until()) && java.nio.file.Files.exists(cached.record().file())) {
+            return cached.record();
+        }
+        CompletableFuture<EvidenceRecord> mine = new CompletableFuture<>();
+        CompletableFuture<EvidenceRecord> running = inFlight.putIfAbsent(treePath, mine);
+        if (running != null) {
+            return await(running);
+        }
+        try {
+            EvidenceRecord record = store.capture(evidenceName(treePath), treePath, producer);
+            cache.put(treePath, new Cached(record, clock.instant().plusMillis(ttl)));
+            mine.complete(record);
+            return record;
+        } catch (AfsException | RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(treePath, mine);
+        }
+    }
+
+    private static EvidenceRecord await(CompletableFuture<EvidenceRecord> running) throws AfsException {
+        try {
+            return running.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof AfsException a) {
+                throw a;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    private void remember(Caller caller, String treePath, EvidenceRecord record) {
+        newest.put(caller.uid() + " " + treePath, record);
+        int mark = treePath.indexOf('?');
+        if (mark > 0) {
+            newest.put(caller.uid() + " " + treePath.substring(0, mark), record);
+        }
+    }
+
+    @Override
+    public Optional<EvidenceRecord> newest(Caller caller, String treePath) {
+        return Optional.ofNullable(newest.get(caller.uid() + " " + treePath));
+    }
+
+    /** {@code /teams/payments/prod/logs/api.log?tail=5} -> {@code payments.prod.logs.api.log}. */
+    static String evidenceName(String treePath) {
+        String path = treePath.split("[? ]", 2)[0];
+        if (path.startsWith("/teams/")) {
+            path = path.substring("/teams/".length());
+        }
+        return path.replace('/', '.').replaceAll("^\\.+", "");
+    }
+}

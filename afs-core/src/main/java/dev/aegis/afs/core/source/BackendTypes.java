@@ -1,0 +1,33 @@
+package dev.aegis.afs.core.source;
+
+import dev.aegis.afs.core.config.ConfigNode;
+import dev.aegis.afs.core.file.FileBackendType;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/** Every backend type namespaces.yaml can name with {@code type:}. */
+public final class BackendTypes {
+
+    private static final List<BackendType> ALL = List.of(
+            new FileBackendType());
+
+    private BackendTypes() {
+    }
+
+    public static List<BackendType> all() {
+        return ALL;
+    }
+
+    public static Optional<BackendType> find(String type) {
+        return ALL.stream().filter(t -> t.type().equals(type)).findFirst();
+    }
+
+    /** Builds the backend from its section, or fails at {@code type:} listing the known types. */
+    public static Backend create(String name, ConfigNode options, BackendContext context) {
+        ConfigNode typeNode = options.require("type");
+        BackendType type = find(typeNode.asString()).orElseThrow(() -> typeNode.error("unknown backend type '"
+                + typeNode.asString() + "'; use one of " + ALL.stream().map(BackendType::type).collect(Collectors.joining(", "))));
+        return type.create(name, options.without(java.util.Set.of("cache_ttl")), context);
+    }
+}

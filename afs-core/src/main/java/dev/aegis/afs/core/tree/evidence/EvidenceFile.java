@@ -1,0 +1,61 @@
+package dev.aegis.afs.core.tree.evidence;
+
+import dev.aegis.afs.core.AfsException;
+import dev.aegis.afs.core.Caller;
+import dev.aegis.afs.core.evidence.EvidenceRecord;
+import dev.aegis.afs.core.tree.FileNode;
+import dev.aegis.afs.core.tree.NodeAttributes;
+import dev.aegis.afs.core.tree.OpenFile;
+import dev.aegis.afs.core.tree.SnapshotFile;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** One snapshot under /evidence: its bytes, and its metadata as {@code user.afs.*} attributes. */
+final class EvidenceFile implements FileNode {
+
+    private final EvidenceRecord record;
+
+    EvidenceFile(EvidenceRecord record) {
+        this.record = record;
+    }
+
+    @Override
+    public String name() {
+        return record.file().getFileName().toString();
+    }
+
+    @Override
+    public NodeAttributes attributes(Caller caller) {
+        return NodeAttributes.file(record.size(), record.capturedAt());
+    }
+
+    @Override
+    public OpenFile open(Caller caller) throws AfsException {
+        return SnapshotFile.of(record.file());
+    }
+
+    private Map<String, String> xattrs() {
+        Map<String, String> x = new LinkedHashMap<>();
+        x.put("user.afs.sha256", record.sha256());
+        x.put("user.afs.captured_at", record.capturedAt().toString());
+        x.put("user.afs.source", record.source());
+        x.put("user.afs.query", record.query());
+        x.put("user.afs.backend", record.backend());
+        x.put("user.afs.lines", Long.toString(record.lines()));
+        x.put("user.afs.truncated", record.truncation().orElse("false"));
+        record.stats().forEach((k, v) -> x.put("user.afs.stats." + k, v));
+        return x;
+    }
+
+    @Override
+    public List<String> xattrNames(Caller caller) {
+        return List.copyOf(xattrs().keySet());
+    }
+
+    @Override
+    public Optional<String> xattr(String name, Caller caller) {
+        return Optional.ofNullable(xattrs().get(name));
+    }
+}
