@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -62,6 +61,8 @@ public final class EvidenceStore {
     private final Duration retention;
     private final long maxSnapshotBytes;
     private final Clock clock;
+    /** Records are immutable, so what was read once is kept (bounded) to serve ls -l quickly. */
+    private final Map<String, EvidenceRecord> known = new java.util.concurrent.ConcurrentHashMap<>();
 
     public EvidenceStore(Path dir, Duration retention, long maxSnapshotBytes, Clock clock) {
         this.dir = Objects.requireNonNull(dir, "dir is null").toAbsolutePath().normalize();
@@ -100,12 +101,15 @@ public final class EvidenceStore {
         long lines;
         try {
             Files.createDirectories(incoming);
-            try (Output out = new Output(Files.newOutputStream(temp), digest, maxSnapshotBytes)) {
+            try (Output out = new Output(Files.newOutputStream(temp), digest, maxSnapshotBytes, this::storageFailure)) {
                 info = producer.produce(out);
                 out.flush();
                 size = out.bytes;
                 lines = out.lines;
             }
+        } catch (AfsException e) {
+            deleteQuietly(temp);
+            throw e;
         } catch (IOException e) {
             deleteQuietly(temp);
             throw storageFailure(e);
@@ -129,7 +133,15 @@ public final class EvidenceStore {
             deleteQuietly(file);
             throw storageFailure(e);
         }
+        remember(record);
         return record;
+    }
+
+    private void remember(EvidenceRecord record) {
+        if (known.size() > 100_000) {
+            known.clear();
+        }
+        known.put(record.id(), record);
     }
 
     /** The snapshot with this id ({@code yyyy-MM-dd/...}, with or without a leading /evidence/). */
@@ -140,11 +152,15 @@ public final class EvidenceStore {
                 || !FILE_NAME.matcher(clean.substring(slash + 1)).matches()) {
             return Optional.empty();
         }
+        EvidenceRecord cached = known.get(clean);
+        if (cached != null && Files.exists(cached.file())) {
+            return Optional.of(cached);
+        }
         Path meta = metadataPath(dir.resolve(clean));
         try {
-            return Optional.of(readMetadata(clean, JSON.readTree(meta.toFile())));
-        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
-            return Optional.empty();
+            EvidenceRecord record = readMetadata(clean, JSON.readTree(meta.toFile()));
+            remember(record);
+            return Optional.of(record);
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -237,6 +253,7 @@ public final class EvidenceStore {
                 for (String id : ids(day)) {
                     Optional<EvidenceRecord> r = find(id);
                     if (r.isPresent() && r.get().capturedAt().isBefore(cutoff)) {
+                        known.remove(id);
                         deleteQuietly(r.get().file());
                         deleteQuietly(metadataPath(r.get().file()));
                         deleted++;
@@ -245,6 +262,7 @@ public final class EvidenceStore {
                 continue;
             }
             for (String id : ids(day)) {
+                known.remove(id);
                 deleteQuietly(dir.resolve(id));
                 deleteQuietly(metadataPath(dir.resolve(id)));
                 deleted++;
@@ -353,12 +371,15 @@ public final class EvidenceStore {
     private static final class Output implements SnapshotOutput, AutoCloseable {
         private final OutputStream out;
         private final long limit;
+        private final java.util.function.Function<IOException, AfsException> failure;
         long bytes;
         long lines;
 
-        Output(OutputStream raw, MessageDigest digest, long limit) {
+        Output(OutputStream raw, MessageDigest digest, long limit,
+               java.util.function.Function<IOException, AfsException> failure) {
             this.out = new BufferedOutputStream(new DigestOutputStream(raw, digest), 1 << 16);
             this.limit = limit;
+            this.failure = failure;
         }
 
         @Override
@@ -372,7 +393,7 @@ public final class EvidenceStore {
                 out.write(b);
                 out.write('\n');
             } catch (IOException e) {
-                throw new AfsException(AfsError.UNAVAILABLE, "cannot write evidence: " + e.getMessage(), e);
+                throw failure.apply(e);
             }
             bytes += b.length + 1L;
             lines++;
