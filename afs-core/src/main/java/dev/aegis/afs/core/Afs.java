@@ -7,6 +7,7 @@ import dev.aegis.afs.core.evidence.Captures;
 import dev.aegis.afs.core.evidence.EvidenceCaptures;
 import dev.aegis.afs.core.evidence.EvidenceRecord;
 import dev.aegis.afs.core.evidence.EvidenceStore;
+import dev.aegis.afs.core.redact.RedactionPolicy;
 import dev.aegis.afs.core.source.Backend;
 import dev.aegis.afs.core.source.BackendContext;
 import dev.aegis.afs.core.source.BackendTypes;
@@ -96,7 +97,8 @@ public final class Afs implements AutoCloseable {
             Namespaces.Evidence e = config.evidence();
             EvidenceStore store = new EvidenceStore(e.dir(), e.retention(), e.maxSnapshotBytes(), clock);
             return new Afs(config, clock, backends, store, new ErrorJournal(clock), extraRootEntries,
-                    afs -> afs.buildTree(new EvidenceCaptures(store, clock)));
+                    afs -> afs.buildTree(new EvidenceCaptures(store, clock,
+                            RedactionPolicy.from(config.teams(), config.configDir(), environment))));
         } catch (RuntimeException ex) {
             backends.values().forEach(Backend::close);
             throw ex;

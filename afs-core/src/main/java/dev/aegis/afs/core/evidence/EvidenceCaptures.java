@@ -2,6 +2,8 @@ package dev.aegis.afs.core.evidence;
 
 import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.core.Caller;
+import dev.aegis.afs.core.redact.RedactionPolicy;
+import dev.aegis.afs.core.redact.Redactor;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
@@ -22,13 +24,15 @@ public final class EvidenceCaptures implements Captures {
 
     private final EvidenceStore store;
     private final Clock clock;
+    private final RedactionPolicy redaction;
     private final Map<String, CompletableFuture<EvidenceRecord>> inFlight = new ConcurrentHashMap<>();
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private final Map<String, EvidenceRecord> newest = new ConcurrentHashMap<>();
 
-    public EvidenceCaptures(EvidenceStore store, Clock clock) {
+    public EvidenceCaptures(EvidenceStore store, Clock clock, RedactionPolicy redaction) {
         this.store = Objects.requireNonNull(store, "store is null");
         this.clock = Objects.requireNonNull(clock, "clock is null");
+        this.redaction = Objects.requireNonNull(redaction, "redaction is null");
     }
 
     @Override
@@ -37,8 +41,9 @@ public final class EvidenceCaptures implements Captures {
     }
 
     @Override
-    public EvidenceRecord capture(Caller caller, String treePath, long cacheTtlMillis, SnapshotProducer producer)
+    public EvidenceRecord capture(Caller caller, String treePath, long cacheTtlMillis, SnapshotProducer raw)
             throws AfsException {
+        SnapshotProducer producer = redacted(treePath, raw);
         EvidenceRecord record = cacheTtlMillis > 0 ? shared(treePath, cacheTtlMillis, producer)
                 : store.capture(evidenceName(treePath), treePath, producer);
         remember(caller, treePath, record);
@@ -66,6 +71,35 @@ public final class EvidenceCaptures implements Captures {
         } finally {
             inFlight.remove(treePath, mine);
         }
+    }
+
+    /** Redacts every line before it is stored or served, and counts what it replaced. */
+    private SnapshotProducer redacted(String treePath, SnapshotProducer producer) {
+        return out -> {
+            Redactor redactor = redaction.forPath(treePath);
+            if (redactor.isEmpty()) {
+                return producer.produce(out);
+            }
+            CaptureInfo info = producer.produce(new SnapshotOutput() {
+                @Override
+                public void line(String text) throws AfsException {
+                    out.line(redactor.redact(text));
+                }
+
+                @Override
+                public long lines() {
+                    return out.lines();
+                }
+            });
+            Map<String, String> extra = new java.util.LinkedHashMap<>(info.extra());
+            long total = 0;
+            for (Map.Entry<String, Long> e : redactor.counts().entrySet()) {
+                extra.put("redacted." + e.getKey(), Long.toString(e.getValue()));
+                total += e.getValue();
+            }
+            extra.put("redacted", Long.toString(total));
+            return new CaptureInfo(info.backend(), info.query(), info.truncation(), info.stats(), extra);
+        };
     }
 
     private static EvidenceRecord await(CompletableFuture<EvidenceRecord> running) throws AfsException {
