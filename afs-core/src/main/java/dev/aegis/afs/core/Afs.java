@@ -1,5 +1,7 @@
 package dev.aegis.afs.core;
 
+import dev.aegis.afs.core.access.AccessPolicy;
+import dev.aegis.afs.core.access.UnixAccounts;
 import dev.aegis.afs.core.config.ConfigException;
 import dev.aegis.afs.core.config.ConfigNode;
 import dev.aegis.afs.core.config.Namespaces;
@@ -15,6 +17,7 @@ import dev.aegis.afs.core.tree.DirNode;
 import dev.aegis.afs.core.tree.EnvContext;
 import dev.aegis.afs.core.tree.EnvSection;
 import dev.aegis.afs.core.tree.EnvSections;
+import dev.aegis.afs.core.tree.GuardedDir;
 import dev.aegis.afs.core.tree.LiveFile;
 import dev.aegis.afs.core.tree.Node;
 import dev.aegis.afs.core.tree.StaticDir;
@@ -63,10 +66,13 @@ public final class Afs implements AutoCloseable {
     private final ErrorJournal errors;
     private final StaticDir root;
     private final Instant loadedAt;
+    private final AccessPolicy access;
 
     private Afs(Namespaces config, Clock clock, Map<String, Backend> backends, EvidenceStore evidence,
-                ErrorJournal errors, List<Node> extraRootEntries, Function<Afs, List<Node>> treeBuilder) {
+                ErrorJournal errors, AccessPolicy access, List<Node> extraRootEntries,
+                Function<Afs, List<Node>> treeBuilder) {
         this.config = config;
+        this.access = access;
         this.clock = clock;
         this.backends = backends;
         this.evidence = evidence;
@@ -79,7 +85,7 @@ public final class Afs implements AutoCloseable {
 
     /** Loads namespaces.yaml with the system clock and environment. */
     public static Afs load(Path namespacesYaml) {
-        return load(namespacesYaml, Clock.systemUTC(), System::getenv, List.of());
+        return load(namespacesYaml, Clock.systemUTC(), System::getenv, UnixAccounts.system(), List.of());
     }
 
     /**
@@ -87,7 +93,7 @@ public final class Afs implements AutoCloseable {
      * @throws ConfigException with file:line:column and the fix
      */
     public static Afs load(Path namespacesYaml, Clock clock, Function<String, String> environment,
-                           List<Node> extraRootEntries) {
+                           UnixAccounts accounts, List<Node> extraRootEntries) {
         Set<String> sectionKeys = EnvSections.all().stream().map(EnvSection::key).collect(Collectors.toSet());
         Namespaces config = Namespaces.load(namespacesYaml, sectionKeys);
         BackendContext context = new BackendContext(config.configDir(), clock, environment);
@@ -96,7 +102,8 @@ public final class Afs implements AutoCloseable {
             config.backends().forEach((name, section) -> backends.put(name, BackendTypes.create(name, section, context)));
             Namespaces.Evidence e = config.evidence();
             EvidenceStore store = new EvidenceStore(e.dir(), e.retention(), e.maxSnapshotBytes(), clock);
-            return new Afs(config, clock, backends, store, new ErrorJournal(clock), extraRootEntries,
+            AccessPolicy access = AccessPolicy.from(config.teams(), accounts);
+            return new Afs(config, clock, backends, store, new ErrorJournal(clock), access, extraRootEntries,
                     afs -> afs.buildTree(new EvidenceCaptures(store, clock,
                             RedactionPolicy.from(config.teams(), config.configDir(), environment))));
         } catch (RuntimeException ex) {
@@ -121,12 +128,35 @@ public final class Afs implements AutoCloseable {
                 }
                 envDirs.add(new StaticDir(env, loadedAt, sections));
             });
-            teams.add(new StaticDir(team, loadedAt, envDirs));
+            teams.add(new GuardedDir(team, loadedAt, envDirs, new GuardedDir.Guard() {
+                @Override
+                public boolean allows(Caller caller, String env) {
+                    return access.canRead(caller, team, env);
+                }
+
+                @Override
+                public void check(Caller caller, String env) throws AfsException {
+                    access.checkRead(caller, team, env);
+                }
+            }));
         });
         List<Node> top = new ArrayList<>();
-        top.add(new StaticDir("teams", loadedAt, teams));
+        top.add(new GuardedDir("teams", loadedAt, teams, new GuardedDir.Guard() {
+            @Override
+            public boolean allows(Caller caller, String team) {
+                return config.teams().get(team).keySet().stream().anyMatch(env -> access.canRead(caller, team, env));
+            }
+
+            @Override
+            public void check(Caller caller, String team) throws AfsException {
+                if (!allows(caller, team)) {
+                    throw new AfsException(AfsError.ACCESS_DENIED, "/teams/" + team + ": uid " + caller.uid()
+                            + " may not read any env of this team; add it to teams." + team + ".<env>.access.read in namespaces.yaml");
+                }
+            }
+        }));
         top.add(new StaticDir("context", loadedAt, List.of(new DiskDir("skills", config.skillsDir()))));
-        top.add(new EvidenceDir(evidence));
+        top.add(new EvidenceDir(evidence, access));
         top.add(new AfsStatusDir(clock, this::status, errors));
         return top;
     }
@@ -145,6 +175,10 @@ public final class Afs implements AutoCloseable {
 
     public ErrorJournal errors() {
         return errors;
+    }
+
+    public AccessPolicy access() {
+        return access;
     }
 
     /**
@@ -241,8 +275,8 @@ public final class Afs implements AutoCloseable {
         return record;
     }
 
-    /** The text of /.afs/status. */
-    public String status() {
+    /** The text of /.afs/status for {@code caller} (it lists only the envs the caller may read). */
+    public String status(Caller caller) {
         StringBuilder s = new StringBuilder();
         s.append("config: ").append(config.file().toAbsolutePath()).append(" (loaded ").append(loadedAt).append(")\n");
         s.append("evidence: ").append(evidence.dir()).append(" (retention ").append(format(evidence.retention()))
@@ -250,8 +284,12 @@ public final class Afs implements AutoCloseable {
         s.append("backends:\n");
         backends.values().forEach(b -> s.append("  ").append(b.name()).append(" (").append(b.type()).append(")\n"));
         s.append("teams:\n");
-        config.teams().forEach((team, envs) -> envs.forEach((env, node) -> s.append("  /teams/").append(team)
-                .append('/').append(env).append(": ").append(String.join(", ", node.keys())).append('\n')));
+        config.teams().forEach((team, envs) -> envs.forEach((env, node) -> {
+            if (access.canRead(caller, team, env)) {
+                s.append("  /teams/").append(team).append('/').append(env).append(": ")
+                        .append(String.join(", ", node.keys())).append('\n');
+            }
+        }));
         s.append("""
                 reads:
                   a read without tail=/head= gets its stream's default window (window: in namespaces.yaml);

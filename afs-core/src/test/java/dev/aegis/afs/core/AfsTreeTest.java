@@ -56,11 +56,12 @@ class AfsTreeTest {
                 teams:
                   payments:
                     prod:
+                      access: {read: ["uid:1000"]}
                       logs:
                         api: {backend: local, path: api.log, window: %s}
                       runbooks: runbooks
                 """.formatted(window));
-        return Afs.load(config, Clock.fixed(NOW, ZoneOffset.UTC), System::getenv, List.of());
+        return Afs.load(config, Clock.fixed(NOW, ZoneOffset.UTC), System::getenv, dev.aegis.afs.core.access.UnixAccounts.system(), List.of());
     }
 
     private static String read(Node node) throws Exception {

@@ -1,6 +1,9 @@
 package dev.aegis.afs.core.tree.evidence;
 
+import dev.aegis.afs.core.AfsError;
 import dev.aegis.afs.core.AfsException;
+import dev.aegis.afs.core.access.AccessPolicy;
+import dev.aegis.afs.core.evidence.EvidenceRecord;
 import dev.aegis.afs.core.Caller;
 import dev.aegis.afs.core.evidence.EvidenceStore;
 import dev.aegis.afs.core.tree.DirNode;
@@ -16,9 +19,12 @@ import java.util.List;
 public final class EvidenceDir implements DirNode {
 
     private final EvidenceStore store;
+    private final AccessPolicy access;
 
-    public EvidenceDir(EvidenceStore store) {
+    /** Snapshots are shown only to callers who may read the env they were read from. */
+    public EvidenceDir(EvidenceStore store, AccessPolicy access) {
         this.store = store;
+        this.access = access;
     }
 
     @Override
@@ -75,15 +81,21 @@ public final class EvidenceDir implements DirNode {
         public List<Node> list(Caller caller) {
             List<Node> out = new ArrayList<>();
             for (String id : store.ids(day)) {
-                store.find(id).ifPresent(r -> out.add(new EvidenceFile(r)));
+                store.find(id).filter(r -> access.canReadPath(caller, r.source()))
+                        .ifPresent(r -> out.add(new EvidenceFile(r)));
             }
             return out;
         }
 
         @Override
         public Node child(String name, Caller caller) throws AfsException {
-            return store.find(day + "/" + name).<Node>map(EvidenceFile::new)
+            EvidenceRecord record = store.find(day + "/" + name)
                     .orElseThrow(() -> AfsException.notFound("/evidence/" + day + "/" + name));
+            if (!access.canReadPath(caller, record.source())) {
+                throw new AfsException(AfsError.ACCESS_DENIED, record.treePath() + ": uid " + caller.uid()
+                        + " may not read evidence of " + record.source().split("[?| ]")[0]);
+            }
+            return new EvidenceFile(record);
         }
     }
 }

@@ -6,7 +6,7 @@ import dev.aegis.afs.core.tree.StaticDir;
 import dev.aegis.afs.core.tree.TextFile;
 import java.time.Clock;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * {@code /.afs}: {@code status} (what is mounted, defaults, how to widen a cut read) and
@@ -14,9 +14,9 @@ import java.util.function.Supplier;
  */
 public final class AfsStatusDir extends StaticDir {
 
-    public AfsStatusDir(Clock clock, Supplier<String> status, ErrorJournal errors) {
+    public AfsStatusDir(Clock clock, Function<Caller, String> status, ErrorJournal errors) {
         super(".afs", clock.instant(), List.of(
-                new TextFile("status", clock, caller -> status.get()),
+                new TextFile("status", clock, status::apply),
                 new TextFile("errors", clock, caller -> errors(errors, caller))));
     }
 
