@@ -26,7 +26,7 @@ ESCAPE          : '\\' . ;
 LONE_BACKSLASH  : '\\' ;
 SQ_START        : '\'' -> pushMode(SINGLE_QUOTED) ;
 DQ_START        : '"' -> pushMode(DOUBLE_QUOTED) ;
-UNQUOTED        : ~[ \t\r\n|&;<>()$`*?[{}\\'"]+ ;
+UNQUOTED        : ~[ \t\n|&;<>()$`*?[{}\\'"]+ ;
 
 mode SINGLE_QUOTED;
 
