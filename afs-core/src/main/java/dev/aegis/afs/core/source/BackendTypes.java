@@ -2,6 +2,7 @@ package dev.aegis.afs.core.source;
 
 import dev.aegis.afs.core.config.ConfigNode;
 import dev.aegis.afs.core.file.FileBackendType;
+import dev.aegis.afs.core.prometheus.PrometheusBackendType;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -10,7 +11,8 @@ import java.util.stream.Collectors;
 public final class BackendTypes {
 
     private static final List<BackendType> ALL = List.of(
-            new FileBackendType());
+            new FileBackendType(),
+            new PrometheusBackendType());
 
     private BackendTypes() {
     }

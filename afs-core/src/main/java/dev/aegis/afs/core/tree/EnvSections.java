@@ -2,6 +2,7 @@ package dev.aegis.afs.core.tree;
 
 import dev.aegis.afs.core.tree.logs.LogsSection;
 import dev.aegis.afs.core.tree.disk.RunbooksSection;
+import dev.aegis.afs.core.prometheus.MetricsSection;
 import java.util.List;
 import java.util.Optional;
 
@@ -10,6 +11,7 @@ public final class EnvSections {
 
     private static final List<EnvSection> ALL = List.of(
             new LogsSection(),
+            new MetricsSection(),
             new RunbooksSection());
 
     private EnvSections() {
