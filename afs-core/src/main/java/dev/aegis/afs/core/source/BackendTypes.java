@@ -1,7 +1,9 @@
 package dev.aegis.afs.core.source;
 
 import dev.aegis.afs.core.config.ConfigNode;
+import dev.aegis.afs.core.cloudwatch.CloudWatchBackendType;
 import dev.aegis.afs.core.file.FileBackendType;
+import dev.aegis.afs.core.loki.LokiBackendType;
 import dev.aegis.afs.core.prometheus.PrometheusBackendType;
 import java.util.List;
 import java.util.Optional;
@@ -12,7 +14,9 @@ public final class BackendTypes {
 
     private static final List<BackendType> ALL = List.of(
             new FileBackendType(),
-            new PrometheusBackendType());
+            new PrometheusBackendType(),
+            new LokiBackendType(),
+            new CloudWatchBackendType());
 
     private BackendTypes() {
     }

@@ -10,7 +10,7 @@ import java.util.OptionalLong;
  * A Loki {@code /loki/api/v1/query_range} request.
  *
  * @param logql     the LogQL log query (selector and line filters)
- * @param start     inclusive start, or null for {@code now - lookback}
+ * @param start     inclusive start, or null for {@code end - lookback}
  * @param end       exclusive end, or null for now
  * @param lookback  how far back an open start reads
  * @param direction forward (oldest first) or backward (newest first)
@@ -45,7 +45,7 @@ public record LokiQuery(String logql, Instant start, Instant end, Duration lookb
     @Override
     public String text() {
         StringBuilder out = new StringBuilder("query=").append(logql);
-        out.append("&start=").append(start == null ? "now-" + describe(lookback) : nanos(start));
+        out.append("&start=").append(start == null ? (end == null ? "now-" : "end-") + describe(lookback) : nanos(start));
         out.append("&end=").append(end == null ? "now" : nanos(end));
         out.append("&direction=").append(direction.param());
         limit.ifPresent(n -> out.append("&limit=").append(n));
@@ -56,9 +56,6 @@ public record LokiQuery(String logql, Instant start, Instant end, Duration lookb
         long s = d.getSeconds();
         if (d.getNano() != 0 || s == 0) {
             return d.toMillis() + "ms";
-        }
-        if (s % 86400 == 0) {
-            return s / 86400 + "d";
         }
         if (s % 3600 == 0) {
             return s / 3600 + "h";

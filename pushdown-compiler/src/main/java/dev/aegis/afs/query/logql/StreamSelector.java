@@ -13,7 +13,7 @@ public record StreamSelector(String text) {
     private static final String VALUE = "(?:\"(?:[^\"\\\\\\n]|\\\\.)*\"|`[^`]*`)";
     private static final String MATCHER = "\\s*[a-zA-Z_][a-zA-Z0-9_]*\\s*(?:=~|!~|!=|=)\\s*" + VALUE + "\\s*";
     private static final Pattern SHAPE = Pattern.compile("\\{" + MATCHER + "(?:," + MATCHER + ")*\\}");
-    private static final Pattern NON_EMPTY = Pattern.compile("(?:=|=~)\\s*(?:\"[^\"]|`[^`])");
+    private static final Pattern NON_EMPTY = Pattern.compile("[a-zA-Z0-9_\\s](?:=~|=)\\s*(?:\"[^\"]|`[^`])");
 
     public StreamSelector {
         Objects.requireNonNull(text, "text is null");
