@@ -47,8 +47,7 @@ public final class LocalEvaluator {
         @Override
         public boolean accept(LogLine line) {
             if (line.time() != null && range.end().isPresent() && !line.time().isBefore(range.to())) {
-                next.end();
-                return false; // lines are in time order: nothing later can be in range
+                return false; // lines are in time order: nothing later can be in range (the caller ends us)
             }
             if (line.time() == null || !range.contains(line.time())) {
                 return true;
@@ -78,6 +77,7 @@ public final class LocalEvaluator {
         private final long count;
         private final LineSink next;
         private final ArrayDeque<LogLine> held = new ArrayDeque<>();
+        private boolean ended;
 
         Newest(long count, LineSink next) {
             this.count = count;
@@ -98,6 +98,10 @@ public final class LocalEvaluator {
 
         @Override
         public void end() {
+            if (ended) {
+                return;
+            }
+            ended = true;
             for (LogLine line : held) {
                 if (!next.accept(line)) {
                     break;
@@ -140,6 +144,7 @@ public final class LocalEvaluator {
     private static final class Count implements LineSink {
         private final LineSink next;
         private long count;
+        private boolean ended;
 
         Count(LineSink next) {
             this.next = next;
@@ -153,6 +158,10 @@ public final class LocalEvaluator {
 
         @Override
         public void end() {
+            if (ended) {
+                return; // the count is printed once, however often end() is called
+            }
+            ended = true;
             next.accept(new LogLine(null, Long.toString(count)));
             next.end();
         }
