@@ -1,0 +1,54 @@
+package dev.aegis.afs.cli;
+
+import dev.aegis.afs.core.AfsError;
+import dev.aegis.afs.core.AfsException;
+import dev.aegis.afs.core.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IExitCodeExceptionMapper;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * The one exit-code mapper: 0 ok, 1 a check or verification failed (returned by the command),
+ * 2 usage or configuration error (USER errors), 3 backend or machine failure (EXTERNAL).
+ * Failures print their reason, the text {@code /.afs/errors} shows, to stderr.
+ */
+public final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExceptionHandler {
+
+    public static final int OK = 0;
+    public static final int CHECK_FAILED = 1;
+    public static final int USAGE = 2;
+    public static final int EXTERNAL = 3;
+
+    @Override
+    public int getExitCode(Throwable t) {
+        if (t instanceof CommandLine.ParameterException || t instanceof ConfigException) {
+            return USAGE;
+        }
+        if (t instanceof AfsException e) {
+            return e.error().type() == AfsError.Type.USER ? USAGE : EXTERNAL;
+        }
+        return EXTERNAL;
+    }
+
+    @Override
+    public int handleExecutionException(Exception e, CommandLine command, ParseResult parsed) {
+        command.getErr().println(command.getCommandName().equals("afs") ? "afs: " + reason(e)
+                : "afs " + command.getCommandName() + ": " + reason(e));
+        if (getExitCode(e) == EXTERNAL && !(e instanceof AfsException) && System.getenv("AFS_DEBUG") != null) {
+            e.printStackTrace(command.getErr());
+        }
+        command.getErr().flush();
+        return getExitCode(e);
+    }
+
+    static String reason(Throwable e) {
+        if (e instanceof AfsException a) {
+            return a.error().errno() + ": " + a.getMessage();
+        }
+        if (e instanceof ConfigException || e instanceof java.io.IOException) {
+            return e.getMessage();
+        }
+        return e + " (set AFS_DEBUG=1 for a stack trace)";
+    }
+}

@@ -1,0 +1,154 @@
+package dev.aegis.afs.cli.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.aegis.afs.cli.ExitCodes;
+import dev.aegis.afs.harness.HarnessConfig;
+import dev.aegis.afs.harness.HarnessDaemon;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The harness subcommands against an in-process harness: output and exit codes. */
+class HarnessCommandsTest {
+
+    @TempDir
+    Path dir;
+    HarnessDaemon daemon;
+    String out;
+    String err;
+
+    @BeforeEach
+    void start() throws Exception {
+        Files.writeString(dir.resolve("namespaces.yaml"), """
+                evidence: {dir: evidence}
+                teams:
+                  payments:
+                    prod:
+                      changes: {mode: execute, allow: [scale], approvers: {uids: [2001]}}
+                """);
+        Files.writeString(dir.resolve("harness.yaml"), """
+                listen: 127.0.0.1:0
+                data_dir: data
+                namespaces: namespaces.yaml
+                kubernetes: {master_url: "http://127.0.0.1:1"}
+                """);
+        daemon = HarnessDaemon.start(HarnessConfig.read(dir.resolve("harness.yaml")));
+    }
+
+    @AfterEach
+    void stop() {
+        if (daemon != null) {
+            daemon.stop();
+        }
+    }
+
+    private int run(Object command, String... args) {
+        CommandLine cl = new CommandLine(command);
+        cl.setExitCodeExceptionMapper(new ExitCodes());
+        cl.setExecutionExceptionHandler(new ExitCodes());
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        cl.setOut(new PrintWriter(o));
+        cl.setErr(new PrintWriter(e));
+        int code = cl.execute(args);
+        out = o.toString();
+        err = e.toString();
+        return code;
+    }
+
+    private String[] withUrl(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--harness-url");
+        all.add(daemon.url());
+        return all.toArray(String[]::new);
+    }
+
+    private Path plan(String tool) throws Exception {
+        Path p = dir.resolve("plan.yaml");
+        Files.writeString(p, """
+                incident_id: INC-9
+                team: payments
+                env: prod
+                hypothesis: api is overloaded
+                confidence: 0.9
+                evidence:
+                  - {path: /evidence/2026-11-18/120000.000-abcdefabcdef-api.log, sha256: %s, lines: "1-2"}
+                actions:
+                  - {tool: %s, target: {kind: Deployment, name: api}, idempotency_key: inc9-1}
+                """.formatted("ab".repeat(32), tool));
+        return p;
+    }
+
+    @Test
+    void rejectedSubmissionExitsOneAndStatusListAndLedgerShowIt() throws Exception {
+        assertEquals(1, run(new PlanCommand(), withUrl("submit", plan("restart").toString())));
+        assertTrue(out.contains("  REJECTED  (execute mode)"), out);
+        assertTrue(out.contains("- evidence: evidence[0] (/evidence/2026-11-18/120000.000-abcdefabcdef-api.log): no such snapshot"), out);
+        assertTrue(out.contains("- policy: actions[0].tool: restart is not allowed for payments/prod (allowed: [scale])"), out);
+        String id = out.substring(0, out.indexOf(' '));
+
+        assertEquals(1, run(new PlanCommand(), withUrl("status", id)));
+        assertTrue(out.startsWith(id + "  REJECTED"), out);
+        assertEquals(0, run(new PlanCommand(), withUrl("list")));
+        assertTrue(out.startsWith(id + "\tREJECTED\tpayments/prod\tINC-9\t"), out);
+        assertEquals(2, run(new ApproveCommand(), withUrl(id)));
+        assertTrue(err.contains("is REJECTED, not PENDING_APPROVAL"), err);
+        assertEquals(0, run(new LedgerCommand(), withUrl("show")));
+        assertTrue(out.contains("\t" + id + "\tsubmit\t"), out);
+        assertTrue(out.contains("\"from\":\"VALIDATING\",\"to\":\"REJECTED\""), out);
+    }
+
+    @Test
+    void malformedDocumentIsAUsageErrorNamingTheField() throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "incident_id: INC-1\nteam: payments\nenv: prod\nhypothesis: h\nconfidence: 2\n"
+                + "evidence: []\nactions: [{tool: scale}]\n");
+        assertEquals(2, run(new PlanCommand(), withUrl("submit", bad.toString())));
+        assertTrue(err.contains("confidence: '2' is not a number from 0 to 1"), err);
+        assertTrue(err.contains("actions[0].target: missing"), err);
+    }
+
+    @Test
+    void unreachableHarnessExitsThree() throws Exception {
+        assertEquals(3, run(new PlanCommand(), "submit", plan("scale").toString(), "--harness-url", "http://127.0.0.1:1"));
+        assertTrue(err.contains("is unreachable"), err);
+        assertEquals(3, run(new RejectCommand(), "cr-1", "--reason", "no", "--harness-url", "http://127.0.0.1:1"));
+    }
+
+    @Test
+    void ledgerVerifyPassesThenNamesTheTamperedEntry() throws Exception {
+        run(new PlanCommand(), withUrl("submit", plan("restart").toString()));
+        daemon.stop();
+        daemon = null;
+        Path ledger = dir.resolve("data/ledger.jsonl");
+        assertEquals(0, run(new LedgerCommand(), "verify", "--ledger", ledger.toString()));
+        assertTrue(out.contains("intact, 3 entries"), out);
+        assertEquals(0, run(new LedgerCommand(), "verify", "--config", dir.resolve("harness.yaml").toString()));
+
+        List<String> lines = new ArrayList<>(Files.readAllLines(ledger));
+        lines.set(1, lines.get(1).replace("VALIDATING", "APPROVED"));
+        Files.write(ledger, lines);
+        assertEquals(1, run(new LedgerCommand(), "verify", "--ledger", ledger.toString()));
+        assertTrue(out.contains("NOT intact: first bad entry 2: entry 2 was changed"), out);
+    }
+
+    @Test
+    void helpAndUsage() {
+        assertEquals(0, run(new PlanCommand(), "--help"));
+        assertTrue(out.contains("submit"), out);
+        assertEquals(2, run(new RejectCommand(), "cr-1"));
+        assertTrue(err.contains("--reason"), err);
+        assertEquals(2, run(new LedgerCommand(), "verify"));
+        assertTrue(err.contains("say which ledger: --ledger PATH or --config harness.yaml"), err);
+    }
+}
