@@ -90,7 +90,10 @@ public class AfsFuse extends FuseStubFS {
         try {
             return body.run(caller);
         } catch (AfsException e) {
-            errors.record(caller, operation, path, e);
+            // the kernel looks names up before every create: a missing name there is no user's mistake
+            if (!(e.error() == AfsError.NOT_FOUND && operation.equals("getattr"))) {
+                errors.record(caller, operation, path, e);
+            }
             return -Errno.of(e.error());
         } catch (RuntimeException | Error e) {
             LOG.log(Level.SEVERE, operation + " " + path + " failed unexpectedly", e);
@@ -251,7 +254,15 @@ public class AfsFuse extends FuseStubFS {
 
     @Override
     public int flush(String path, FuseFileInfo fi) {
-        return 0; // writes are applied in write and made final in release
+        OpenHandles.Handle handle = handles.get(fi.fh.get());
+        if (handle == null || !handle.writable()) {
+            return 0;
+        }
+        // close(2) of a written file: a change request is submitted here, so cat and cp see a refusal
+        return guard("flush", path, handle.caller(), caller -> {
+            handle.file().flush();
+            return 0;
+        });
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.aegis.afs.core.source;
 import dev.aegis.afs.core.config.ConfigNode;
 import dev.aegis.afs.core.cloudwatch.CloudWatchBackendType;
 import dev.aegis.afs.core.file.FileBackendType;
+import dev.aegis.afs.core.k8s.KubernetesBackendType;
 import dev.aegis.afs.core.loki.LokiBackendType;
 import dev.aegis.afs.core.prometheus.PrometheusBackendType;
 import java.util.List;
@@ -16,7 +17,8 @@ public final class BackendTypes {
             new FileBackendType(),
             new PrometheusBackendType(),
             new LokiBackendType(),
-            new CloudWatchBackendType());
+            new CloudWatchBackendType(),
+            new KubernetesBackendType());
 
     private BackendTypes() {
     }

@@ -3,6 +3,7 @@ package dev.aegis.afs.core.tree;
 import dev.aegis.afs.core.tree.logs.LogsSection;
 import dev.aegis.afs.core.tree.disk.RunbooksSection;
 import dev.aegis.afs.core.prometheus.MetricsSection;
+import dev.aegis.afs.core.k8s.KubernetesSection;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,6 +13,7 @@ public final class EnvSections {
     private static final List<EnvSection> ALL = List.of(
             new LogsSection(),
             new MetricsSection(),
+            new KubernetesSection(),
             new RunbooksSection());
 
     private EnvSections() {

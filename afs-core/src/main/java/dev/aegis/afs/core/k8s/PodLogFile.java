@@ -1,0 +1,97 @@
+package dev.aegis.afs.core.k8s;
+
+import dev.aegis.afs.core.AfsException;
+import dev.aegis.afs.core.evidence.CaptureInfo;
+import dev.aegis.afs.core.evidence.SnapshotOutput;
+import dev.aegis.afs.core.source.ReadStats;
+import dev.aegis.afs.core.tree.LiveFile;
+import dev.aegis.afs.query.LogLine;
+import dev.aegis.afs.query.LogQuery;
+import dev.aegis.afs.query.LogQueryCompiler;
+import dev.aegis.afs.query.QuerySyntaxException;
+import dev.aegis.afs.query.k8s.PodLogCompiler;
+import dev.aegis.afs.query.k8s.PodLogRequest;
+import dev.aegis.afs.query.k8s.PodLogTarget;
+import dev.aegis.afs.query.k8s.TermSplit;
+import dev.aegis.afs.query.local.LineSink;
+import dev.aegis.afs.query.local.LocalEvaluator;
+import dev.aegis.afs.query.path.PathQuery;
+import dev.aegis.afs.query.path.PathTerm;
+import dev.aegis.afs.query.pushdown.Pushdown;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code k8s/pods/<pod>/logs/<container>.log} and {@code .previous.log}. Takes the log terms
+ * ({@code tail}, {@code head}, {@code since}, {@code from}, {@code to}, {@code grep*}) and
+ * {@code timestamps=true} (prefix each line with its RFC 3339 time, as {@code kubectl logs
+ * --timestamps}). What is pushed into the API call is decided by {@link PodLogCompiler}; the rest
+ * runs here through {@link LocalEvaluator}. With {@code timestamps=true}, grep sees the stamped
+ * line, as {@code kubectl logs --timestamps | grep} would.
+ */
+final class PodLogFile {
+
+    private static final Set<String> OWN_KEYS = Set.of("timestamps");
+
+    private PodLogFile() {
+    }
+
+    static LiveFile lookup(ClusterView view, String pod, String container, boolean previous, String name,
+                           PathQuery query) throws AfsException {
+        try {
+            return file(view, pod, container, previous, name, query);
+        } catch (QuerySyntaxException e) {
+            throw NameWithQuery.invalid(name, e);
+        }
+    }
+
+    static LiveFile file(ClusterView view, String pod, String container, boolean previous, String name,
+                         PathQuery query) {
+        TermSplit split = TermSplit.of(query, OWN_KEYS);
+        boolean stamp = false;
+        for (PathTerm term : split.selected().terms()) {
+            stamp = switch (term.value()) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw new QuerySyntaxException("timestamps=" + term.value()
+                        + " is not a boolean; write timestamps=true or timestamps=false", term.column());
+            };
+        }
+        LogQuery plan = LogQueryCompiler.compile(split.rest(), view.clock());
+        PodLogTarget target = new PodLogTarget(view.namespace(), pod, container, previous);
+        Pushdown<PodLogRequest> pushdown = new PodLogCompiler(target, stamp).compile(plan);
+        boolean stampLines = stamp;
+        return view.liveFile(name, "pods/" + pod + "/logs/" + name, view::now,
+                out -> read(view, pushdown, stampLines, out));
+    }
+
+    private static CaptureInfo read(ClusterView view, Pushdown<PodLogRequest> pushdown, boolean stampLines,
+                                    SnapshotOutput out) throws AfsException {
+        PodLogRequest request = pushdown.query();
+        LineWriter writer = new LineWriter(out);
+        LineSink pipeline = LocalEvaluator.pipeline(pushdown.residual(), writer);
+        ReadStats stats = view.backend().streamLines(request.text(),
+                raw -> pipeline.accept(line(raw, request.timestamps(), stampLines)));
+        pipeline.end();
+        writer.finish();
+        LogQuery residual = pushdown.residual();
+        String local = residual.isIdentity() && residual.range().isAll() ? "" : " | " + residual;
+        return new CaptureInfo(view.backend().label(), "GET " + request.text() + local, Optional.empty(), stats);
+    }
+
+    /** A raw API line: {@code <RFC 3339 time> <text>} when timestamps were asked for. */
+    static LogLine line(String raw, boolean stamped, boolean keepStamp) {
+        if (!stamped) {
+            return new LogLine(null, raw);
+        }
+        int space = raw.indexOf(' ');
+        try {
+            Instant time = Instant.parse(space < 0 ? raw : raw.substring(0, space));
+            return new LogLine(time, keepStamp ? raw : space < 0 ? "" : raw.substring(space + 1));
+        } catch (DateTimeParseException e) {
+            return new LogLine(null, raw);
+        }
+    }
+}
