@@ -24,6 +24,13 @@ public interface OpenFile extends AutoCloseable {
         throw new AfsException(AfsError.READ_ONLY, "read-only file");
     }
 
+    /**
+     * Called on each close(2) of a descriptor (FUSE flush). Writable files act here; an error
+     * reaches programs that check close() (cat, cp), though not bash's builtin echo.
+     */
+    default void flush() throws AfsException {
+    }
+
     /** Whether the size is only known once open (live files): FUSE then uses direct_io. */
     default boolean sizeKnownOnlyWhenOpen() {
         return false;
