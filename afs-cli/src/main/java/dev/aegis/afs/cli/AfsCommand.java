@@ -21,7 +21,11 @@ import picocli.CommandLine.Spec;
                 TailCommand.class,
                 ConfigCommand.class,
                 EvidenceCommand.class,
-                // harness commands: add dev.aegis.afs.cli.harness.* classes here
+                dev.aegis.afs.cli.harness.HarnessCommand.class,
+                dev.aegis.afs.cli.harness.PlanCommand.class,
+                dev.aegis.afs.cli.harness.ApproveCommand.class,
+                dev.aegis.afs.cli.harness.RejectCommand.class,
+                dev.aegis.afs.cli.harness.LedgerCommand.class,
         })
 public final class AfsCommand implements Runnable {
 

@@ -25,6 +25,11 @@ import dev.aegis.afs.core.tree.disk.DiskDir;
 import dev.aegis.afs.core.tree.evidence.EvidenceDir;
 import dev.aegis.afs.core.tree.logs.LogsDir;
 import dev.aegis.afs.core.tree.status.AfsStatusDir;
+import dev.aegis.afs.core.harness.HarnessClient;
+import dev.aegis.afs.core.tree.harness.ApprovalsDir;
+import dev.aegis.afs.core.tree.harness.ChangeRequestsDir;
+import dev.aegis.afs.core.tree.harness.LedgerDir;
+import java.net.URI;
 import dev.aegis.afs.query.QuerySyntaxException;
 import dev.aegis.afs.query.shell.ShellQuery;
 import dev.aegis.afs.query.shell.ShellQueryParser;
@@ -58,6 +63,9 @@ public final class Afs implements AutoCloseable {
 
     /** How long a live read is reused when a backend sets no {@code cache_ttl}. */
     public static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(2);
+
+    /** Where change requests go when namespaces.yaml names no harness: writes fail closed if none runs. */
+    public static final String DEFAULT_HARNESS_URL = "http://127.0.0.1:7780";
 
     private final Namespaces config;
     private final Clock clock;
@@ -103,7 +111,12 @@ public final class Afs implements AutoCloseable {
             Namespaces.Evidence e = config.evidence();
             EvidenceStore store = new EvidenceStore(e.dir(), e.retention(), e.maxSnapshotBytes(), clock);
             AccessPolicy access = AccessPolicy.from(config.teams(), accounts);
-            return new Afs(config, clock, backends, store, new ErrorJournal(clock), access, extraRootEntries,
+            HarnessClient harness = new HarnessClient(URI.create(config.harnessUrl().orElse(DEFAULT_HARNESS_URL)),
+                    Duration.ofSeconds(10), java.util.Optional.of(config.harnessTokenFile()));
+            List<Node> extra = new ArrayList<>(List.of(new ChangeRequestsDir(harness, clock),
+                    new ApprovalsDir(harness, clock), new LedgerDir(harness, clock)));
+            extra.addAll(extraRootEntries);
+            return new Afs(config, clock, backends, store, new ErrorJournal(clock), access, extra,
                     afs -> afs.buildTree(new EvidenceCaptures(store, clock,
                             RedactionPolicy.from(config.teams(), config.configDir(), environment))));
         } catch (RuntimeException ex) {

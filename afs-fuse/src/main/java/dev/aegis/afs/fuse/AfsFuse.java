@@ -254,13 +254,12 @@ public class AfsFuse extends FuseStubFS {
 
     @Override
     public int flush(String path, FuseFileInfo fi) {
-        OpenHandles.Handle handle = handles.get(fi.fh.get());
-        if (handle == null || !handle.writable()) {
-            return 0;
-        }
         // close(2) of a written file: a change request is submitted here, so cat and cp see a refusal
-        return guard("flush", path, handle.caller(), caller -> {
-            handle.file().flush();
+        return guard("flush", path, caller -> {
+            OpenHandles.Handle handle = handles.get(fi.fh.get());
+            if (handle.writable()) {
+                handle.file().flush();
+            }
             return 0;
         });
     }

@@ -70,6 +70,8 @@ class HarnessCommandsTest {
         List<String> all = new ArrayList<>(List.of(args));
         all.add("--harness-url");
         all.add(daemon.url());
+        all.add("--harness-token-file");
+        all.add(daemon.tokenFile().toString());
         return all.toArray(String[]::new);
     }
 

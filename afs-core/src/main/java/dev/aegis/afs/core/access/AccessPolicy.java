@@ -9,20 +9,19 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Who may read and who may approve in each team/env, from the env's {@code access:} section:
+ * Who may read each team/env, from the env's {@code access:} section:
  * <pre>
  * access:
  *   read: [group:payments-oncall, uid:1000]
- *   approve: [group:payments-leads]
  * </pre>
- * Unlisted means denied. An env without {@code access:} is readable by root only and has no
- * approvers. Root (uid 0) may always read — it holds the daemon's credentials anyway — but
- * approves only where listed. Enforced by the daemon on every operation from the caller's
+ * Unlisted means denied. An env without {@code access:} is readable by root only. Root (uid 0)
+ * may always read: it holds the daemon's credentials anyway. Who may approve changes is the
+ * harness' {@code changes.approvers} of the same env (one list, read by the harness). Enforced by the daemon on every operation from the caller's
  * uid/gid; mode bits mean nothing under allow_other.
  */
 public final class AccessPolicy {
 
-    private record EnvAccess(AccessList read, AccessList approve) {
+    private record EnvAccess(AccessList read) {
     }
 
     private final Map<String, EnvAccess> byEnv;
@@ -38,10 +37,9 @@ public final class AccessPolicy {
         Map<String, EnvAccess> byEnv = new HashMap<>();
         envSections.forEach((team, envs) -> envs.forEach((env, node) -> {
             EnvAccess access = node.get("access").map(a -> {
-                a.allowOnly(Set.of("read", "approve"));
-                return new EnvAccess(a.get("read").map(r -> AccessList.parse(r, accounts)).orElse(AccessList.NOBODY),
-                        a.get("approve").map(r -> AccessList.parse(r, accounts)).orElse(AccessList.NOBODY));
-            }).orElse(new EnvAccess(AccessList.NOBODY, AccessList.NOBODY));
+                a.allowOnly(Set.of("read"));
+                return new EnvAccess(a.get("read").map(r -> AccessList.parse(r, accounts)).orElse(AccessList.NOBODY));
+            }).orElse(new EnvAccess(AccessList.NOBODY));
             byEnv.put(team + "/" + env, access);
         }));
         return new AccessPolicy(byEnv, accounts);
@@ -53,11 +51,6 @@ public final class AccessPolicy {
         }
         EnvAccess access = byEnv.get(team + "/" + env);
         return access != null && access.read().allows(caller, groups(caller));
-    }
-
-    public boolean canApprove(Caller caller, String team, String env) {
-        EnvAccess access = byEnv.get(team + "/" + env);
-        return access != null && access.approve().allows(caller, groups(caller));
     }
 
     /** Fails with ACCESS_DENIED naming the env and how to be let in. */

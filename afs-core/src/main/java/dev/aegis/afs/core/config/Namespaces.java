@@ -17,12 +17,13 @@ import java.util.regex.Pattern;
  * @param root       the whole document, with positions
  * @param evidence   where snapshots go and how long they stay
  * @param harnessUrl where the FUSE daemon forwards change requests
+ * @param harnessTokenFile the harness' client.token, which attests the uids the daemon forwards
  * @param skillsDir  the directory shown at /context/skills
  * @param backends   backend sections by name
  * @param teams      team -> env -> env section
  */
 public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional<String> harnessUrl,
-                         Path skillsDir, Map<String, ConfigNode> backends,
+                         Path harnessTokenFile, Path skillsDir, Map<String, ConfigNode> backends,
                          Map<String, Map<String, ConfigNode>> teams) {
 
     /** Keys allowed at the top of the file. */
@@ -43,6 +44,7 @@ public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional
         Objects.requireNonNull(root, "root is null");
         Objects.requireNonNull(evidence, "evidence is null");
         Objects.requireNonNull(harnessUrl, "harnessUrl is null");
+        Objects.requireNonNull(harnessTokenFile, "harnessTokenFile is null");
         Objects.requireNonNull(skillsDir, "skillsDir is null");
         backends = Map.copyOf(backends);
         teams = Map.copyOf(teams);
@@ -70,13 +72,15 @@ public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional
 
         Evidence evidence = evidence(root.get("evidence"), dir);
         Optional<String> harness = root.get("harness").map(h -> {
-            h.allowOnly(Set.of("url"));
+            h.allowOnly(Set.of("url", "token_file"));
             String url = h.string("url");
             if (!url.startsWith("http://") && !url.startsWith("https://")) {
                 throw h.require("url").error("'" + url + "' is not an http(s) URL; write e.g. http://127.0.0.1:7780");
             }
             return url;
         });
+        Path token = dir.resolve(root.get("harness").flatMap(h -> h.optString("token_file"))
+                .orElse("/var/lib/afs/harness/client.token")).normalize();
         Path skills = dir.resolve(root.optString("skills").orElse("skills")).normalize();
 
         Map<String, ConfigNode> backends = new LinkedHashMap<>();
@@ -112,7 +116,7 @@ public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional
             });
             teams.put(team, envs);
         });
-        return new Namespaces(file, root, evidence, harness, skills, backends, teams);
+        return new Namespaces(file, root, evidence, harness, token, skills, backends, teams);
     }
 
     private static Evidence evidence(Optional<ConfigNode> node, Path dir) {

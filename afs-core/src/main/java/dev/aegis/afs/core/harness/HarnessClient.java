@@ -1,0 +1,211 @@
+package dev.aegis.afs.core.harness;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aegis.afs.core.AfsError;
+import dev.aegis.afs.core.AfsException;
+import dev.aegis.afs.core.Caller;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Talks to the harness daemon ({@code afs harness}) over its loopback JSON API. Holds no write
+ * credentials: the FUSE daemon and the CLI forward documents and approvals with the caller's
+ * uid, and the harness decides. Every failure is an {@link AfsException}: UNAVAILABLE when the
+ * harness cannot be reached (callers fail closed), otherwise the harness's own error code.
+ */
+public final class HarnessClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final URI base;
+    private final Duration timeout;
+    private final HttpClient http;
+    private final Optional<Path> tokenFile;
+
+    public HarnessClient(URI base, Duration timeout) {
+        this(base, timeout, Optional.empty());
+    }
+
+    /**
+     * @param tokenFile the harness' {@code client.token}: without it the harness refuses to act
+     *                  as any uid (reads still work). Read on every call, so a harness started
+     *                  later is picked up.
+     */
+    public HarnessClient(URI base, Duration timeout, Optional<Path> tokenFile) {
+        this.tokenFile = requireNonNull(tokenFile, "tokenFile is null");
+        this.base = URI.create(requireNonNull(base, "base is null").toString().replaceAll("/+$", "") + "/");
+        this.timeout = requireNonNull(timeout, "timeout is null");
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** The harness's reply: HTTP status and JSON body. */
+    public record Reply(int status, JsonNode body) {
+        /** The request's state, e.g. REJECTED or PENDING_APPROVAL. */
+        public String state() {
+            return body.path("state").asText("");
+        }
+
+        public String id() {
+            return body.path("id").asText("");
+        }
+    }
+
+    /**
+     * Submits a change request document as {@code caller}. A request that fails a gate is still
+     * a reply (state REJECTED, reasons listed); a malformed document is an INVALID_ARGUMENT
+     * exception naming each problem.
+     */
+    public Reply submit(byte[] document, Caller caller) throws AfsException {
+        return send(request("v1/requests", caller).POST(HttpRequest.BodyPublishers.ofByteArray(document)));
+    }
+
+    /** Submits under the id the writer chose, e.g. the file name of /change_requests/<id>.yaml. */
+    public Reply submit(byte[] document, Caller caller, String requestName) throws AfsException {
+        return send(request("v1/requests", caller).header("X-Afs-Request-Name", requestName)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(document)));
+    }
+
+    /** The request as JSON. */
+    public JsonNode get(String id) throws AfsException {
+        return send(request("v1/requests/" + segment(id), null).GET()).body();
+    }
+
+    /** The request's status as text (what {@code afs plan status} prints). */
+    public String statusText(String id) throws AfsException {
+        return sendText(request("v1/requests/" + segment(id) + "/status", null).GET());
+    }
+
+    /** Requests, newest first. */
+    public List<JsonNode> list(int limit) throws AfsException {
+        List<JsonNode> out = new ArrayList<>();
+        send(request("v1/requests?limit=" + limit, null).GET()).body().path("requests").forEach(out::add);
+        return out;
+    }
+
+    public JsonNode approve(String id, Caller caller) throws AfsException {
+        return send(request("v1/requests/" + segment(id) + "/approve", caller).POST(HttpRequest.BodyPublishers.noBody())).body();
+    }
+
+    public JsonNode reject(String id, Caller caller, String reason) throws AfsException {
+        String body = JSON.createObjectNode().put("reason", reason).toString();
+        return send(request("v1/requests/" + segment(id) + "/reject", caller)
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))).body();
+    }
+
+    public JsonNode cancel(String id, Caller caller) throws AfsException {
+        return send(request("v1/requests/" + segment(id) + "/cancel", caller).POST(HttpRequest.BodyPublishers.noBody())).body();
+    }
+
+    /** Ledger entries from {@code fromSeq} (1-based), at most {@code limit}. */
+    public List<JsonNode> ledger(long fromSeq, int limit) throws AfsException {
+        List<JsonNode> out = new ArrayList<>();
+        send(request("v1/ledger?from=" + fromSeq + "&limit=" + limit, null).GET()).body().path("entries").forEach(out::add);
+        return out;
+    }
+
+    /** Whether the harness answers {@code /health}. */
+    public boolean healthy() {
+        try {
+            return send(request("health", null).GET()).status() == 200;
+        } catch (AfsException e) {
+            return false;
+        }
+    }
+
+    private HttpRequest.Builder request(String path, Caller caller) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout);
+        if (caller != null) {
+            token().ifPresent(t -> b.header("X-Afs-Token", t));
+            b.header("X-Afs-Uid", Integer.toString(caller.uid()))
+                    .header("X-Afs-Gid", Integer.toString(caller.gid()))
+                    .header("X-Afs-Pid", Long.toString(caller.pid()));
+        }
+        return b;
+    }
+
+    private Optional<String> token() {
+        try {
+            return tokenFile.isPresent() ? Optional.of(Files.readString(tokenFile.get(), StandardCharsets.UTF_8).strip())
+                    : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty(); // the harness then refuses, naming the token file
+        }
+    }
+
+    private Reply send(HttpRequest.Builder b) throws AfsException {
+        HttpResponse<byte[]> response = exchange(b);
+        JsonNode body;
+        try {
+            body = JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new AfsException(AfsError.BACKEND_FAILURE, "the harness at " + base + " sent a reply that is not JSON; "
+                    + "check that the harness URL points at afs harness");
+        }
+        if (response.statusCode() >= 400) {
+            throw failure(response.statusCode(), body);
+        }
+        return new Reply(response.statusCode(), body == null ? JSON.createObjectNode() : body);
+    }
+
+    private String sendText(HttpRequest.Builder b) throws AfsException {
+        HttpResponse<byte[]> response = exchange(b);
+        if (response.statusCode() >= 400) {
+            JsonNode body;
+            try {
+                body = JSON.readTree(response.body());
+            } catch (IOException e) {
+                body = JSON.createObjectNode();
+            }
+            throw failure(response.statusCode(), body);
+        }
+        return new String(response.body(), StandardCharsets.UTF_8);
+    }
+
+    private HttpResponse<byte[]> exchange(HttpRequest.Builder b) throws AfsException {
+        try {
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new AfsException(AfsError.UNAVAILABLE, "the harness at " + base + " is unreachable (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); nothing was changed. Start it with "
+                    + "afs harness --config harness.yaml or set harness.url in namespaces.yaml", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AfsException(AfsError.UNAVAILABLE, "interrupted while waiting for the harness at " + base, e);
+        }
+    }
+
+    private static AfsException failure(int status, JsonNode body) {
+        AfsError error;
+        try {
+            error = AfsError.valueOf(body.path("error").asText("INTERNAL"));
+        } catch (IllegalArgumentException e) {
+            error = AfsError.INTERNAL;
+        }
+        StringBuilder message = new StringBuilder(body.path("message").asText("harness answered HTTP " + status));
+        JsonNode problems = body.path("problems");
+        if (problems.size() > 1) {
+            for (JsonNode p : problems) {
+                message.append("\n  ").append(p.asText());
+            }
+        }
+        return new AfsException(error, message.toString());
+    }
+
+    private static String segment(String id) {
+        return URLEncoder.encode(id, StandardCharsets.UTF_8);
+    }
+}

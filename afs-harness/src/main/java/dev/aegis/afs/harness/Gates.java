@@ -1,0 +1,133 @@
+package dev.aegis.afs.harness;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.aegis.afs.harness.ChangeRequest.Action;
+import dev.aegis.afs.harness.StoredRequest.StoredAction;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The validation gates, in order: evidence, policy (allowlist, namespaces, live target,
+ * CEL guardrails), budget, loops, then the approvals the risk needs. Every failure is
+ * {@code "<gate>: <what and how to fix>"}; notes (loop escalation, low confidence) do not
+ * reject but raise the approvals.
+ */
+final class Gates {
+
+    /** What the gates decided. */
+    record Result(List<String> failures, List<String> notes, int requiredApprovals) {
+    }
+
+    private final HarnessConfig.Policy policy;
+    private final EvidenceGate evidenceGate;
+    private final Guardrails guardrails;
+    private final Cluster cluster;
+    private final RequestStore store;
+    private final Clock clock;
+    private final HarnessMetrics metrics;
+
+    Gates(HarnessConfig.Policy policy, EvidenceGate evidenceGate, Guardrails guardrails, Cluster cluster, RequestStore store,
+          Clock clock, HarnessMetrics metrics) {
+        this.policy = requireNonNull(policy, "policy is null");
+        this.evidenceGate = requireNonNull(evidenceGate, "evidenceGate is null");
+        this.guardrails = requireNonNull(guardrails, "guardrails is null");
+        this.cluster = requireNonNull(cluster, "cluster is null");
+        this.store = requireNonNull(store, "store is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
+    }
+
+    Result run(String id, StoredRequest r, ChangeRequest cr, ChangePolicy p) throws SQLException {
+        List<String> failures = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        for (String problem : evidenceGate.check(cr.evidence())) {
+            fail(failures, "evidence", problem);
+        }
+        Instant now = clock.instant();
+        Map<String, Object> incident = Guardrails.map("id", cr.incidentId(), "team", cr.team(), "env", cr.env(),
+                "confidence", cr.confidence(), "frozen", policy.freeze() || p.guardrails().freeze(),
+                "in_window", p.guardrails().windows().isEmpty()
+                        || p.guardrails().windows().stream().anyMatch(w -> w.contains(now.atZone(ZoneOffset.UTC))));
+        List<Long> replicas = new ArrayList<>();
+        for (Action a : cr.actions()) {
+            replicas.add(0L);
+            if (!p.allow().contains(a.tool())) {
+                fail(failures, "policy", a.field() + ".tool: " + a.tool().wireName() + " is not allowed for " + cr.team()
+                        + "/" + cr.env() + " (allowed: " + (p.allow().isEmpty() ? "nothing" : p.allow().stream()
+                        .map(ChangeRequest.Tool::wireName).sorted().toList()) + "); add it to teams." + cr.team() + "."
+                        + cr.env() + ".changes.allow in namespaces.yaml");
+                continue;
+            }
+            Optional<String> ns = p.namespaceFor(a.target().namespace());
+            if (ns.isEmpty()) {
+                fail(failures, "policy", a.field() + ".target.namespace: " + cr.team() + "/" + cr.env()
+                        + " may only change namespaces " + p.namespaces() + "; target one of them");
+                continue;
+            }
+            Map<String, Object> live;
+            try {
+                live = cluster.liveState(a.target(), ns.get());
+            } catch (Cluster.TargetMissing e) {
+                fail(failures, "policy", a.field() + ".target: " + e.getMessage());
+                continue;
+            } catch (KubernetesClientException e) {
+                fail(failures, "kubernetes", a.field() + ".target: cannot read live state (" + e.getMessage()
+                        + "), so the guardrails cannot be checked; retry when the API server answers");
+                continue;
+            }
+            replicas.set(replicas.size() - 1, (Long) live.get("replicas"));
+            Object memory = a.params().get("limits") instanceof Map<?, ?> m && m.get("memory") != null
+                    ? Cluster.bytes((String) m.get("memory")) : 0L;
+            Map<String, Object> action = Guardrails.map("tool", a.tool().wireName(), "kind", a.target().kind(),
+                    "name", a.target().name(), "namespace", ns.get(),
+                    "replicas", a.params().getOrDefault("replicas", 0L), "memory_limit_bytes", memory);
+            for (Guardrails.Violation v : guardrails.evaluate(action, live, incident, p.guardrails())) {
+                fail(failures, "guardrail", a.field() + ": " + v.message());
+            }
+        }
+        long hourAgo = now.minus(Duration.ofHours(1)).toEpochMilli();
+        int used = store.actionsForIncident(cr.incidentId(), hourAgo, id);
+        if (used + cr.actions().size() > policy.maxActionsPerIncidentPerHour()) {
+            fail(failures, "budget", "incident " + cr.incidentId() + " already used " + used + " of "
+                    + policy.maxActionsPerIncidentPerHour() + " actions in the last hour and this request adds "
+                    + cr.actions().size() + "; wait, or ask a human to act directly");
+        }
+        boolean escalated = false;
+        for (int i = 0; i < cr.actions().size(); i++) {
+            Action a = cr.actions().get(i);
+            StoredAction sa = r.actions().get(i);
+            int same = store.sameActionCount(sa.tool(), sa.target(), now.minus(policy.loopWindow()).toEpochMilli(), id);
+            if (same + 1 >= policy.loopThreshold()) {
+                escalated = true;
+                metrics.gateFailure("loop");
+                notes.add("loop: " + a.field() + " repeats " + sa.tool() + " on " + sa.target() + " (" + (same + 1)
+                        + " times within " + policy.loopWindow().toMinutes() + " min); escalated to a human approver");
+            }
+        }
+        boolean low = cr.confidence() < policy.confidenceThreshold();
+        if (low) {
+            notes.add("confidence: " + cr.confidence() + " is below " + policy.confidenceThreshold()
+                    + "; a human must approve");
+        }
+        int required = ApprovalPolicy.required(cr.actions(), replicas, policy.largeWorkload(), p.minApprovals(), low, escalated);
+        if (failures.isEmpty() && required > 0 && p.approverUids().isEmpty() && p.approverGroups().isEmpty()) {
+            fail(failures, "approval", "this change needs " + required + " approval(s) but " + cr.team() + "/" + cr.env()
+                    + " has no approvers; add changes.approvers {uids: [...], groups: [...]} in namespaces.yaml");
+        }
+        return new Result(failures, notes, required);
+    }
+
+    private void fail(List<String> failures, String gate, String message) {
+        metrics.gateFailure(gate);
+        failures.add(gate + ": " + message);
+    }
+}

@@ -1,0 +1,145 @@
+package dev.aegis.afs.harness;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.aegis.afs.core.config.ConfigNode;
+import dev.aegis.afs.core.config.ConfigReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The harness's own configuration ({@code harness.yaml}). Relative paths resolve against the
+ * file's directory. Only the harness reads it: it holds the Kubernetes write credentials.
+ *
+ * <pre>
+ * listen: 127.0.0.1:7780
+ * data_dir: data                  # SQLite db, signing key, ledger
+ * namespaces: namespaces.yaml     # teams.&lt;team&gt;.&lt;env&gt;.changes
+ * evidence_dir: evidence          # default: evidence.dir of namespaces.yaml
+ * kubernetes: {master_url: https://..., kubeconfig: ~/.kube/config, context: prod}
+ * policy: {max_evidence_age: 1h, confidence_threshold: 0.7, max_actions_per_incident_per_hour: 10,
+ *          loop_threshold: 3, loop_window: 1h, large_workload: 10, freeze: false}
+ * </pre>
+ */
+public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespacesFile, Optional<Path> evidenceDir,
+                            Kubernetes kubernetes, Policy policy) {
+
+    public HarnessConfig {
+        requireNonNull(listen, "listen is null");
+        requireNonNull(dataDir, "dataDir is null");
+        requireNonNull(namespacesFile, "namespacesFile is null");
+        requireNonNull(evidenceDir, "evidenceDir is null");
+        requireNonNull(kubernetes, "kubernetes is null");
+        requireNonNull(policy, "policy is null");
+    }
+
+    /** Where the write credentials come from; all empty means the in-cluster / default kubeconfig. */
+    public record Kubernetes(Optional<String> masterUrl, Optional<Path> kubeconfig, Optional<String> context) {
+    }
+
+    /**
+     * Harness-wide policy knobs.
+     *
+     * @param maxEvidenceAge                evidence older than this is stale
+     * @param confidenceThreshold           below it a human must approve
+     * @param maxActionsPerIncidentPerHour  budget of actions per incident in any hour
+     * @param loopThreshold                 the same action on the same target this many times in
+     *                                      {@code loopWindow} escalates to a human
+     * @param largeWorkload                 workloads with at least this many replicas need one more approval
+     * @param freeze                        refuse every change (a global change freeze)
+     */
+    public record Policy(Duration maxEvidenceAge, double confidenceThreshold, int maxActionsPerIncidentPerHour,
+                         int loopThreshold, Duration loopWindow, int largeWorkload, boolean freeze) {
+
+        public static Policy defaults() {
+            return new Policy(Duration.ofHours(1), 0.7, 10, 3, Duration.ofHours(1), 10, false);
+        }
+    }
+
+    public static HarnessConfig read(Path file) {
+        ConfigNode root = ConfigReader.read(file);
+        return parse(root, file.toAbsolutePath().getParent());
+    }
+
+    public static HarnessConfig parse(ConfigNode root, Path baseDir) {
+        if (!root.isMap()) {
+            throw root.error("the harness config must be a map; start with 'data_dir: data' and 'namespaces: namespaces.yaml'");
+        }
+        root.allowOnly(Set.of("listen", "data_dir", "namespaces", "evidence_dir", "kubernetes", "policy"));
+        InetSocketAddress listen = root.get("listen").map(HarnessConfig::listen)
+                .orElse(new InetSocketAddress(InetAddress.getLoopbackAddress(), 7780));
+        Path dataDir = baseDir.resolve(root.string("data_dir")).normalize();
+        Path namespaces = baseDir.resolve(root.string("namespaces")).normalize();
+        Optional<Path> evidence = root.optString("evidence_dir").map(s -> baseDir.resolve(s).normalize());
+        Kubernetes kube = new Kubernetes(Optional.empty(), Optional.empty(), Optional.empty());
+        Optional<ConfigNode> k = root.get("kubernetes");
+        if (k.isPresent()) {
+            k.get().allowOnly(Set.of("master_url", "kubeconfig", "context"));
+            kube = new Kubernetes(k.get().optString("master_url"),
+                    k.get().optString("kubeconfig").map(s -> baseDir.resolve(s).normalize()),
+                    k.get().optString("context"));
+        }
+        Policy policy = Policy.defaults();
+        Optional<ConfigNode> p = root.get("policy");
+        if (p.isPresent()) {
+            ConfigNode n = p.get();
+            n.allowOnly(Set.of("max_evidence_age", "confidence_threshold", "max_actions_per_incident_per_hour",
+                    "loop_threshold", "loop_window", "large_workload", "freeze"));
+            Policy d = policy;
+            policy = new Policy(
+                    n.get("max_evidence_age").map(ConfigNode::asDuration).orElse(d.maxEvidenceAge()),
+                    n.get("confidence_threshold").map(HarnessConfig::fraction).orElse(d.confidenceThreshold()),
+                    n.get("max_actions_per_incident_per_hour").map(v -> v.asLong(1, 10_000))
+                            .orElse((long) d.maxActionsPerIncidentPerHour()).intValue(),
+                    n.get("loop_threshold").map(v -> v.asLong(2, 1000)).orElse((long) d.loopThreshold()).intValue(),
+                    n.get("loop_window").map(ConfigNode::asDuration).orElse(d.loopWindow()),
+                    n.get("large_workload").map(v -> v.asLong(1, 1_000_000)).orElse((long) d.largeWorkload()).intValue(),
+                    n.get("freeze").map(ConfigNode::asBoolean).orElse(d.freeze()));
+        }
+        return new HarnessConfig(listen, dataDir, namespaces, evidence, kube, policy);
+    }
+
+    static double fraction(ConfigNode n) {
+        try {
+            double d = Double.parseDouble(n.asString());
+            if (d >= 0 && d <= 1) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw n.error("'" + n.asString() + "' is not a number from 0 to 1; write e.g. 0.7");
+    }
+
+    private static InetSocketAddress listen(ConfigNode n) {
+        String s = n.asString();
+        int colon = s.lastIndexOf(':');
+        if (colon < 0) {
+            throw n.error("'" + s + "' is not host:port; write e.g. 127.0.0.1:7780");
+        }
+        int port;
+        try {
+            port = Integer.parseInt(s.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw n.error("'" + s + "' has no port number; write e.g. 127.0.0.1:7780");
+        }
+        if (port < 0 || port > 65535) {
+            throw n.error("port " + port + " is out of range; use 0 (any free port) to 65535");
+        }
+        try {
+            InetAddress address = InetAddress.getByName(s.substring(0, colon));
+            if (!address.isLoopbackAddress()) {
+                throw n.error("'" + s + "' is not a loopback address; the harness accepts changes only from this "
+                        + "machine, listen on 127.0.0.1");
+            }
+            return new InetSocketAddress(address, port);
+        } catch (UnknownHostException e) {
+            throw n.error("unknown host in '" + s + "'; write e.g. 127.0.0.1:7780");
+        }
+    }
+}

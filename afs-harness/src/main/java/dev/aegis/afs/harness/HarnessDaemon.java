@@ -1,0 +1,365 @@
+package dev.aegis.afs.harness;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.aegis.afs.core.AfsError;
+import dev.aegis.afs.core.AfsException;
+import dev.aegis.afs.core.Caller;
+import dev.aegis.afs.core.config.ConfigException;
+import dev.aegis.afs.core.config.Namespaces;
+import dev.aegis.afs.core.evidence.EvidenceStore;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The harness daemon: JSON over HTTP on a loopback address. No {@code main}: the CLI's
+ * {@code afs harness --config F} and tests call {@link #start} and {@link #stop}.
+ *
+ * <pre>
+ * POST /v1/requests                  body: the document; headers X-Afs-Uid, X-Afs-Gid,
+ *                                    X-Afs-Request-Name (optional: the id, e.g. the FUSE file name)
+ * GET  /v1/requests[?limit=N]        newest first
+ * GET  /v1/requests/ID               JSON;  GET /v1/requests/ID/status: text
+ * POST /v1/requests/ID/approve       header X-Afs-Uid
+ * POST /v1/requests/ID/reject        body {"reason": "..."}
+ * POST /v1/requests/ID/cancel
+ * GET  /v1/ledger[?from=SEQ&amp;limit=N]
+ * GET  /health, GET /metrics
+ * </pre>
+ */
+public final class HarnessDaemon implements AutoCloseable {
+
+    private final CallerToken token;
+
+    private final Harness harness;
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final HarnessMetrics metrics;
+    private final KubernetesClient ownedClient;
+
+    private HarnessDaemon(Harness harness, HttpServer server, ExecutorService executor, HarnessMetrics metrics,
+                          KubernetesClient ownedClient, CallerToken token) {
+        this.token = token;
+        this.harness = harness;
+        this.server = server;
+        this.executor = executor;
+        this.metrics = metrics;
+        this.ownedClient = ownedClient;
+    }
+
+    /** Starts with a Kubernetes client built from the config (the daemon alone holds write credentials). */
+    public static HarnessDaemon start(HarnessConfig config) throws IOException {
+        KubernetesClient client = kubernetesClient(config.kubernetes());
+        try {
+            return start(config, client, Clock.systemUTC(), GroupDirectory.system(), Harness.Probe.NONE, client);
+        } catch (IOException | RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    /** Starts with the given client (tests); the caller closes the client. */
+    public static HarnessDaemon start(HarnessConfig config, KubernetesClient client, Clock clock, GroupDirectory groups,
+                                      Harness.Probe probe) throws IOException {
+        return start(config, client, clock, groups, probe, null);
+    }
+
+    private static HarnessDaemon start(HarnessConfig config, KubernetesClient client, Clock clock, GroupDirectory groups,
+                                       Harness.Probe probe, KubernetesClient owned) throws IOException {
+        requireNonNull(config, "config is null");
+        ChangePolicies policies = ChangePolicies.read(config.namespacesFile());
+        Path evidenceDir = config.evidenceDir().or(policies::evidenceDir).orElseThrow(() -> new ConfigException(
+                config.namespacesFile() + ": no evidence directory; set evidence.dir in namespaces.yaml or evidence_dir in the harness config"));
+        EvidenceStore evidence = new EvidenceStore(evidenceDir, Namespaces.Evidence.DEFAULT_RETENTION,
+                Namespaces.Evidence.DEFAULT_MAX_SNAPSHOT_BYTES, clock);
+        HarnessMetrics metrics = new HarnessMetrics();
+        Harness harness = Harness.open(new Harness.Setup(config.dataDir(), config.policy(), policies, evidence, client,
+                clock, groups, metrics, probe, d -> Thread.sleep(d.toMillis())));
+        HttpServer server;
+        try {
+            server = HttpServer.create(config.listen(), 64);
+        } catch (IOException e) {
+            closeQuietly(harness);
+            throw new IOException("cannot listen on " + config.listen() + " (" + e.getMessage()
+                    + "); is another harness running? change 'listen' in the harness config", e);
+        }
+        ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "afs-harness-http");
+            t.setDaemon(true);
+            return t;
+        });
+        CallerToken token = CallerToken.createOrLoad(config.dataDir());
+        HarnessDaemon daemon = new HarnessDaemon(harness, server, executor, metrics, owned, token);
+        server.createContext("/", daemon::handle);
+        server.setExecutor(executor);
+        try {
+            harness.resume();
+        } catch (AfsException e) {
+            closeQuietly(harness);
+            throw new IOException("cannot resume unfinished requests: " + e.getMessage(), e);
+        }
+        server.start();
+        return daemon;
+    }
+
+    /** The file holding the token that attests callers' uids (readable by root only). */
+    public Path tokenFile() {
+        return token.file();
+    }
+
+    /** The base URL, e.g. {@code http://127.0.0.1:7780}. */
+    public String url() {
+        InetSocketAddress a = server.getAddress();
+        return "http://" + a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    public Harness harness() {
+        return harness;
+    }
+
+    /** Stops accepting requests, lets the current step finish, closes the database. */
+    public void stop() {
+        server.stop(0);
+        executor.shutdown();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeQuietly(harness);
+        if (ownedClient != null) {
+            ownedClient.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    static KubernetesClient kubernetesClient(HarnessConfig.Kubernetes k) throws IOException {
+        Config config;
+        if (k.kubeconfig().isPresent()) {
+            Path file = k.kubeconfig().get();
+            config = Config.fromKubeconfig(k.context().orElse(null), Files.readString(file), file.toString());
+        } else {
+            config = Config.autoConfigure(k.context().orElse(null));
+        }
+        if (k.masterUrl().isPresent()) {
+            config = new ConfigBuilder(config).withMasterUrl(k.masterUrl().get()).build();
+        }
+        return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    // ---- HTTP ----
+
+    private void handle(HttpExchange ex) throws IOException {
+        String path = ex.getRequestURI().getPath();
+        String method = ex.getRequestMethod();
+        String endpoint = "other";
+        int status;
+        try {
+            List<String> parts = List.of(path.replaceAll("^/+|/+$", "").split("/"));
+            Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+            if (path.equals("/health")) {
+                endpoint = "health";
+                status = send(ex, 200, "application/json", "{\"status\":\"ok\"}\n".getBytes(StandardCharsets.UTF_8));
+            } else if (path.equals("/metrics")) {
+                endpoint = "metrics";
+                status = send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+            } else if (parts.size() >= 2 && parts.get(0).equals("v1") && parts.get(1).equals("requests")) {
+                if (parts.size() == 2 && method.equals("POST")) {
+                    endpoint = "submit";
+                    status = submit(ex);
+                } else if (parts.size() == 2 && method.equals("GET")) {
+                    endpoint = "list";
+                    int limit = Integer.parseInt(query.getOrDefault("limit", "100"));
+                    ArrayNode list = Ledger.JSON.createArrayNode();
+                    harness.list(Math.max(1, Math.min(limit, 1000))).forEach(r -> list.add(RequestView.json(r)));
+                    ObjectNode body = Ledger.JSON.createObjectNode();
+                    body.set("requests", list);
+                    status = json(ex, 200, body);
+                } else if (parts.size() == 3 && method.equals("GET")) {
+                    endpoint = "get";
+                    status = json(ex, 200, RequestView.jsonWithDocument(harness.get(parts.get(2))));
+                } else if (parts.size() == 4 && method.equals("GET") && parts.get(3).equals("status")) {
+                    endpoint = "status";
+                    status = send(ex, 200, "text/plain; charset=utf-8", RequestView.text(RequestView.json(
+                            harness.get(parts.get(2)))).getBytes(StandardCharsets.UTF_8));
+                } else if (parts.size() == 4 && method.equals("POST")) {
+                    endpoint = parts.get(3);
+                    Caller caller = caller(ex);
+                    String id = parts.get(2);
+                    StoredRequest r = switch (parts.get(3)) {
+                        case "approve" -> harness.approve(id, caller);
+                        case "reject" -> harness.reject(id, caller, reason(ex));
+                        case "cancel" -> harness.cancel(id, caller);
+                        default -> throw new AfsException(AfsError.NOT_FOUND, "unknown operation " + parts.get(3)
+                                + "; use approve, reject or cancel");
+                    };
+                    status = json(ex, 200, RequestView.json(r));
+                } else {
+                    throw new AfsException(AfsError.NOT_FOUND, method + " " + path + " is not part of the harness API");
+                }
+            } else if (path.equals("/v1/ledger") && method.equals("GET")) {
+                endpoint = "ledger";
+                long from = Long.parseLong(query.getOrDefault("from", "1"));
+                int limit = Integer.parseInt(query.getOrDefault("limit", "1000"));
+                ArrayNode entries = Ledger.JSON.createArrayNode();
+                for (String line : harness.ledger(Math.max(1, from), Math.max(1, Math.min(limit, 10_000)))) {
+                    entries.add(Ledger.JSON.readTree(line));
+                }
+                ObjectNode body = Ledger.JSON.createObjectNode();
+                body.set("entries", entries);
+                status = json(ex, 200, body);
+            } else {
+                throw new AfsException(AfsError.NOT_FOUND, method + " " + path + " is not part of the harness API");
+            }
+        } catch (AfsException e) {
+            status = error(ex, httpStatus(e.error()), e.error().name(), e.getMessage(), List.of());
+        } catch (PlanProblems e) {
+            status = error(ex, 400, "INVALID_ARGUMENT", e.getMessage(), e.problems());
+        } catch (NumberFormatException e) {
+            status = error(ex, 400, "INVALID_ARGUMENT", "a query parameter is not a number: " + e.getMessage(), List.of());
+        } catch (RuntimeException e) {
+            status = error(ex, 500, "INTERNAL", "harness error: " + e, List.of());
+        } finally {
+            ex.close();
+        }
+        metrics.request(endpoint, status);
+    }
+
+    private int submit(HttpExchange ex) throws IOException, AfsException, PlanProblems {
+        Caller caller = caller(ex);
+        byte[] body = readBody(ex, ChangeRequestParser.MAX_BYTES);
+        String name = ex.getRequestHeaders().getFirst("X-Afs-Request-Name");
+        Harness.Submission s = harness.submit(body, caller, java.util.Optional.ofNullable(name));
+        ObjectNode out = RequestView.json(s.request());
+        out.put("duplicate", s.duplicate());
+        return json(ex, s.duplicate() ? 200 : 201, out);
+    }
+
+    private static String reason(HttpExchange ex) throws IOException, AfsException {
+        byte[] body = readBody(ex, 64 * 1024);
+        if (body.length == 0) {
+            return "";
+        }
+        JsonNode n;
+        try {
+            n = Ledger.JSON.readTree(body);
+        } catch (IOException e) {
+            throw new AfsException(AfsError.INVALID_ARGUMENT, "the body must be JSON {\"reason\": \"...\"}");
+        }
+        return n.path("reason").asText("");
+    }
+
+    private Caller caller(HttpExchange ex) throws AfsException {
+        if (!token.matches(ex.getRequestHeaders().getFirst(CallerToken.HEADER))) {
+            throw new AfsException(AfsError.ACCESS_DENIED, "the caller's uid is not attested: only the afs mount and users"
+                    + " who can read " + token.file() + " may act as a uid here. Approve through the mount"
+                    + " (echo yes > /mnt/afs/approvals/<id>/approve) or run afs as a user who can read the token file");
+        }
+        String uid = ex.getRequestHeaders().getFirst("X-Afs-Uid");
+        if (uid == null) {
+            throw new AfsException(AfsError.INVALID_ARGUMENT, "the X-Afs-Uid header is missing; use afs or the mount, "
+                    + "which send the caller's uid");
+        }
+        try {
+            String gid = ex.getRequestHeaders().getFirst("X-Afs-Gid");
+            String pid = ex.getRequestHeaders().getFirst("X-Afs-Pid");
+            return new Caller(Integer.parseInt(uid), gid == null ? -1 : Integer.parseInt(gid), pid == null ? 0 : Long.parseLong(pid));
+        } catch (NumberFormatException e) {
+            throw new AfsException(AfsError.INVALID_ARGUMENT, "X-Afs-Uid/Gid/Pid must be numbers");
+        }
+    }
+
+    private static byte[] readBody(HttpExchange ex, int max) throws IOException, AfsException {
+        try (InputStream in = ex.getRequestBody()) {
+            byte[] data = in.readNBytes(max + 1);
+            if (data.length > max) {
+                throw new AfsException(AfsError.TOO_LARGE, "the body is larger than the limit of " + max + " bytes");
+            }
+            return data;
+        }
+    }
+
+    private static int httpStatus(AfsError e) {
+        return switch (e) {
+            case NOT_FOUND -> 404;
+            case ACCESS_DENIED -> 403;
+            case ALREADY_EXISTS -> 409;
+            case TOO_LARGE -> 413;
+            case UNAVAILABLE, BACKEND_FAILURE -> 503;
+            case INTERNAL, NO_SPACE -> 500;
+            default -> 400;
+        };
+    }
+
+    private static int error(HttpExchange ex, int status, String code, String message, List<String> problems) throws IOException {
+        ObjectNode body = Ledger.JSON.createObjectNode();
+        body.put("error", code);
+        body.put("message", message);
+        ArrayNode p = body.putArray("problems");
+        problems.forEach(p::add);
+        return json(ex, status, body);
+    }
+
+    private static int json(HttpExchange ex, int status, JsonNode body) throws IOException {
+        return send(ex, status, "application/json", (body.toString() + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static int send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", type);
+        ex.sendResponseHeaders(status, body.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+        }
+        return status;
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> out = new HashMap<>();
+        if (raw == null) {
+            return out;
+        }
+        for (String kv : raw.split("&")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) {
+                out.put(URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
+    private static void closeQuietly(Harness h) {
+        try {
+            h.close();
+        } catch (Exception e) {
+            // closing on the way out: nothing more to do
+        }
+    }
+
+}

@@ -1,0 +1,86 @@
+package dev.aegis.afs.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.time.Instant;
+
+/** How a stored request is shown: JSON for the API, text for {@code afs plan status} and the FUSE tree. */
+public final class RequestView {
+
+    private RequestView() {
+    }
+
+    /** The request with its submitted document (for GET of one request). */
+    public static ObjectNode jsonWithDocument(StoredRequest r) {
+        ObjectNode n = json(r);
+        n.put("document", r.document());
+        return n;
+    }
+
+    public static ObjectNode json(StoredRequest r) {
+        ObjectNode n = Ledger.JSON.createObjectNode();
+        n.put("id", r.id());
+        n.put("state", r.state().name());
+        n.put("mode", r.mode().name().toLowerCase(java.util.Locale.ROOT));
+        n.put("incident_id", r.incident());
+        n.put("team", r.team());
+        n.put("env", r.env());
+        n.put("submitter", r.submitter());
+        n.put("required_approvals", r.requiredApprovals());
+        ArrayNode approvals = n.putArray("approvals");
+        r.approvals().forEach(approvals::add);
+        ArrayNode reasons = n.putArray("reasons");
+        r.reasons().forEach(reasons::add);
+        ArrayNode actions = n.putArray("actions");
+        for (StoredRequest.StoredAction a : r.actions()) {
+            ObjectNode x = actions.addObject();
+            x.put("index", a.index());
+            x.put("tool", a.tool());
+            x.put("target", a.target());
+            x.put("idempotency_key", a.idempotencyKey());
+            x.put("status", a.status());
+            a.beforeState().ifPresent(b -> x.set("before", parse(b)));
+            a.outcome().ifPresent(o -> x.set("outcome", parse(o)));
+        }
+        n.put("document_sha256", r.documentSha256());
+        n.put("created_at", Instant.ofEpochMilli(r.createdMillis()).toString());
+        n.put("updated_at", Instant.ofEpochMilli(r.updatedMillis()).toString());
+        return n;
+    }
+
+    /** The status text shown by {@code afs plan status} (and /change_requests/&lt;id&gt;/status). */
+    public static String text(JsonNode r) {
+        StringBuilder b = new StringBuilder();
+        b.append(r.path("id").asText()).append("  ").append(r.path("state").asText())
+                .append("  (").append(r.path("mode").asText()).append(" mode)\n");
+        b.append("incident ").append(r.path("incident_id").asText()).append("  team ").append(r.path("team").asText())
+                .append("/").append(r.path("env").asText()).append("  submitted by uid ").append(r.path("submitter").asInt())
+                .append(" at ").append(r.path("created_at").asText()).append('\n');
+        if (r.path("required_approvals").asInt() > 0) {
+            b.append("approvals: ").append(r.path("approvals").size()).append(" of ")
+                    .append(r.path("required_approvals").asInt()).append(" ").append(r.path("approvals")).append('\n');
+        }
+        for (JsonNode a : r.path("actions")) {
+            b.append("action ").append(a.path("index").asInt()).append(": ").append(a.path("tool").asText()).append(' ')
+                    .append(a.path("target").asText()).append("  ").append(a.path("status").asText());
+            if (a.has("outcome")) {
+                b.append("  ").append(a.path("outcome"));
+            }
+            b.append('\n');
+        }
+        for (JsonNode reason : r.path("reasons")) {
+            b.append("- ").append(reason.asText()).append('\n');
+        }
+        return b.toString();
+    }
+
+    private static JsonNode parse(String s) {
+        try {
+            return Ledger.JSON.readTree(s);
+        } catch (IOException e) {
+            return Ledger.JSON.getNodeFactory().textNode(s);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.aegis.afs.harness;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A change request as the database holds it.
+ *
+ * @param document          the submitted bytes (UTF-8), re-parsed when needed
+ * @param requiredApprovals approvals needed before execution
+ * @param reasons           why it was rejected, escalated or failed, in order
+ */
+public record StoredRequest(String id, String incident, String team, String env, int submitter, State state,
+                            ChangePolicy.Mode mode, String document, String documentSha256, int requiredApprovals,
+                            List<String> reasons, long createdMillis, long updatedMillis, List<Integer> approvals,
+                            List<StoredAction> actions) {
+
+    public StoredRequest {
+        requireNonNull(id, "id is null");
+        requireNonNull(state, "state is null");
+        requireNonNull(mode, "mode is null");
+        reasons = List.copyOf(reasons);
+        approvals = List.copyOf(approvals);
+        actions = List.copyOf(actions);
+    }
+
+    /**
+     * One action's progress. Status: PLANNED, INTENT (before-state and marker written, the
+     * call may or may not have reached Kubernetes), DONE, DRY_RUN, ERROR, ROLLBACK_INTENT,
+     * ROLLED_BACK.
+     */
+    public record StoredAction(int index, String idempotencyKey, String tool, String target, String status,
+                               Optional<String> beforeState, Optional<String> marker, Optional<String> outcome) {
+    }
+}

@@ -1,0 +1,247 @@
+package dev.aegis.afs.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.aegis.afs.harness.HarnessConfig;
+import dev.aegis.afs.harness.HarnessDaemon;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import okhttp3.mockwebserver.MockWebServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole incident flow through a real mount: read evidence, write a plan to
+ * /change_requests, see it wait for two approvals, refuse self-approval and a repeated
+ * approver, approve as two other uids (switched with setpriv), watch it execute against a
+ * Kubernetes API (fabric8's mock server), verify the ledger, and fail closed when the harness
+ * is down.
+ */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+class ChangeRequestFlowTest {
+
+    private static Path repo;
+    private static Path work;
+    private static Path mountpoint;
+    private static Process daemon;
+    private static KubernetesMockServer cluster;
+    private static KubernetesClient client;
+    private static HarnessDaemon harness;
+
+    @BeforeAll
+    static void start() throws Exception {
+        assumeTrue(Files.exists(Path.of("/dev/fuse")), "/dev/fuse is absent");
+        assumeTrue(Files.exists(Path.of("/usr/bin/setpriv")), "setpriv (util-linux) is absent");
+        repo = Path.of(System.getProperty("afs.repo", "..")).toRealPath();
+        work = Files.createTempDirectory("afs-cr");
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x")); // other uids traverse it
+        Files.createDirectories(work.resolve("logs"));
+        Files.writeString(work.resolve("logs/api.log"), """
+                2026-11-21T10:00:00.000Z INFO request ok
+                2026-11-21T10:00:01.000Z ERROR java.lang.OutOfMemoryError: Java heap space
+                2026-11-21T10:00:02.000Z ERROR java.lang.OutOfMemoryError: Java heap space
+                """);
+
+        cluster = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        cluster.init(InetAddress.getLoopbackAddress(), 0);
+        client = cluster.createClient();
+        Deployment api = new DeploymentBuilder()
+                .withNewMetadata().withName("api").withNamespace("payments").endMetadata()
+                .withNewSpec().withReplicas(2).withNewSelector().withMatchLabels(Map.of("app", "api")).endSelector()
+                .withNewTemplate().withNewMetadata().withLabels(Map.of("app", "api")).endMetadata()
+                .withNewSpec().addNewContainer().withName("app").withImage("app:1").endContainer().endSpec()
+                .endTemplate().endSpec()
+                .withNewStatus().withReplicas(2).withReadyReplicas(2).endStatus().build();
+        client.apps().deployments().inNamespace("payments").resource(api).create();
+
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Files.writeString(work.resolve("namespaces.yaml"), """
+                evidence: {dir: evidence}
+                harness: {url: "http://127.0.0.1:%d", token_file: data/client.token}
+                backends:
+                  local: {type: file, root: logs, cache_ttl: 0s}
+                teams:
+                  payments:
+                    prod:
+                      access: {read: ["*"]}
+                      changes:
+                        mode: execute
+                        allow: [scale]
+                        approvers: {uids: [1001, 1002]}
+                        min_approvals: 2
+                      logs:
+                        api: {backend: local, path: api.log}
+                """.formatted(port));
+        Files.writeString(work.resolve("harness.yaml"), """
+                listen: 127.0.0.1:%d
+                data_dir: data
+                namespaces: namespaces.yaml
+                kubernetes: {master_url: "%s"}
+                """.formatted(port, client.getMasterUrl()));
+        harness = HarnessDaemon.start(HarnessConfig.read(work.resolve("harness.yaml")));
+
+        mountpoint = work.resolve("mnt");
+        daemon = new ProcessBuilder(repo.resolve("bin/afs").toString(), "mount", "-f", "--config",
+                work.resolve("namespaces.yaml").toString(), mountpoint.toString())
+                .redirectErrorStream(true).redirectOutput(work.resolve("daemon.log").toFile()).start();
+        for (int i = 0; !mounted(); i++) {
+            if (!daemon.isAlive() || i > 1200) {
+                fail("the daemon did not mount:\n" + Files.readString(work.resolve("daemon.log")));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            if (mountpoint != null && mounted()) {
+                Shell.run(work, List.of("umount", "-l", mountpoint.toString()));
+            }
+            if (daemon != null && !daemon.waitFor(20, TimeUnit.SECONDS)) {
+                daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            if (harness != null) {
+                harness.stop();
+            }
+            if (client != null) {
+                client.close();
+            }
+            if (cluster != null) {
+                cluster.destroy();
+            }
+            if (work != null) {
+                try (Stream<Path> walk = Files.walk(work)) {
+                    for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean mounted() throws IOException {
+        String abs = mountpoint.toAbsolutePath().toString();
+        return Files.readAllLines(Path.of("/proc/mounts")).stream()
+                .map(l -> l.split(" ")).anyMatch(f -> f[1].equals(abs) && f[2].equals("fuse.afs"));
+    }
+
+    private static Shell.Result as(int uid, String script) throws IOException {
+        return Shell.run(mountpoint, List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups",
+                "bash", "-c", script));
+    }
+
+    private static String status(String id) throws Exception {
+        return Files.readString(mountpoint.resolve("change_requests").resolve(id + ".status"));
+    }
+
+    private static String awaitState(String id, String state) throws Exception {
+        String s = "";
+        for (int i = 0; i < 200 && !s.contains("  " + state + "  "); i++) {
+            s = status(id);
+            Thread.sleep(100);
+        }
+        assertTrue(s.contains("  " + state + "  "), s);
+        return s;
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(1)
+    void planWaitsForTwoOtherApproversThenExecutesAndIsLedgered() throws Exception {
+        // 1. read evidence through the mount
+        String read = "teams/payments/prod/logs/api.log?grep=OutOfMemory";
+        Shell.Result cat = Shell.bash(mountpoint, "cat '" + read + "'");
+        assertEquals(2, cat.out().lines().count(), cat.toString());
+        String evidence = Shell.bash(mountpoint, "getfattr --only-values -n user.afs.evidence '" + read + "'").out();
+        String sha = Shell.bash(mountpoint, "getfattr --only-values -n user.afs.sha256 '." + evidence + "'").out();
+        String at = Shell.bash(mountpoint, "getfattr --only-values -n user.afs.captured_at '." + evidence + "'").out();
+        assertEquals(64, sha.length(), sha);
+
+        // 2. write the plan as the agent (root here)
+        String plan = """
+                incident_id: INC-7
+                team: payments
+                env: prod
+                hypothesis: api runs out of heap under load; more replicas spread it
+                confidence: 0.9
+                evidence:
+                  - {path: %s, sha256: %s, lines: "1-2", captured_at: "%s"}
+                actions:
+                  - {tool: scale, target: {kind: Deployment, name: api}, params: {replicas: 4}, idempotency_key: inc-7-scale}
+                rollback: before_state
+                """.formatted(mountpoint + evidence, sha, at);
+        Files.writeString(work.resolve("plan.yaml"), plan);
+        Shell.Result write = Shell.bash(mountpoint, "cat " + work.resolve("plan.yaml") + " > change_requests/inc-7.yaml");
+        assertEquals(0, write.exit(), write + "\n/.afs/errors:\n" + Shell.bash(mountpoint, "cat .afs/errors").out());
+        awaitState("inc-7", "PENDING_APPROVAL");
+        assertEquals(2, client.apps().deployments().inNamespace("payments").withName("api").get().getSpec().getReplicas());
+
+        // 3. the submitter cannot approve; an approver cannot approve twice
+        Shell.Result self = Shell.bash(mountpoint, "echo yes > approvals/inc-7/approve");
+        assertNotEquals(0, self.exit(), self.toString());
+        assertTrue(self.err().contains("Permission denied"), self.toString());
+        assertEquals(0, as(1001, "echo yes > approvals/inc-7/approve").exit());
+        Shell.Result twice = as(1001, "echo yes > approvals/inc-7/approve");
+        assertNotEquals(0, twice.exit(), twice.toString());
+        Shell.Result stranger = as(1003, "echo yes > approvals/inc-7/approve");
+        assertNotEquals(0, stranger.exit(), stranger.toString());
+        awaitState("inc-7", "PENDING_APPROVAL");
+
+        // 4. a second, different approver: it runs
+        assertEquals(0, as(1002, "echo yes > approvals/inc-7/approve").exit());
+        String done = awaitState("inc-7", "SUCCEEDED");
+        assertEquals(4, client.apps().deployments().inNamespace("payments").withName("api").get().getSpec().getReplicas(), done);
+
+        // 5. the ledger is readable in the mount and verifies
+        String ledger = Files.readString(mountpoint.resolve("ledger/ledger.jsonl"));
+        assertTrue(ledger.contains("\"approve\""), ledger);
+        Shell.Result verify = Shell.run(work, List.of(repo.resolve("bin/afs").toString(), "ledger", "verify",
+                "--ledger", work.resolve("data/ledger.jsonl").toString()));
+        assertEquals(0, verify.exit(), verify.toString());
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(2)
+    void oversizedPlanIsRefusedAtWrite() throws Exception {
+        Shell.Result big = Shell.bash(mountpoint, "head -c 300000 /dev/zero | tr '\\0' a > change_requests/big.yaml");
+        assertNotEquals(0, big.exit(), big.toString());
+        assertTrue(big.err().contains("File too large"), big.toString());
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(3)
+    void harnessDownFailsClosedAtCreate() throws Exception {
+        harness.stop();
+        harness = null;
+        Shell.Result write = Shell.bash(mountpoint, "echo 'incident_id: X' > change_requests/inc-8.yaml");
+        assertNotEquals(0, write.exit(), write.toString());
+        assertTrue(write.err().contains("Input/output error"), write.toString());
+        String errors = Shell.bash(mountpoint, "cat .afs/errors").out();
+        assertTrue(errors.contains("unreachable") && errors.contains("nothing was changed"), errors);
+    }
+}
