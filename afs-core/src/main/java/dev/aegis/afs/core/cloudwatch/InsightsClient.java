@@ -107,7 +107,9 @@ final class InsightsClient {
         try {
             return call.run();
         } catch (AwsServiceException e) {
-            String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
+            // A 5xx from a proxy carries no AWS error code: null here would escape as an NPE.
+            String code = e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null ? ""
+                    : e.awsErrorDetails().errorCode();
             String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
             throw failure(AfsError.BACKEND_FAILURE, "HTTP " + e.statusCode() + ": " + code + ": " + firstLine(message)
                     + hint(code), e);

@@ -30,7 +30,8 @@ final class PathSyntaxErrors extends BaseErrorListener {
         int column = token.getStartIndex() + 1;
         ParserRuleContext context = recognizer instanceof Parser p ? p.getContext() : null;
         if (context instanceof PathQueryGrammar.KeyValueContext term && term.KEY() != null) {
-            String key = term.KEY().getText();
+            // Shortened: the message must not echo a whole (possibly pasted) query back.
+            String key = shortened(term.KEY().getText());
             throw new QuerySyntaxException("term '" + key + "' has no '='; write " + key
                     + "=VALUE (an empty value is written " + key + "=)", term.start.getStartIndex() + 1);
         }
@@ -43,5 +44,9 @@ final class PathSyntaxErrors extends BaseErrorListener {
                     "the query ends with '&'; remove it or add a term after it", column);
             default -> throw new QuerySyntaxException("unexpected '" + token.getText() + "'; write key=value terms joined by '&'", column);
         }
+    }
+
+    private static String shortened(String key) {
+        return key.length() <= 40 ? key : key.substring(0, 40) + "...";
     }
 }

@@ -29,6 +29,12 @@ import java.util.Objects;
  */
 public final class ShellQueryParser {
 
+    /**
+     * The longest script or argv (joined by spaces) accepted, in characters: room for a file path
+     * with a query at its own limit and a few commands. Bounds every message that quotes a word.
+     */
+    public static final int MAX_SCRIPT_LENGTH = 8192;
+
     private static final PipelineCompiler COMPILER = new PipelineCompiler(GrepPatterns::compile);
 
     private ShellQueryParser() {
@@ -41,6 +47,7 @@ public final class ShellQueryParser {
      */
     public static ShellQuery parse(String script) {
         Objects.requireNonNull(script, "script is null");
+        checkLength(script.codePointCount(0, script.length()));
         return COMPILER.compile(PipelineBuilder.commands(script));
     }
 
@@ -66,6 +73,14 @@ public final class ShellQueryParser {
             words.add(ShellWord.literal(arg, column));
             column += arg.codePointCount(0, arg.length()) + 1;
         }
+        checkLength(column - 2);
         return new ShellCommand(words);
+    }
+
+    private static void checkLength(int length) {
+        if (length > MAX_SCRIPT_LENGTH) {
+            throw new QuerySyntaxException("the command is " + length + " characters; the limit is "
+                    + MAX_SCRIPT_LENGTH + ": shorten the patterns or the query");
+        }
     }
 }
