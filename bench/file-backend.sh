@@ -10,7 +10,7 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
-log="$(readlink -f "${1:-/tmp/afs-bench/app.log}")"
+log="$(readlink -m "${1:-/tmp/afs-bench/app.log}")"
 needle="${2:-OOMKilled}"
 runs="${3:-7}"
 

@@ -221,6 +221,8 @@ public class AfsFuse extends FuseStubFS {
     private void register(FuseFileInfo fi, OpenFile open, Caller caller, String path, boolean writable) {
         if (open.sizeKnownOnlyWhenOpen()) {
             FileInfoFlags.setDirectIo(fi);
+        } else if (open.immutable()) {
+            FileInfoFlags.setKeepCache(fi);
         }
         fi.fh.set(handles.register(new OpenHandles.Handle(open, caller, path, writable)));
     }

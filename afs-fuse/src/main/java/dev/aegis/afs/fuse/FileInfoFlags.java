@@ -13,6 +13,7 @@ final class FileInfoFlags {
 
     static final int BITS_OFFSET = 20;
     static final int DIRECT_IO = 1;
+    static final int KEEP_CACHE = 2;
 
     private FileInfoFlags() {
     }
@@ -24,5 +25,11 @@ final class FileInfoFlags {
     static void setDirectIo(FuseFileInfo fi) {
         Pointer mem = Struct.getMemory(fi);
         mem.putInt(BITS_OFFSET, mem.getInt(BITS_OFFSET) | DIRECT_IO);
+    }
+
+    /** Lets the kernel keep the file's pages across opens: only for content that never changes. */
+    static void setKeepCache(FuseFileInfo fi) {
+        Pointer mem = Struct.getMemory(fi);
+        mem.putInt(BITS_OFFSET, mem.getInt(BITS_OFFSET) | KEEP_CACHE);
     }
 }

@@ -31,6 +31,11 @@ public interface OpenFile extends AutoCloseable {
     default void flush() throws AfsException {
     }
 
+    /** Whether the content can never change (evidence): the kernel may then keep it cached across opens. */
+    default boolean immutable() {
+        return false;
+    }
+
     /** Whether the size is only known once open (live files): FUSE then uses direct_io. */
     default boolean sizeKnownOnlyWhenOpen() {
         return false;

@@ -15,27 +15,34 @@ public final class SnapshotFile implements OpenFile {
     private final FileChannel channel;
     private final long size;
     private final boolean live;
+    private final boolean immutable;
 
-    private SnapshotFile(FileChannel channel, long size, boolean live) {
+    private SnapshotFile(FileChannel channel, long size, boolean live, boolean immutable) {
         this.channel = channel;
         this.size = size;
         this.live = live;
+        this.immutable = immutable;
     }
 
     /** Serves a snapshot just captured by a live read (size known only once open). */
     public static SnapshotFile ofCapture(EvidenceRecord record) throws AfsException {
-        return open(record.file(), true);
+        return open(record.file(), true, true);
+    }
+
+    /** Serves a stored snapshot under /evidence: immutable, so cacheable by the kernel. */
+    public static SnapshotFile ofEvidence(EvidenceRecord record) throws AfsException {
+        return open(record.file(), false, true);
     }
 
     /** Serves a file on disk as it is now. */
     public static SnapshotFile of(Path file) throws AfsException {
-        return open(file, false);
+        return open(file, false, false);
     }
 
-    private static SnapshotFile open(Path file, boolean live) throws AfsException {
+    private static SnapshotFile open(Path file, boolean live, boolean immutable) throws AfsException {
         try {
             FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-            return new SnapshotFile(channel, channel.size(), live);
+            return new SnapshotFile(channel, channel.size(), live, immutable);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new AfsException(AfsError.NOT_FOUND, file.getFileName() + ": no longer exists (expired or removed)", e);
         } catch (IOException e) {
@@ -51,6 +58,11 @@ public final class SnapshotFile implements OpenFile {
     @Override
     public boolean sizeKnownOnlyWhenOpen() {
         return live;
+    }
+
+    @Override
+    public boolean immutable() {
+        return immutable;
     }
 
     @Override

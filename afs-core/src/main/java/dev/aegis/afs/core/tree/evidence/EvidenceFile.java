@@ -33,7 +33,7 @@ final class EvidenceFile implements FileNode {
 
     @Override
     public OpenFile open(Caller caller) throws AfsException {
-        return SnapshotFile.of(record.file());
+        return SnapshotFile.ofEvidence(record);
     }
 
     private Map<String, String> xattrs() {
