@@ -16,6 +16,8 @@ repo="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 work="$(mktemp -d /tmp/afs-stress.XXXXXX)"
 mnt="$work/mnt"
 mkdir -p "$mnt"
+# the demo logs, re-dated as bin/demo does, when they are not there yet
+[[ -d "$repo/demo/live" ]] || java "$repo/demo/Redate.java" "$repo/demo/data" "$repo/demo/live" >/dev/null
 
 cat > "$work/namespaces.yaml" <<YAML
 evidence: {dir: $work/evidence, retention: 1h}
