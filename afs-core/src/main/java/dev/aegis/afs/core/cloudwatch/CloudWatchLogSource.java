@@ -2,8 +2,8 @@ package dev.aegis.afs.core.cloudwatch;
 
 import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.core.source.LogSource;
+import dev.aegis.afs.core.source.Entries;
 import dev.aegis.afs.core.source.ReadStats;
-import dev.aegis.afs.query.LogLine;
 import dev.aegis.afs.query.LogQuery;
 import dev.aegis.afs.query.insights.InsightsCompiler;
 import dev.aegis.afs.query.insights.InsightsQuery;
@@ -120,22 +120,8 @@ final class CloudWatchLogSource implements LogSource<InsightsQuery> {
         return new ReadStats(bytes, got, Duration.between(began, clock.instant()), Optional.ofNullable(truncation));
     }
 
-    /** Passes an event on as lines (a message may hold several; its final newline is not a line). */
     private static boolean emit(InsightsRow row, LineSink sink) {
-        Instant time = Instant.ofEpochMilli(row.millis());
-        String text = row.message();
-        if (text.endsWith("\n")) {
-            text = text.substring(0, text.length() - 1);
-        }
-        if (text.indexOf('\n') < 0) {
-            return sink.accept(new LogLine(time, text));
-        }
-        for (String line : text.split("\n", -1)) {
-            if (!sink.accept(new LogLine(time, line))) {
-                return false;
-            }
-        }
-        return true;
+        return Entries.emit(Instant.ofEpochMilli(row.millis()), row.message(), sink);
     }
 
     private static long ceilMillis(Instant t) {

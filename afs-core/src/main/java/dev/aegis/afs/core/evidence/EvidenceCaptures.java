@@ -29,6 +29,13 @@ public final class EvidenceCaptures implements Captures {
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private final Map<String, EvidenceRecord> newest = new ConcurrentHashMap<>();
 
+    /**
+     * Entries kept in each map. Every distinct query is its own path, so a long-running daemon
+     * must forget: expired cache entries go first, then the newest-read map starts over (a
+     * forgotten user.afs.evidence answers "no such attribute"; the snapshot itself stays).
+     */
+    static final int KEPT = 10_000;
+
     public EvidenceCaptures(EvidenceStore store, Clock clock, RedactionPolicy redaction) {
         this.store = Objects.requireNonNull(store, "store is null");
         this.clock = Objects.requireNonNull(clock, "clock is null");
@@ -62,6 +69,10 @@ public final class EvidenceCaptures implements Captures {
         }
         try {
             EvidenceRecord record = store.capture(evidenceName(treePath), treePath, producer);
+            if (cache.size() >= KEPT) {
+                Instant now = clock.instant();
+                cache.values().removeIf(c -> !now.isBefore(c.until()));
+            }
             cache.put(treePath, new Cached(record, clock.instant().plusMillis(ttl)));
             mine.complete(record);
             return record;
@@ -117,6 +128,9 @@ public final class EvidenceCaptures implements Captures {
     }
 
     private void remember(Caller caller, String treePath, EvidenceRecord record) {
+        if (newest.size() >= KEPT) {
+            newest.clear();
+        }
         newest.put(caller.uid() + " " + treePath, record);
         int mark = treePath.indexOf('?');
         if (mark > 0) {

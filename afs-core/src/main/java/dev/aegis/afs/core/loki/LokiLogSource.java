@@ -2,8 +2,8 @@ package dev.aegis.afs.core.loki;
 
 import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.core.source.LogSource;
+import dev.aegis.afs.core.source.Entries;
 import dev.aegis.afs.core.source.ReadStats;
-import dev.aegis.afs.query.LogLine;
 import dev.aegis.afs.query.LogQuery;
 import dev.aegis.afs.query.local.LineSink;
 import dev.aegis.afs.query.logql.LogQlCompiler;
@@ -119,23 +119,10 @@ final class LokiLogSource implements LogSource<LokiQuery> {
         return new ReadStats(bytes, got, took, Optional.ofNullable(truncation));
     }
 
-    /** Passes an entry on as lines (an entry may hold several); false when the sink wants no more. */
     private static boolean emit(LokiEntry entry, LineSink sink) {
         Instant time = Instant.ofEpochSecond(Math.floorDiv(entry.nanos(), 1_000_000_000L),
                 Math.floorMod(entry.nanos(), 1_000_000_000L));
-        String text = entry.line();
-        if (text.indexOf('\n') < 0) {
-            return sink.accept(new LogLine(time, text));
-        }
-        if (text.endsWith("\n")) {
-            text = text.substring(0, text.length() - 1);
-        }
-        for (String line : text.split("\n", -1)) {
-            if (!sink.accept(new LogLine(time, line))) {
-                return false;
-            }
-        }
-        return true;
+        return Entries.emit(time, entry.line(), sink);
     }
 
     private static long nanos(Instant t) {

@@ -9,7 +9,6 @@ import dev.aegis.afs.core.tree.NodeAttributes;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -105,9 +104,5 @@ public final class DiskDir implements DirNode {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    static boolean isLink(Path p) {
-        return Files.isSymbolicLink(p) || !Files.exists(p, LinkOption.NOFOLLOW_LINKS);
     }
 }
