@@ -32,6 +32,9 @@ final class PosixParser {
     private final boolean ignoreCase;
     private int pos;
     private int depth;
+
+    /** Deepest group nesting accepted. */
+    static final int MAX_GROUP_DEPTH = 100;
     private boolean unmatchedCloseParen;
 
     private PosixParser(String pattern, boolean ere, boolean ignoreCase) {
@@ -172,6 +175,11 @@ final class PosixParser {
     }
 
     private RegexNode group() {
+        if (depth >= MAX_GROUP_DEPTH) {
+            // the parser, the emitter and RE2 all recurse per level: bound it before the stack does
+            throw new UnsupportedPatternException("groups nested more than " + MAX_GROUP_DEPTH
+                    + " deep are not supported; flatten the pattern or use several -e patterns");
+        }
         depth++;
         RegexNode inner = alternation();
         if (!atGroupClose()) {
