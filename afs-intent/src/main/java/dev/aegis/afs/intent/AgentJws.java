@@ -50,11 +50,4 @@ final class AgentJws {
             throw new SignatureRefused("not a compact JWS: " + e.getMessage());
         }
     }
-
-    /** A poll token or result that the control plane must not accept. */
-    public static final class SignatureRefused extends Exception {
-        public SignatureRefused(String message) {
-            super(message);
-        }
-    }
 }

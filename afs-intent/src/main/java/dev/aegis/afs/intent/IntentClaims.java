@@ -8,9 +8,6 @@ import dev.aegis.afs.intent.Action.Mode;
 import dev.aegis.afs.intent.Action.Target;
 import dev.aegis.afs.intent.IntentRefused.Reason;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -79,32 +76,8 @@ final class IntentClaims {
             throw malformed("parameters is not an object");
         }
         @SuppressWarnings("unchecked")
-        Map<String, Object> m = (Map<String, Object>) plain(p);
+        Map<String, Object> m = (Map<String, Object>) JsonValues.plain(p);
         return m;
-    }
-
-    /** JSON to plain Java values, whole numbers as Long. */
-    static Object plain(JsonNode n) {
-        if (n.isObject()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            n.fields().forEachRemaining(e -> m.put(e.getKey(), plain(e.getValue())));
-            return m;
-        }
-        if (n.isArray()) {
-            List<Object> l = new ArrayList<>();
-            n.forEach(x -> l.add(plain(x)));
-            return l;
-        }
-        if (n.isIntegralNumber()) {
-            return n.asLong();
-        }
-        if (n.isNumber()) {
-            return n.asDouble();
-        }
-        if (n.isBoolean()) {
-            return n.asBoolean();
-        }
-        return n.isNull() ? null : n.asText();
     }
 
     private static String text(JsonNode o, String field) throws IntentRefused {

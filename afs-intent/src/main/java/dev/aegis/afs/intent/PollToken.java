@@ -42,20 +42,20 @@ public final class PollToken {
      * jti (the control plane refuses a jti it has seen within the token's lifetime).
      */
     public static String verify(String token, OctetKeyPair agentPublicKey, String cluster, String method, String pathAndQuery,
-                                Instant now, Duration skew) throws AgentJws.SignatureRefused {
+                                Instant now, Duration skew) throws SignatureRefused {
         ObjectNode o = AgentJws.verify(token, TYPE, agentPublicKey);
         if (!("agent:" + cluster).equals(o.path("iss").asText())) {
-            throw new AgentJws.SignatureRefused("token is from " + o.path("iss").asText() + ", not agent:" + cluster);
+            throw new SignatureRefused("token is from " + o.path("iss").asText() + ", not agent:" + cluster);
         }
         if (!method.equals(o.path("htm").asText()) || !pathAndQuery.equals(o.path("htu").asText())) {
-            throw new AgentJws.SignatureRefused("token is for " + o.path("htm").asText() + " " + o.path("htu").asText()
+            throw new SignatureRefused("token is for " + o.path("htm").asText() + " " + o.path("htu").asText()
                     + ", not " + method + " " + pathAndQuery);
         }
         long exp = o.path("exp").asLong(0);
         long iat = o.path("iat").asLong(Long.MAX_VALUE);
         if (now.getEpochSecond() > exp + skew.getSeconds() || iat > now.getEpochSecond() + skew.getSeconds()
                 || exp - iat > LIFETIME.getSeconds()) {
-            throw new AgentJws.SignatureRefused("token is not valid at " + now + " (iat " + iat + ", exp " + exp + ")");
+            throw new SignatureRefused("token is not valid at " + now + " (iat " + iat + ", exp " + exp + ")");
         }
         return o.path("jti").asText();
     }

@@ -74,10 +74,10 @@ public record TaskResult(String cluster, String task, String intentSha256, Optio
     }
 
     /** Checks {@code compact} against the pinned agent key of {@code cluster} and reads it. */
-    public static TaskResult verify(String compact, OctetKeyPair agentPublicKey, String cluster) throws AgentJws.SignatureRefused {
+    public static TaskResult verify(String compact, OctetKeyPair agentPublicKey, String cluster) throws SignatureRefused {
         ObjectNode o = AgentJws.verify(compact, TYPE, agentPublicKey);
         if (!("agent:" + cluster).equals(o.path("iss").asText())) {
-            throw new AgentJws.SignatureRefused("result is from " + o.path("iss").asText() + ", not agent:" + cluster);
+            throw new SignatureRefused("result is from " + o.path("iss").asText() + ", not agent:" + cluster);
         }
         try {
             return new TaskResult(cluster, o.path("task").asText(), o.path("intent_sha256").asText(), opt(o, "request_id"),
@@ -85,7 +85,7 @@ public record TaskResult(String cluster, String task, String intentSha256, Optio
                     o.path("reason").asText(), o.path("message").asText(), o.path("details"),
                     Instant.ofEpochSecond(o.path("iat").asLong()), o.path("agent_version").asText());
         } catch (IllegalArgumentException e) {
-            throw new AgentJws.SignatureRefused("result has an unknown outcome '" + o.path("outcome").asText() + "'");
+            throw new SignatureRefused("result has an unknown outcome '" + o.path("outcome").asText() + "'");
         }
     }
 

@@ -22,13 +22,13 @@ class AgentSignaturesTest {
     void aPollTokenIsBoundToItsAgentMethodPathAndTime() throws Exception {
         String token = PollToken.sign(agent, "prod-eu", "GET", "/v1/tasks?cluster=prod-eu", now, random);
         PollToken.verify(token, agent.toPublicJWK(), "prod-eu", "GET", "/v1/tasks?cluster=prod-eu", now, Duration.ofSeconds(5));
-        assertThrows(AgentJws.SignatureRefused.class, () -> PollToken.verify(token, agent.toPublicJWK(), "prod-eu", "GET",
+        assertThrows(SignatureRefused.class, () -> PollToken.verify(token, agent.toPublicJWK(), "prod-eu", "GET",
                 "/v1/tasks?cluster=prod-us", now, Duration.ofSeconds(5)));
-        assertThrows(AgentJws.SignatureRefused.class, () -> PollToken.verify(token, agent.toPublicJWK(), "prod-us", "GET",
+        assertThrows(SignatureRefused.class, () -> PollToken.verify(token, agent.toPublicJWK(), "prod-us", "GET",
                 "/v1/tasks?cluster=prod-eu", now, Duration.ofSeconds(5)));
-        assertThrows(AgentJws.SignatureRefused.class, () -> PollToken.verify(token, KeyFile.generate(random).toPublicJWK(),
+        assertThrows(SignatureRefused.class, () -> PollToken.verify(token, KeyFile.generate(random).toPublicJWK(),
                 "prod-eu", "GET", "/v1/tasks?cluster=prod-eu", now, Duration.ofSeconds(5)));
-        assertThrows(AgentJws.SignatureRefused.class, () -> PollToken.verify(token, agent.toPublicJWK(), "prod-eu", "GET",
+        assertThrows(SignatureRefused.class, () -> PollToken.verify(token, agent.toPublicJWK(), "prod-eu", "GET",
                 "/v1/tasks?cluster=prod-eu", now.plusSeconds(70), Duration.ofSeconds(5)));
     }
 
@@ -39,7 +39,7 @@ class AgentSignaturesTest {
                 now, "0.1.0");
         String jws = r.sign(agent);
         assertEquals(r, TaskResult.verify(jws, agent.toPublicJWK(), "prod-eu"));
-        assertThrows(AgentJws.SignatureRefused.class, () -> TaskResult.verify(jws, KeyFile.generate(random).toPublicJWK(), "prod-eu"));
-        assertThrows(AgentJws.SignatureRefused.class, () -> TaskResult.verify(jws, agent.toPublicJWK(), "prod-us"));
+        assertThrows(SignatureRefused.class, () -> TaskResult.verify(jws, KeyFile.generate(random).toPublicJWK(), "prod-eu"));
+        assertThrows(SignatureRefused.class, () -> TaskResult.verify(jws, agent.toPublicJWK(), "prod-us"));
     }
 }
