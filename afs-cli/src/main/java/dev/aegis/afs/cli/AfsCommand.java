@@ -26,6 +26,8 @@ import picocli.CommandLine.Spec;
                 dev.aegis.afs.cli.harness.ApproveCommand.class,
                 dev.aegis.afs.cli.harness.RejectCommand.class,
                 dev.aegis.afs.cli.harness.LedgerCommand.class,
+                dev.aegis.afs.cli.agent.KeysCommand.class,
+                dev.aegis.afs.cli.agent.AgentCommand.class,
         })
 public final class AfsCommand implements Runnable {
 
