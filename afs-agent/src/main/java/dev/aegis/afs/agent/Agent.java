@@ -93,8 +93,8 @@ public final class Agent implements Runnable {
                 LOG.warn("ignored a task whose id is not a jti (1-128 of A-Z a-z 0-9 _ -)");
                 continue;
             }
-            if (journal.undelivered(task.id())) {
-                continue; // already answered; the answer is on its way
+            if (journal.answered(task.id())) {
+                continue; // answered before; an undelivered answer goes out with deliver()
             }
             var r = runner.run(task);
             LOG.info("task {}: {}{} - {}", task.id(), r.outcome().wireName(), r.reason().isEmpty() ? "" : " (" + r.reason() + ")",

@@ -39,6 +39,7 @@ public final class ExecutionJournal implements AutoCloseable {
     private final Map<String, Started> started = new LinkedHashMap<>();
     private final Map<String, Result> byKey = new LinkedHashMap<>();
     private final Map<String, Result> undelivered = new LinkedHashMap<>();
+    private final java.util.Set<String> answered = new java.util.HashSet<>();
 
     private ExecutionJournal(FileChannel out) {
         this.out = out;
@@ -75,6 +76,7 @@ public final class ExecutionJournal implements AutoCloseable {
                     }
                 });
                 undelivered.put(r.task(), r);
+                answered.add(r.task());
             }
             case "delivered" -> undelivered.remove(e.path("task").asText());
             default -> {
@@ -118,8 +120,9 @@ public final class ExecutionJournal implements AutoCloseable {
         return Optional.ofNullable(started.get(key));
     }
 
-    public synchronized boolean undelivered(String task) {
-        return undelivered.containsKey(task);
+    /** Whether this task already has a result (delivered or not): a re-leased task is not run again. */
+    public synchronized boolean answered(String task) {
+        return answered.contains(task);
     }
 
     public synchronized List<Result> undelivered() {

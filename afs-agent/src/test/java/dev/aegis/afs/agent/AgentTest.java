@@ -162,11 +162,13 @@ class AgentTest {
         assertEquals(Outcome.DRY_RUN, f.cp.awaitResult(i.jti()).outcome());
         f.cp.results.clear();
         f.api.forget();
-        assertRefusedWithNothingSent(i.jti(), i.compact(), "replayed");
+        // the same task again is not run again; the same intent under another task id is a replay
+        f.cp.lease(i.jti(), i.compact());
+        assertRefusedWithNothingSent("replay-1", i.compact(), "replayed");
+        assertEquals(null, f.cp.results.get(i.jti()), "an answered task gets no second answer");
         f.stopAgent();
-        f.cp.results.clear();
         f.start();
-        assertRefusedWithNothingSent(i.jti(), i.compact(), "replayed");
+        assertRefusedWithNothingSent("replay-2", i.compact(), "replayed");
     }
 
     @Test

@@ -12,6 +12,8 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The agent's check of an intent, in the order that costs least to an attacker's benefit:
@@ -29,11 +31,13 @@ public final class IntentVerifier {
     private final OctetKeyPair root;
     private final String cluster;
     private final KeySource keys;
-    private final ReplayCache replay;
+    private final ReplayGuard replay;
     private final Clock clock;
     private final long skew;
+    /** Certificates already checked under the root, by their compact form: one Ed25519 check per key, not per intent. */
+    private final Map<String, KeyCertificate> certified = new ConcurrentHashMap<>();
 
-    public IntentVerifier(OctetKeyPair root, String cluster, KeySource keys, ReplayCache replay, Clock clock, Duration skew) {
+    public IntentVerifier(OctetKeyPair root, String cluster, KeySource keys, ReplayGuard replay, Clock clock, Duration skew) {
         this.root = requireNonNull(root, "root is null").toPublicJWK();
         this.cluster = requireNonNull(cluster, "cluster is null");
         this.keys = requireNonNull(keys, "keys is null");
@@ -60,7 +64,14 @@ public final class IntentVerifier {
         }
         String certificate = keys.certificate(kid).orElseThrow(() -> new IntentRefused(Reason.UNKNOWN_KID,
                 "intent refused: key " + kid + " is not in the control plane's key set"));
-        KeyCertificate cert = KeyCertificate.verify(certificate, root, kid);
+        KeyCertificate cert = certified.get(certificate);
+        if (cert == null || !cert.keyId().equals(kid)) {
+            cert = KeyCertificate.verify(certificate, root, kid);
+            if (certified.size() >= 64) {
+                certified.clear();
+            }
+            certified.put(certificate, cert);
+        }
         if (!cert.validAt(now, skew)) {
             throw new IntentRefused(Reason.CERTIFICATE_EXPIRED, "intent refused: the certificate of key " + kid
                     + " is valid from " + cert.notBefore() + " to " + cert.notAfter() + ", not at " + now

@@ -21,7 +21,7 @@ import java.util.Map;
  * disk before the intent is let through. An entry is needed only until its intent expires
  * (an expired intent is refused anyway), so the file is rewritten without those now and then.
  */
-public final class ReplayCache implements AutoCloseable {
+public final class ReplayCache implements ReplayGuard, AutoCloseable {
 
     private static final int COMPACT_AFTER = 10_000;
 
@@ -59,6 +59,7 @@ public final class ReplayCache implements AutoCloseable {
      * Remembers {@code jti} (valid until {@code expiresAt}) and returns true, or returns false when
      * it was seen before. Returns only after the jti is on disk.
      */
+    @Override
     public synchronized boolean remember(String jti, Instant expiresAt, Instant now) {
         if (jti.contains(" ") || jti.contains("\n")) {
             return false;
