@@ -53,7 +53,17 @@ public final class Agent implements Runnable {
                 LOG.warn("{} execution(s) were interrupted by the last stop; reported as interrupted, not run again", n);
             }
             while (!stopped) {
-                sleeper.sleep(round());
+                Duration wait;
+                try {
+                    wait = round();
+                } catch (RuntimeException e) {
+                    // a bug or an unexpected answer must not end the loop silently; the task it
+                    // hit stays unanswered (a journaled start is reported as interrupted later)
+                    LOG.error("poll round failed; retrying after {}", maxBackoff, e);
+                    writeStatus();
+                    wait = maxBackoff;
+                }
+                sleeper.sleep(wait);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
