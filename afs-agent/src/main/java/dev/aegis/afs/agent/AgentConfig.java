@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.aegis.afs.intent.KeyFile;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -100,11 +101,17 @@ public record AgentConfig(String cluster, URI controlPlane, Path agentKey, Strin
         if (!"https".equals(cp.getScheme()) && !("http".equals(cp.getScheme()) && loopback(cp.getHost()))) {
             throw new Invalid(file, "control_plane must be https:// (plain http only to 127.0.0.1 or localhost), not " + cp);
         }
+        String rootKey = required(file, root, "root_public_key");
+        try {
+            KeyFile.publicKey(rootKey);
+        } catch (IllegalArgumentException e) {
+            throw new Invalid(file, "root_public_key: " + e.getMessage());
+        }
         JsonNode poll = root.path("poll");
         JsonNode k8s = root.path("kubernetes");
         return new AgentConfig(cluster, cp,
                 base.resolve(optional(root, "agent_key").orElse("agent.key")),
-                required(file, root, "root_public_key"),
+                rootKey,
                 base.resolve(required(file, root, "policy")),
                 base.resolve(required(file, root, "data_dir")),
                 statusListen(file, optional(root, "status_listen")),

@@ -59,12 +59,7 @@ public final class AgentProcess implements AutoCloseable {
         AgentConfig.ensureDataDir(config.dataDir());
         SecureRandom random = new SecureRandom();
         OctetKeyPair agentKey = loadOrCreateKey(config.agentKey(), random);
-        OctetKeyPair root;
-        try {
-            root = KeyFile.publicKey(config.rootPublicKey());
-        } catch (IllegalArgumentException e) {
-            throw new AgentConfig.Invalid(config.dataDir(), "root_public_key: " + e.getMessage());
-        }
+        OctetKeyPair root = KeyFile.publicKey(config.rootPublicKey()); // checked by AgentConfig.read
         AgentStatus status = new AgentStatus(config.file("status.json"), config.cluster(), version, agentKey.getKeyID(),
                 agentKey.getX().toString());
         Optional<LocalPolicy> policy;
@@ -114,7 +109,7 @@ public final class AgentProcess implements AutoCloseable {
     private static KubernetesClient kubernetes(AgentConfig config) throws IOException {
         Config k;
         if (config.masterUrl().isPresent()) {
-            k = new ConfigBuilder().withMasterUrl(config.masterUrl().get()).build();
+            k = new ConfigBuilder(Config.empty()).withMasterUrl(config.masterUrl().get()).build();
         } else if (config.kubeconfig().isPresent()) {
             Path p = config.kubeconfig().get();
             k = Config.fromKubeconfig(config.kubeContext().orElse(null), Files.readString(p, StandardCharsets.UTF_8), p.toString());

@@ -47,6 +47,7 @@ class AgentConfigTest {
         assertMessage(BASE + "poll: {idle: 5 seconds}\n", "poll.idle '5 seconds' is not a positive duration");
         assertMessage(BASE.replace("cluster: prod-eu", "cluster: Prod_EU"), "must be a DNS-style name");
         assertMessage(BASE.replace("policy: policy.yaml\n", ""), "'policy' is missing");
+        assertMessage(BASE.replace("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", "REPLACE-me"), "root_public_key: 'REPLACE-me' is not an Ed25519");
     }
 
     private void assertMessage(String yaml, String expected) {

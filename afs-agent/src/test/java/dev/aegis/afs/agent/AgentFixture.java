@@ -79,7 +79,8 @@ final class AgentFixture implements AutoCloseable {
                 status_listen: 127.0.0.1:0
                 poll: {idle: 50ms, busy: 50ms, max_backoff: 200ms}
                 verify_timeout: 3s
-                """.formatted(CLUSTER, cp.url(), root.getX()));
+                kubernetes: {master_url: "%s"}
+                """.formatted(CLUSTER, cp.url(), root.getX(), api.client.getMasterUrl()));
     }
 
     AgentProcess start() throws Exception {

@@ -37,6 +37,9 @@ final class ApiServer implements AutoCloseable {
     final KubernetesMockServer server;
     final KubernetesClient client;
     volatile boolean serveStaleOnce;
+    /** When set, a (non-dry-run) PUT is applied, then its answer is held until this opens. */
+    volatile java.util.concurrent.CountDownLatch holdPutAnswer;
+    final java.util.concurrent.CountDownLatch putApplied = new java.util.concurrent.CountDownLatch(1);
 
     ApiServer() {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new Dispatcher(), false);
@@ -110,6 +113,12 @@ final class ApiServer implements AutoCloseable {
                         }
                         if (path.contains("dryRun=All")) {
                             return new MockResponse().setResponseCode(200).setBody(body);
+                        }
+                        if (holdPutAnswer != null) {
+                            MockResponse applied = super.dispatch(request);
+                            putApplied.countDown();
+                            holdPutAnswer.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                            return applied;
                         }
                     }
                 }
