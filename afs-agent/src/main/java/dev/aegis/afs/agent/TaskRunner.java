@@ -25,7 +25,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * One task, from leased intent to signed result, failing closed at every step: a locked agent
@@ -39,7 +38,7 @@ public final class TaskRunner {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration VERIFY_EVERY = Duration.ofMillis(500);
 
-    /** How the verify step waits; tests pass a sleeper that does not. */
+    /** How the verify step and the poll loop wait. */
     public interface Sleeper {
         void sleep(Duration d) throws InterruptedException;
     }
@@ -48,8 +47,7 @@ public final class TaskRunner {
     private final String version;
     private final OctetKeyPair agentKey;
     private final IntentVerifier verifier;
-    private final Supplier<Optional<LocalPolicy>> policy;
-    private final Supplier<Optional<String>> lock;
+    private final Optional<LocalPolicy> policy;
     private final Workloads workloads;
     private final ExecutionJournal journal;
     private final AgentStatus status;
@@ -64,10 +62,8 @@ public final class TaskRunner {
         this.version = requireNonNull(version, "version is null");
         this.agentKey = requireNonNull(agentKey, "agentKey is null");
         this.verifier = requireNonNull(verifier, "verifier is null");
-        requireNonNull(policy, "policy is null");
-        this.policy = () -> policy;
+        this.policy = requireNonNull(policy, "policy is null");
         this.status = requireNonNull(status, "status is null");
-        this.lock = status::lockReason;
         this.workloads = requireNonNull(workloads, "workloads is null");
         this.journal = requireNonNull(journal, "journal is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -78,8 +74,8 @@ public final class TaskRunner {
     /** Runs {@code task} and returns its signed result, already in the journal's outbox. */
     public TaskResult run(ControlPlaneClient.Task task) throws IOException, InterruptedException {
         String sha = Hashes.sha256Hex(task.intent().trim());
-        Optional<String> locked = lock.get();
-        if (locked.isPresent() || policy.get().isEmpty()) {
+        Optional<String> locked = status.lockReason();
+        if (locked.isPresent() || policy.isEmpty()) {
             return finish(task, sha, Optional.empty(), Outcome.REFUSED, "locked",
                     "agent is locked and runs nothing: " + locked.orElse("no policy"), JSON.createObjectNode(), false);
         }
@@ -132,7 +128,7 @@ public final class TaskRunner {
             return finish(task, sha, known, Outcome.REFUSED, "target_missing", a.target() + " does not exist",
                     JSON.createObjectNode(), false);
         }
-        LocalPolicy.Decision decision = policy.get().get().decide(intentVars(a), Workloads.asMap(live.get()));
+        LocalPolicy.Decision decision = policy.get().decide(intentVars(a), Workloads.asMap(live.get()));
         if (!decision.allowed()) {
             return finish(task, sha, known, Outcome.REFUSED, "policy_denied", decision.message(),
                     JSON.createObjectNode().put("rule", decision.rule()), false);

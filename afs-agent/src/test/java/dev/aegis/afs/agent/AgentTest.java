@@ -304,6 +304,12 @@ class AgentTest {
         assertEquals("prod-eu", s.path("cluster").asText());
         assertEquals(f.agentKey.getKeyID(), s.path("agent_key_id").asText());
         assertTrue(s.path("last_successful_poll_at").isTextual(), s.toString());
+        for (String file : List.of("status.json", "replay.cache", "executions.jsonl")) {
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    java.nio.file.Files.getPosixFilePermissions(dir.resolve("agent/data").resolve(file))), file);
+        }
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(dir.resolve("agent/data"))));
     }
 
     private void assertRefusedWithNothingSent(String task, String intent, String reason) throws Exception {
