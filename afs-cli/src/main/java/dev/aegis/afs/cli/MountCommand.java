@@ -4,7 +4,9 @@ import dev.aegis.afs.core.Afs;
 import dev.aegis.afs.core.AfsError;
 import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.fuse.AfsFuse;
+import dev.aegis.afs.core.metrics.MountMetrics;
 import dev.aegis.afs.fuse.FuseMount;
+import dev.aegis.afs.fuse.MetricsEndpoint;
 import dev.aegis.afs.fuse.MountTable;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -66,21 +68,39 @@ public final class MountCommand implements Callable<Integer> {
     }
 
     private static int serve(Path cfg, Path mp, PrintWriter out) throws IOException, InterruptedException {
-        Afs afs = Afs.load(cfg);
+        MountMetrics metrics = new MountMetrics();
+        Afs afs = Afs.load(cfg, metrics);
         FuseMount mount;
+        MetricsEndpoint endpoint = null;
         try {
-            mount = FuseMount.mount(new AfsFuse(afs::resolve, afs.errors()), mp);
+            if (afs.config().metricsListen().isPresent()) {
+                endpoint = MetricsEndpoint.start(afs.config().metricsListen().get(), metrics.registry());
+            }
+            mount = FuseMount.mount(new AfsFuse(afs::resolve, afs.errors(), java.time.Clock.systemUTC(), metrics), mp);
         } catch (IOException | RuntimeException e) {
+            if (endpoint != null) {
+                endpoint.close();
+            }
             afs.close();
             throw e;
         }
+        MetricsEndpoint served = endpoint;
+        Runnable closeAll = () -> {
+            if (served != null) {
+                served.close();
+            }
+            afs.close();
+        };
         Thread unmount = new Thread(() -> {
             mount.close();
-            afs.close();
+            closeAll.run();
         }, "afs-unmount");
         Runtime.getRuntime().addShutdownHook(unmount);
         long pid = ProcessHandle.current().pid();
         out.printf("afs: mounted %s at %s (pid %d); stop it with: afs unmount %s (or kill %d)%n", cfg, mp, pid, mp, pid);
+        if (served != null) {
+            out.printf("afs: metrics at http://%s:%d/metrics%n", afs.config().metricsListen().get().getHostString(), served.port());
+        }
         out.flush();
         mount.awaitUnmount();
         try {
@@ -88,7 +108,7 @@ public final class MountCommand implements Callable<Integer> {
         } catch (IllegalStateException e) {
             return ExitCodes.OK; // already shutting down: the hook unmounts
         }
-        afs.close();
+        closeAll.run();
         out.printf("afs: %s was unmounted; exiting%n", mp);
         out.flush();
         return ExitCodes.OK;

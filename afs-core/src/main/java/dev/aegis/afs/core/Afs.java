@@ -9,6 +9,7 @@ import dev.aegis.afs.core.evidence.Captures;
 import dev.aegis.afs.core.evidence.EvidenceCaptures;
 import dev.aegis.afs.core.evidence.EvidenceRecord;
 import dev.aegis.afs.core.evidence.EvidenceStore;
+import dev.aegis.afs.core.metrics.MountMetrics;
 import dev.aegis.afs.core.redact.RedactionPolicy;
 import dev.aegis.afs.core.source.Backend;
 import dev.aegis.afs.core.source.BackendContext;
@@ -102,6 +103,17 @@ public final class Afs implements AutoCloseable {
      */
     public static Afs load(Path namespacesYaml, Clock clock, Function<String, String> environment,
                            UnixAccounts accounts, List<Node> extraRootEntries) {
+        return load(namespacesYaml, clock, environment, accounts, extraRootEntries, new MountMetrics());
+    }
+
+    /** Loads namespaces.yaml with the system clock and environment, counting into {@code metrics}. */
+    public static Afs load(Path namespacesYaml, MountMetrics metrics) {
+        return load(namespacesYaml, Clock.systemUTC(), System::getenv, UnixAccounts.system(), List.of(), metrics);
+    }
+
+    /** @param metrics counts backend reads, cache hits, evidence and redactions */
+    public static Afs load(Path namespacesYaml, Clock clock, Function<String, String> environment,
+                           UnixAccounts accounts, List<Node> extraRootEntries, MountMetrics metrics) {
         Set<String> sectionKeys = EnvSections.all().stream().map(EnvSection::key).collect(Collectors.toSet());
         Namespaces config = Namespaces.load(namespacesYaml, sectionKeys);
         BackendContext context = new BackendContext(config.configDir(), clock, environment);
@@ -118,7 +130,8 @@ public final class Afs implements AutoCloseable {
             extra.addAll(extraRootEntries);
             return new Afs(config, clock, backends, store, new ErrorJournal(clock), access, extra,
                     afs -> afs.buildTree(new EvidenceCaptures(store, clock,
-                            RedactionPolicy.from(config.teams(), config.configDir(), environment))));
+                            RedactionPolicy.from(config.teams(), config.configDir(), environment), metrics,
+                            afs::backendOf)));
         } catch (RuntimeException ex) {
             backends.values().forEach(Backend::close);
             throw ex;
@@ -172,6 +185,32 @@ public final class Afs implements AutoCloseable {
         top.add(new EvidenceDir(evidence, access));
         top.add(new AfsStatusDir(clock, this::status, errors));
         return top;
+    }
+
+    /**
+     * The configured backend that serves {@code treePath} (a metric label), e.g. {@code demo} for
+     * {@code /teams/payments/prod/logs/api.log?tail=5}; {@code unknown} outside an env section.
+     */
+    String backendOf(String treePath) {
+        List<String> s = segments(treePath.split("[? ]", 2)[0]);
+        if (s.size() < 4 || !s.get(0).equals("teams")) {
+            return "unknown";
+        }
+        java.util.Optional<ConfigNode> section = java.util.Optional.ofNullable(config.teams().get(s.get(1)))
+                .map(envs -> envs.get(s.get(2))).flatMap(env -> env.get(s.get(3)));
+        if (section.isEmpty() || !section.get().isMap()) {
+            return "unknown";
+        }
+        java.util.Optional<ConfigNode> direct = section.get().get("backend"); // metrics:, k8s:
+        if (direct.isPresent()) {
+            return direct.get().asString();
+        }
+        if (s.size() < 5) {
+            return "unknown";
+        }
+        String stream = s.get(4).replaceFirst("\\.log$", ""); // logs/<stream>.log
+        return section.get().get(stream).filter(ConfigNode::isMap).flatMap(n -> n.get("backend"))
+                .map(ConfigNode::asString).orElse("unknown");
     }
 
     public Namespaces config() {

@@ -4,6 +4,7 @@ import dev.aegis.afs.core.AfsError;
 import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.core.Caller;
 import dev.aegis.afs.core.ErrorJournal;
+import dev.aegis.afs.core.metrics.MountMetrics;
 import dev.aegis.afs.core.tree.DirNode;
 import dev.aegis.afs.core.tree.FileNode;
 import dev.aegis.afs.core.tree.Node;
@@ -52,8 +53,17 @@ public class AfsFuse extends FuseStubFS {
     private final ErrorJournal errors;
     private final OpenHandles handles = new OpenHandles();
     private final Clock clock;
+    private final MountMetrics metrics;
     private final int ownerUid;
     private final int ownerGid;
+
+    /** What an operation's outcome is reported to: null on success, else the error. */
+    @FunctionalInterface
+    private interface Outcome {
+        void of(AfsError error);
+    }
+
+    private static final Outcome UNCOUNTED = error -> { };
 
     /** A FUSE operation body; returns 0 or a byte count, throws for failures. */
     @FunctionalInterface
@@ -67,9 +77,15 @@ public class AfsFuse extends FuseStubFS {
 
     /** @param clock the modification time of a file just created and not listed yet */
     public AfsFuse(TreeResolver tree, ErrorJournal errors, Clock clock) {
+        this(tree, errors, clock, new MountMetrics());
+    }
+
+    /** @param metrics counts reads by file type and outcome, and failures by errno */
+    public AfsFuse(TreeResolver tree, ErrorJournal errors, Clock clock, MountMetrics metrics) {
         this.tree = Objects.requireNonNull(tree, "tree is null");
         this.errors = Objects.requireNonNull(errors, "errors is null");
         this.clock = Objects.requireNonNull(clock, "clock is null");
+        this.metrics = Objects.requireNonNull(metrics, "metrics is null");
         Caller self = Caller.self();
         this.ownerUid = Math.max(self.uid(), 0);
         this.ownerGid = Math.max(self.gid(), 0);
@@ -87,18 +103,28 @@ public class AfsFuse extends FuseStubFS {
     }
 
     private int guard(String operation, String path, Caller caller, Operation body) {
+        return guard(operation, path, caller, body, UNCOUNTED);
+    }
+
+    private int guard(String operation, String path, Caller caller, Operation body, Outcome outcome) {
         try {
-            return body.run(caller);
+            int result = body.run(caller);
+            outcome.of(null);
+            return result;
         } catch (AfsException e) {
             // the kernel looks names up before every create: a missing name there is no user's mistake
             if (!(e.error() == AfsError.NOT_FOUND && operation.equals("getattr"))) {
                 errors.record(caller, operation, path, e);
+                metrics.fuseError(operation, e.error());
             }
+            outcome.of(e.error());
             return -Errno.of(e.error());
         } catch (RuntimeException | Error e) {
             LOG.log(Level.SEVERE, operation + " " + path + " failed unexpectedly", e);
             errors.record(caller, operation, path, new AfsException(AfsError.INTERNAL,
                     "internal error (" + e + "); see the daemon log", e));
+            metrics.fuseError(operation, AfsError.INTERNAL);
+            outcome.of(AfsError.INTERNAL);
             return -Errno.of(AfsError.INTERNAL);
         }
     }
@@ -204,8 +230,9 @@ public class AfsFuse extends FuseStubFS {
 
     @Override
     public int open(String path, FuseFileInfo fi) {
-        return guard("open", path, caller -> {
-            int flags = fi.flags.get();
+        int flags = fi.flags.get();
+        boolean reading = (flags & O_ACCMODE) == O_RDONLY;
+        return guard("open", path, callerFromContext(), caller -> {
             Node node = tree.resolve(path, caller);
             if (!(node instanceof FileNode file)) {
                 throw new AfsException(AfsError.IS_A_DIRECTORY, path + ": is a directory");
@@ -215,7 +242,7 @@ public class AfsFuse extends FuseStubFS {
             OpenFile open = writable ? file.openForWrite(caller, (flags & O_TRUNC) != 0) : file.open(caller);
             register(fi, open, caller, path, writable);
             return 0;
-        });
+        }, reading ? error -> metrics.read(path, error) : UNCOUNTED);
     }
 
     private void register(FuseFileInfo fi, OpenFile open, Caller caller, String path, boolean writable) {

@@ -229,6 +229,7 @@ public final class Harness implements AutoCloseable {
             });
             if (count >= r.requiredApprovals()) {
                 metrics.transition(State.PENDING_APPROVAL, State.APPROVED);
+                metrics.approvalWait(java.time.Duration.ofMillis(clock.millis() - r.createdMillis()));
             }
             return null;
         });

@@ -1,12 +1,17 @@
 package dev.aegis.afs.harness;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.time.Duration;
 
-/** The harness's Prometheus metrics: API requests, state transitions, gate failures. */
+/**
+ * The harness's Prometheus metrics: API requests, state transitions (change requests by the
+ * state they enter), gate failures by gate, approval wait. Labels carry no team, env or uid.
+ */
 public final class HarnessMetrics {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -16,6 +21,11 @@ public final class HarnessMetrics {
             .help("Change request state transitions").labelNames("from", "to").register(registry);
     private final Counter gateFailures = Counter.builder().name("afs_harness_gate_failures_total")
             .help("Gate failures by gate (evidence, policy, guardrail, budget, approval, kubernetes)").labelNames("gate")
+            .register(registry);
+
+    private final Histogram approvalWait = Histogram.builder().name("afs_harness_approval_wait_seconds")
+            .help("From submission to the approval that completed a request's approvals")
+            .classicOnly().classicUpperBounds(10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 43200, 86400)
             .register(registry);
 
     public void request(String endpoint, int status) {
@@ -28,6 +38,10 @@ public final class HarnessMetrics {
 
     public void gateFailure(String gate) {
         gateFailures.labelValues(gate).inc();
+    }
+
+    public void approvalWait(Duration waited) {
+        approvalWait.observe(Math.max(0, waited.toMillis()) / 1000.0);
     }
 
     /** The text exposition format. */

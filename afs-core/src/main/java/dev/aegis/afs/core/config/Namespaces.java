@@ -1,5 +1,6 @@
 package dev.aegis.afs.core.config;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -27,7 +28,7 @@ public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional
                          Map<String, Map<String, ConfigNode>> teams) {
 
     /** Keys allowed at the top of the file. */
-    public static final Set<String> TOP_KEYS = Set.of("evidence", "harness", "skills", "backends", "teams");
+    public static final Set<String> TOP_KEYS = Set.of("evidence", "harness", "skills", "backends", "teams", "metrics");
     /** Keys of an env besides its source sections: read by the access lists and the harness. */
     public static final Set<String> ENV_SETTINGS = Set.of("access", "changes", "redact");
 
@@ -81,6 +82,7 @@ public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional
         });
         Path token = dir.resolve(root.get("harness").flatMap(h -> h.optString("token_file"))
                 .orElse("/var/lib/afs/harness/client.token")).normalize();
+        metricsListen(root); // checked now, with its position, rather than when the daemon starts
         Path skills = dir.resolve(root.optString("skills").orElse("skills")).normalize();
 
         Map<String, ConfigNode> backends = new LinkedHashMap<>();
@@ -117,6 +119,35 @@ public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional
             teams.put(team, envs);
         });
         return new Namespaces(file, root, evidence, harness, token, skills, backends, teams);
+    }
+
+    /**
+     * {@code metrics: {listen: 127.0.0.1:9464}}: where the mount daemon serves Prometheus metrics;
+     * empty when the section is absent (nothing is served).
+     */
+    public Optional<InetSocketAddress> metricsListen() {
+        return metricsListen(root);
+    }
+
+    private static Optional<InetSocketAddress> metricsListen(ConfigNode root) {
+        return root.get("metrics").map(m -> {
+            m.allowOnly(Set.of("listen"));
+            ConfigNode listen = m.require("listen");
+            String text = listen.asString();
+            int colon = text.lastIndexOf(':');
+            String host = colon > 0 ? text.substring(0, colon) : "";
+            int port;
+            try {
+                port = Integer.parseInt(text.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (host.isEmpty() || port < 1 || port > 65535) {
+                throw listen.error("'" + text + "' is not host:port; write e.g. 127.0.0.1:9464 (loopback: only a local"
+                        + " Prometheus or agent scrapes it)");
+            }
+            return new InetSocketAddress(host.replaceAll("^\\[|\\]$", ""), port);
+        });
     }
 
     private static Evidence evidence(Optional<ConfigNode> node, Path dir) {

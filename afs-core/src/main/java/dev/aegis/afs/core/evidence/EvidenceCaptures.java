@@ -2,9 +2,11 @@ package dev.aegis.afs.core.evidence;
 
 import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.core.Caller;
+import dev.aegis.afs.core.metrics.MountMetrics;
 import dev.aegis.afs.core.redact.RedactionPolicy;
 import dev.aegis.afs.core.redact.Redactor;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -12,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * {@link Captures} over an {@link EvidenceStore}: one backend query per path per TTL however
@@ -25,6 +28,8 @@ public final class EvidenceCaptures implements Captures {
     private final EvidenceStore store;
     private final Clock clock;
     private final RedactionPolicy redaction;
+    private final MountMetrics metrics;
+    private final Function<String, String> backendOf;
     private final Map<String, CompletableFuture<EvidenceRecord>> inFlight = new ConcurrentHashMap<>();
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private final Map<String, EvidenceRecord> newest = new ConcurrentHashMap<>();
@@ -37,9 +42,20 @@ public final class EvidenceCaptures implements Captures {
     static final int KEPT = 10_000;
 
     public EvidenceCaptures(EvidenceStore store, Clock clock, RedactionPolicy redaction) {
+        this(store, clock, redaction, new MountMetrics(), path -> "unknown");
+    }
+
+    /**
+     * @param metrics   counts backend reads, cache hits, snapshots and redactions
+     * @param backendOf the configured backend name that serves a tree path (a metric label)
+     */
+    public EvidenceCaptures(EvidenceStore store, Clock clock, RedactionPolicy redaction, MountMetrics metrics,
+                            Function<String, String> backendOf) {
         this.store = Objects.requireNonNull(store, "store is null");
         this.clock = Objects.requireNonNull(clock, "clock is null");
         this.redaction = Objects.requireNonNull(redaction, "redaction is null");
+        this.metrics = Objects.requireNonNull(metrics, "metrics is null");
+        this.backendOf = Objects.requireNonNull(backendOf, "backendOf is null");
     }
 
     @Override
@@ -50,9 +66,9 @@ public final class EvidenceCaptures implements Captures {
     @Override
     public EvidenceRecord capture(Caller caller, String treePath, long cacheTtlMillis, SnapshotProducer raw)
             throws AfsException {
-        SnapshotProducer producer = redacted(treePath, raw);
+        SnapshotProducer producer = redacted(treePath, measured(treePath, raw));
         EvidenceRecord record = cacheTtlMillis > 0 ? shared(treePath, cacheTtlMillis, producer)
-                : store.capture(evidenceName(treePath), treePath, producer);
+                : fresh(treePath, producer);
         remember(caller, treePath, record);
         return record;
     }
@@ -60,15 +76,17 @@ public final class EvidenceCaptures implements Captures {
     private EvidenceRecord shared(String treePath, long ttl, SnapshotProducer producer) throws AfsException {
         Cached cached = cache.get(treePath);
         if (cached != null && clock.instant().isBefore(cached.until()) && java.nio.file.Files.exists(cached.record().file())) {
+            metrics.cacheHit(false);
             return cached.record();
         }
         CompletableFuture<EvidenceRecord> mine = new CompletableFuture<>();
         CompletableFuture<EvidenceRecord> running = inFlight.putIfAbsent(treePath, mine);
         if (running != null) {
+            metrics.cacheHit(true);
             return await(running);
         }
         try {
-            EvidenceRecord record = store.capture(evidenceName(treePath), treePath, producer);
+            EvidenceRecord record = fresh(treePath, producer);
             if (cache.size() >= KEPT) {
                 Instant now = clock.instant();
                 cache.values().removeIf(c -> !now.isBefore(c.until()));
@@ -82,6 +100,32 @@ public final class EvidenceCaptures implements Captures {
         } finally {
             inFlight.remove(treePath, mine);
         }
+    }
+
+    private EvidenceRecord fresh(String treePath, SnapshotProducer producer) throws AfsException {
+        EvidenceRecord record = store.capture(evidenceName(treePath), treePath, producer);
+        metrics.snapshot(record.size());
+        return record;
+    }
+
+    /** Times the backend read and counts its bytes, whether it succeeds or fails. */
+    private SnapshotProducer measured(String treePath, SnapshotProducer producer) {
+        return out -> {
+            String backend = backendOf.apply(treePath);
+            java.time.Instant start = clock.instant();
+            try {
+                CaptureInfo info = producer.produce(out);
+                metrics.backendRequest(backend, Duration.between(start, clock.instant()), null);
+                metrics.backendBytes(backend, info.stats().bytesReceived());
+                return info;
+            } catch (AfsException e) {
+                metrics.backendRequest(backend, Duration.between(start, clock.instant()), e.error());
+                throw e;
+            } catch (RuntimeException e) {
+                metrics.backendRequest(backend, Duration.between(start, clock.instant()), dev.aegis.afs.core.AfsError.INTERNAL);
+                throw e;
+            }
+        };
     }
 
     /** Redacts every line before it is stored or served, and counts what it replaced. */
@@ -103,6 +147,7 @@ public final class EvidenceCaptures implements Captures {
                 }
             });
             Map<String, String> extra = new java.util.LinkedHashMap<>(info.extra());
+            metrics.redacted(redactor.counts());
             long total = 0;
             for (Map.Entry<String, Long> e : redactor.counts().entrySet()) {
                 extra.put("redacted." + e.getKey(), Long.toString(e.getValue()));
