@@ -8,9 +8,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Runs real commands and captures what a user would see. */
-final class Shell {
+public final class Shell {
 
-    record Result(int exit, String out, String err) {
+    public record Result(int exit, String out, String err) {
         @Override
         public String toString() {
             return "exit " + exit + "\n--- stdout\n" + out + "\n--- stderr\n" + err;
@@ -21,11 +21,11 @@ final class Shell {
     }
 
     /** {@code bash -c script} in {@code dir}. */
-    static Result bash(Path dir, String script) throws IOException {
+    public static Result bash(Path dir, String script) throws IOException {
         return run(dir, List.of("bash", "-c", script));
     }
 
-    static Result run(Path dir, List<String> command) throws IOException {
+    public static Result run(Path dir, List<String> command) throws IOException {
         Process p = new ProcessBuilder(command).directory(dir.toFile()).start();
         p.getOutputStream().close();
         CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> {
@@ -51,7 +51,7 @@ final class Shell {
     }
 
     /** Single-quotes {@code s} for bash. */
-    static String quote(String s) {
+    public static String quote(String s) {
         return "'" + s.replace("'", "'\\''") + "'";
     }
 }
