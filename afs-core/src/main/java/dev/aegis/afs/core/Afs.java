@@ -76,11 +76,13 @@ public final class Afs implements AutoCloseable {
     private final StaticDir root;
     private final Instant loadedAt;
     private final AccessPolicy access;
+    private final MountMetrics metrics;
 
     private Afs(Namespaces config, Clock clock, Map<String, Backend> backends, EvidenceStore evidence,
-                ErrorJournal errors, AccessPolicy access, List<Node> extraRootEntries,
+                ErrorJournal errors, AccessPolicy access, MountMetrics metrics, List<Node> extraRootEntries,
                 Function<Afs, List<Node>> treeBuilder) {
         this.config = config;
+        this.metrics = metrics;
         this.access = access;
         this.clock = clock;
         this.backends = backends;
@@ -128,7 +130,7 @@ public final class Afs implements AutoCloseable {
             List<Node> extra = new ArrayList<>(List.of(new ChangeRequestsDir(harness, clock),
                     new ApprovalsDir(harness, clock), new LedgerDir(harness, clock)));
             extra.addAll(extraRootEntries);
-            return new Afs(config, clock, backends, store, new ErrorJournal(clock), access, extra,
+            return new Afs(config, clock, backends, store, new ErrorJournal(clock), access, metrics, extra,
                     afs -> afs.buildTree(new EvidenceCaptures(store, clock,
                             RedactionPolicy.from(config.teams(), config.configDir(), environment), metrics,
                             afs::backendOf)));
@@ -231,6 +233,11 @@ public final class Afs implements AutoCloseable {
 
     public AccessPolicy access() {
         return access;
+    }
+
+    /** The daemon's metrics, e.g. for {@link MountMetrics#quotaRefusal} where a quota refuses a read. */
+    public MountMetrics metrics() {
+        return metrics;
     }
 
     /**

@@ -121,6 +121,27 @@ class MetricsScrapeTest {
         prometheus = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + work.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + work.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + prometheusPort)
                 .redirectErrorStream(true).redirectOutput(work.resolve("prometheus.log").toFile()).start();
+        awaitReady();
+    }
+
+    /** Prometheus answers 503 until its storage is open: wait for /-/ready. */
+    private static void awaitReady() throws Exception {
+        URI ready = URI.create("http://127.0.0.1:" + prometheusPort + "/-/ready");
+        for (int i = 0; i < 600; i++) {
+            if (!prometheus.isAlive()) {
+                fail("prometheus exited:\n" + Files.readString(work.resolve("prometheus.log")));
+            }
+            try {
+                if (HTTP.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        fail("prometheus was not ready after 60 s:\n" + Files.readString(work.resolve("prometheus.log")));
     }
 
     @AfterAll
