@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
                 TailCommand.class,
                 ConfigCommand.class,
                 EvidenceCommand.class,
+                McpCommand.class,
                 dev.aegis.afs.cli.harness.HarnessCommand.class,
                 dev.aegis.afs.cli.harness.PlanCommand.class,
                 dev.aegis.afs.cli.harness.ApproveCommand.class,

@@ -9,7 +9,8 @@ import java.util.Set;
 
 /**
  * Who may do one thing in one env: entries {@code uid:1000}, {@code user:alice},
- * {@code gid:2000}, {@code group:payments-oncall}, or {@code "*"} for everyone. Names are
+ * {@code gid:2000}, {@code group:payments-oncall}, {@code token:payments-agent} (a bearer token of
+ * {@code afs mcp}), or {@code "*"} for everyone. Names are
  * resolved when the configuration loads, so a typo is a configuration error, not a silent deny.
  */
 public record AccessList(Set<Integer> uids, Set<Integer> gids, boolean everyone, List<String> written) {
@@ -42,7 +43,14 @@ public record AccessList(Set<Integer> uids, Set<Integer> gids, boolean everyone,
                         + "' on this machine (see /etc/passwd); use uid:<number> for users that exist only in containers")));
                 case "group" -> gids.add(accounts.gid(value).orElseThrow(() -> item.error("no group '" + value
                         + "' on this machine (see /etc/group); use gid:<number> instead")));
-                default -> throw item.error("'" + entry + "' is not an access entry; write uid:1000, user:alice, gid:2000, group:oncall or \"*\"");
+                // a bearer-token principal (afs mcp over HTTP): never matches a uid; the MCP server
+                // matches it against the written entries
+                case "token" -> {
+                    if (!value.matches("[a-z0-9][a-z0-9_.-]{0,62}")) {
+                        throw item.error("'" + value + "' is not a token name; write token:<name> with a name from tokens: in namespaces.yaml");
+                    }
+                }
+                default -> throw item.error("'" + entry + "' is not an access entry; write uid:1000, user:alice, gid:2000, group:oncall, token:agent or \"*\"");
             }
         }
         return new AccessList(uids, gids, everyone, written);

@@ -35,6 +35,7 @@ public final class HarnessClient {
     private final Duration timeout;
     private final HttpClient http;
     private final Optional<Path> tokenFile;
+    private final Optional<String> bearer;
 
     public HarnessClient(URI base, Duration timeout) {
         this(base, timeout, Optional.empty());
@@ -46,7 +47,21 @@ public final class HarnessClient {
      *                  later is picked up.
      */
     public HarnessClient(URI base, Duration timeout, Optional<Path> tokenFile) {
+        this(base, timeout, tokenFile, Optional.empty());
+    }
+
+    /**
+     * A client that acts as the holder of a bearer token ({@code afs mcp} over HTTP): each call
+     * carries {@code Authorization: Bearer}, and the harness maps the token to its principal
+     * itself. No uid is claimed.
+     */
+    public static HarnessClient withBearer(URI base, Duration timeout, String bearerToken) {
+        return new HarnessClient(base, timeout, Optional.empty(), Optional.of(requireNonNull(bearerToken, "bearerToken is null")));
+    }
+
+    private HarnessClient(URI base, Duration timeout, Optional<Path> tokenFile, Optional<String> bearer) {
         this.tokenFile = requireNonNull(tokenFile, "tokenFile is null");
+        this.bearer = requireNonNull(bearer, "bearer is null");
         this.base = URI.create(requireNonNull(base, "base is null").toString().replaceAll("/+$", "") + "/");
         this.timeout = requireNonNull(timeout, "timeout is null");
         this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
@@ -128,6 +143,9 @@ public final class HarnessClient {
 
     private HttpRequest.Builder request(String path, Caller caller) {
         HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout);
+        if (bearer.isPresent()) {
+            return b.header("Authorization", "Bearer " + bearer.get());
+        }
         if (caller != null) {
             token().ifPresent(t -> b.header("X-Afs-Token", t));
             b.header("X-Afs-Uid", Integer.toString(caller.uid()))

@@ -1,0 +1,155 @@
+package dev.aegis.afs.mcp;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.aegis.afs.core.AfsException;
+import dev.aegis.afs.core.tree.DirNode;
+import dev.aegis.afs.core.tree.FileNode;
+import dev.aegis.afs.core.tree.Node;
+import dev.aegis.afs.core.tree.OpenFile;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceSpecification;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceTemplateSpecification;
+import io.modelcontextprotocol.server.McpSyncServerExchange;
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema.ReadResourceResult;
+import io.modelcontextprotocol.spec.McpSchema.Resource;
+import io.modelcontextprotocol.spec.McpSchema.ResourceTemplate;
+import io.modelcontextprotocol.spec.McpSchema.TextResourceContents;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Resources: {@code afs:///.afs/status}, the skills ({@code afs:///context/skills}: the
+ * {@code _index.json} summaries when the skills directory has one, otherwise the list of skill
+ * files; and each skill file), and runbooks through the template
+ * {@code afs:///teams/{team}/{env}/runbooks/{name}}, read with the same access lists as the
+ * tools (a template, so no runbook name of another team is ever listed). Each content carries
+ * its sha256 in {@code _meta}.
+ */
+final class AfsResources {
+
+    static final String SCHEME = "afs://";
+    private static final int MAX_BYTES = 4 << 20;
+
+    private final TreeGate gate;
+    private final Function<McpSyncServerExchange, McpPrincipal> principals;
+
+    AfsResources(TreeGate gate, Function<McpSyncServerExchange, McpPrincipal> principals) {
+        this.gate = requireNonNull(gate, "gate is null");
+        this.principals = requireNonNull(principals, "principals is null");
+    }
+
+    List<SyncResourceSpecification> resources(McpPrincipal server) {
+        List<SyncResourceSpecification> out = new ArrayList<>();
+        out.add(resource("/.afs/status", "status", "What this afs serves: config, evidence, backends and the envs you may read",
+                (p, path) -> gate.status(p).getBytes(StandardCharsets.UTF_8)));
+        out.add(resource("/context/skills", "skills", "The skills: their _index.json summaries, or the list of skill files",
+                (p, path) -> skillsIndex(p)));
+        for (String skill : skillFiles(server)) {
+            out.add(resource(skill, skill.substring("/context/skills/".length()), "A skill: how to work with afs",
+                    this::file));
+        }
+        return out;
+    }
+
+    List<SyncResourceTemplateSpecification> templates() {
+        ResourceTemplate runbooks = ResourceTemplate.builder().uriTemplate(SCHEME + "/teams/{team}/{env}/runbooks/{name}")
+                .name("runbook").description("A runbook of a team/env you may read (list /teams/<team>/<env>/runbooks for names)")
+                .mimeType("text/markdown").build();
+        return List.of(new SyncResourceTemplateSpecification(runbooks, (exchange, request) ->
+                read(exchange, request.uri(), this::file)));
+    }
+
+    private interface Content {
+        byte[] read(McpPrincipal principal, String treePath) throws AfsException;
+    }
+
+    private SyncResourceSpecification resource(String treePath, String name, String description, Content content) {
+        Resource r = Resource.builder().uri(SCHEME + treePath).name(name).description(description)
+                .mimeType(treePath.endsWith(".json") || treePath.equals("/context/skills") ? "application/json"
+                        : treePath.endsWith(".md") ? "text/markdown" : "text/plain").build();
+        return new SyncResourceSpecification(r, (exchange, request) -> read(exchange, request.uri(), content));
+    }
+
+    private ReadResourceResult read(McpSyncServerExchange exchange, String uri, Content content) {
+        if (!uri.startsWith(SCHEME + "/")) {
+            throw McpError.RESOURCE_NOT_FOUND.apply(uri);
+        }
+        String treePath = uri.substring(SCHEME.length());
+        try {
+            byte[] bytes = content.read(principals.apply(exchange), treePath);
+            String sha = HexFormat.of().formatHex(BearerTokens.sha256Bytes(bytes));
+            return new ReadResourceResult(List.of(new TextResourceContents(uri,
+                    treePath.endsWith(".md") ? "text/markdown" : treePath.equals("/context/skills") ? "application/json" : "text/plain",
+                    new String(bytes, StandardCharsets.UTF_8), Map.of("sha256", sha, "path", treePath))));
+        } catch (AfsException e) {
+            // -32002 is the spec's "resource not found"; the message says why (no such file, or not yours)
+            throw McpError.builder(-32002).message(e.error().errno() + ": " + e.getMessage()).data(Map.of("uri", uri)).build();
+        }
+    }
+
+    private byte[] file(McpPrincipal principal, String treePath) throws AfsException {
+        Node node = gate.resolve(principal, treePath);
+        if (!(node instanceof FileNode f)) {
+            throw new AfsException(dev.aegis.afs.core.AfsError.IS_A_DIRECTORY, treePath + " is a directory");
+        }
+        try (OpenFile open = f.open(gate.caller(principal))) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+            long offset = 0;
+            int n;
+            while ((n = open.read(offset, buf.clear())) > 0 && offset < MAX_BYTES) {
+                out.write(buf.array(), 0, n);
+                offset += n;
+            }
+            return out.toByteArray();
+        }
+    }
+
+    /** _index.json as written by the skills' maintainers, or our own list when there is none. */
+    private byte[] skillsIndex(McpPrincipal principal) throws AfsException {
+        try {
+            return file(principal, "/context/skills/_index.json");
+        } catch (AfsException e) {
+            if (e.error() != dev.aegis.afs.core.AfsError.NOT_FOUND) {
+                throw e;
+            }
+        }
+        StringBuilder json = new StringBuilder("{\"skills\": [");
+        List<String> files = skillFiles(principal);
+        for (int i = 0; i < files.size(); i++) {
+            json.append(i == 0 ? "" : ", ").append("{\"path\": \"").append(files.get(i)).append("\", \"uri\": \"")
+                    .append(SCHEME).append(files.get(i)).append("\"}");
+        }
+        return json.append("], \"summaries\": \"none: the skills directory has no _index.json\"}\n")
+                .toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Skill files, two levels deep (skills/<name>/SKILL.md and files beside it). */
+    private List<String> skillFiles(McpPrincipal principal) {
+        List<String> out = new ArrayList<>();
+        try {
+            walk(principal, "/context/skills", 0, out);
+        } catch (AfsException e) {
+            // no skills directory configured or readable: no skill resources
+        }
+        return out;
+    }
+
+    private void walk(McpPrincipal principal, String dir, int depth, List<String> out) throws AfsException {
+        for (Node n : gate.list(principal, dir)) {
+            String path = dir + "/" + n.name();
+            if (n instanceof DirNode && depth < 2) {
+                walk(principal, path, depth + 1, out);
+            } else if (n instanceof FileNode && !n.name().equals("_index.json") && !n.name().startsWith(".")) {
+                out.add(path);
+            }
+        }
+    }
+}
