@@ -19,18 +19,22 @@ import picocli.CommandLine.Spec;
 /** {@code afs mcp}: the tree for agents that speak the Model Context Protocol. */
 @Command(name = "mcp", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = {"Serves the tree over the Model Context Protocol (MCP) to agents.",
-                "Tools: list, read (path terms), sh (afs sh pipelines), evidence_get, evidence_verify,",
-                "plan_submit, plan_status, approve. Resources: afs:///context/skills (and each skill),",
-                "afs:///.afs/status, runbooks at afs:///teams/{team}/{env}/runbooks/{name}.",
-                "Every read names its evidence path and sha256, and shows at most --max-lines lines.",
+                "Tools: list, read (path terms), sh (afs sh pipelines), evidence_get,",
+                "evidence_verify, plan_submit, plan_status, approve. Resources: the skills",
+                "(afs:///context/skills), afs:///.afs/status and runbooks",
+                "(afs:///teams/{team}/{env}/runbooks/{name}). Every read names its evidence",
+                "path and sha256 and shows at most --max-lines lines, saying where the rest is.",
                 "",
-                "stdio (default): one client on stdin/stdout, acting as the invoking uid with the same",
-                "access lists as afs sh. Change requests are forwarded as the mount forwards them",
-                "(uid attested with the harness' client token, which only root can read).",
-                "--http: streamable HTTP at http://127.0.0.1:PORT/mcp; every request needs",
-                "Authorization: Bearer <token>, a token named in namespaces.yaml tokens: (by its sha256).",
-                "A token is an agent: it reads where access lists name token:<name> or its groups,",
-                "may submit change requests (forwarded with its bearer token), and never approves."})
+                "stdio (default): one client on stdin/stdout, as the invoking uid, with the",
+                "access lists afs sh applies. Change requests are forwarded as the mount",
+                "forwards them: the uid attested with the harness' client token (root only).",
+                "",
+                "--http: streamable HTTP at http://127.0.0.1:PORT/mcp. Each request needs",
+                "Authorization: Bearer <token>, a token listed by its sha256 under tokens: in",
+                "namespaces.yaml. A token is an agent: it reads where an access list names",
+                "token:<name> or group:<one of its groups>, submits change requests (forwarded",
+                "with its own bearer token), and never approves.",
+                ""})
 public final class McpCommand implements Callable<Integer> {
 
     @Mixin
