@@ -35,7 +35,9 @@ import java.util.function.Function;
 final class AfsResources {
 
     static final String SCHEME = "afs://";
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final int MAX_BYTES = 4 << 20;
+    private static final int MAX_SKILL_FILES = 200;
 
     private final TreeGate gate;
     private final Function<McpSyncServerExchange, McpPrincipal> principals;
@@ -121,14 +123,13 @@ final class AfsResources {
                 throw e;
             }
         }
-        StringBuilder json = new StringBuilder("{\"skills\": [");
-        List<String> files = skillFiles(principal);
-        for (int i = 0; i < files.size(); i++) {
-            json.append(i == 0 ? "" : ", ").append("{\"path\": \"").append(files.get(i)).append("\", \"uri\": \"")
-                    .append(SCHEME).append(files.get(i)).append("\"}");
+        com.fasterxml.jackson.databind.node.ObjectNode json = JSON.createObjectNode();
+        com.fasterxml.jackson.databind.node.ArrayNode skills = json.putArray("skills");
+        for (String path : skillFiles(principal)) {
+            skills.addObject().put("path", path).put("uri", SCHEME + path);
         }
-        return json.append("], \"summaries\": \"none: the skills directory has no _index.json\"}\n")
-                .toString().getBytes(StandardCharsets.UTF_8);
+        json.put("summaries", "none: the skills directory has no _index.json");
+        return (json.toPrettyString() + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     /** Skill files, two levels deep (skills/<name>/SKILL.md and files beside it). */
@@ -144,6 +145,9 @@ final class AfsResources {
 
     private void walk(McpPrincipal principal, String dir, int depth, List<String> out) throws AfsException {
         for (Node n : gate.list(principal, dir)) {
+            if (out.size() >= MAX_SKILL_FILES) {
+                return; // a skills directory is a handful of files; a huge one is a misconfiguration
+            }
             String path = dir + "/" + n.name();
             if (n instanceof DirNode && depth < 2) {
                 walk(principal, path, depth + 1, out);

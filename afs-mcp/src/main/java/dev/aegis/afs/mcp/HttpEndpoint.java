@@ -70,8 +70,8 @@ final class HttpEndpoint implements AutoCloseable {
                         .allowedOrigins(List.of("http://localhost:*", "http://127.0.0.1:*"))
                         .allowedHosts(List.of("localhost:*", "127.0.0.1:*"))
                         .build())
-                .contextExtractor(request -> McpTransportContext.create(
-                        Map.of(PRINCIPAL, request.getAttribute(PRINCIPAL))))
+                .contextExtractor(request -> request.getAttribute(PRINCIPAL) instanceof McpPrincipal p
+                        ? McpTransportContext.create(Map.of(PRINCIPAL, p)) : McpTransportContext.EMPTY)
                 .build();
         Path base;
         try {

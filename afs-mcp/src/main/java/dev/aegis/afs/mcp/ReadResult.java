@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * What a read returns to the model, in the manner of mcp-grafana: a head that names the
@@ -97,10 +96,6 @@ record ReadResult(String text, Map<String, Object> structured) {
                     .append(" bytes; read the file at ").append(treePath).append(" on the mount for the rest]\n");
         }
         return new ReadResult(t.toString(), s);
-    }
-
-    Optional<String> evidence() {
-        return Optional.ofNullable((String) structured.get("evidence"));
     }
 
     /** Lines from a stream, within the cap. */

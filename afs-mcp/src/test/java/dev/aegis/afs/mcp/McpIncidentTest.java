@@ -272,6 +272,24 @@ class McpIncidentTest {
         }
     }
 
+    @Test
+    void aUserWhoCannotAttestItsUidIsToldWhyAndNothingIsSent() {
+        // over stdio an ordinary user cannot read the harness' client token (root only); the
+        // harness URL here is a closed port, so reaching it would be UNAVAILABLE, not ACCESS_DENIED
+        TreeGate gate = new TreeGate(afs, TokenAccess.from(afs.config()), dev.aegis.afs.core.Caller.self());
+        Path token = work.resolve("data/not-readable/client.token");
+        ChangeDesk desk = new ChangeDesk(java.net.URI.create("http://127.0.0.1:1"), token, gate);
+        McpPrincipal.Local user = new McpPrincipal.Local(new dev.aegis.afs.core.Caller(1003, 1003, 1));
+        dev.aegis.afs.core.AfsException e = org.junit.jupiter.api.Assertions.assertThrows(dev.aegis.afs.core.AfsException.class,
+                () -> desk.submit(user, "incident_id: X", java.util.Optional.empty()));
+        assertEquals(dev.aegis.afs.core.AfsError.ACCESS_DENIED, e.error(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("unix:1003 cannot attest its uid to the harness: " + token), e.getMessage());
+        assertTrue(e.getMessage().contains("/change_requests/"), "names the way that works: " + e.getMessage());
+        dev.aegis.afs.core.AfsException approve = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.aegis.afs.core.AfsException.class, () -> desk.approve(user, "inc-1"));
+        assertEquals(dev.aegis.afs.core.AfsError.ACCESS_DENIED, approve.error(), approve.getMessage());
+    }
+
     /** read -> evidence -> verify -> plan -> status; returns the request id. */
     private static String walkIncident(McpSyncClient mcp, String id) throws Exception {
         Evidence e = readAndCheck(mcp);
