@@ -76,6 +76,19 @@ class MainTest {
     }
 
     @Test
+    void mcpOverHttpWithoutTokensIsAConfigErrorNamingTheFix() {
+        Run run = afs("mcp", "--http", "--port", "0", "--config", config.toString());
+        assertEquals(2, run.exit(), run.toString());
+        assertTrue(run.err().contains("namespaces.yaml has no tokens:") && run.err().contains("token:<name>"), run.err());
+        Run cap = afs("mcp", "--max-lines", "0", "--config", config.toString());
+        assertEquals(2, cap.exit(), cap.toString());
+        assertTrue(cap.err().contains("a result cap needs at least 1 line"), cap.err());
+        Run help = afs("mcp", "--help");
+        assertEquals(0, help.exit(), help.toString());
+        assertTrue(help.out().contains("Authorization: Bearer <token>") && help.out().contains("never approves"), help.out());
+    }
+
+    @Test
     void versionAndHelpExitZero() {
         Run version = afs("--version");
         assertEquals(0, version.exit());

@@ -21,7 +21,12 @@ import java.util.Optional;
  */
 final class ChangeDesk {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Longer than the mount's 10 s: an agent waits for the tool result anyway (the MCP request
+     * timeout is 2 min), and the harness' first submit (gates compiled, cluster probed) can take
+     * that long on a loaded host. A timeout is not a refusal: the request may still be stored.
+     */
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final URI harness;
     private final Path clientToken;
@@ -40,9 +45,13 @@ final class ChangeDesk {
                 : client.submit(bytes, gate.caller(principal));
     }
 
-    /** The status text, if the principal may read the request's env (the trust model's "see a request"). */
+    /**
+     * The status text, if the principal may read the request's env (the trust model's "see a
+     * request"). Asked as the principal, so a harness that shows each caller only its own envs
+     * decides too.
+     */
     String status(McpPrincipal principal, String id) throws AfsException {
-        HarnessClient reader = new HarnessClient(harness, TIMEOUT);
+        HarnessClient reader = actingAs(principal);
         JsonNode request = reader.get(id);
         if (!gate.canRead(principal, request.path("team").asText(), request.path("env").asText())) {
             throw AfsException.notFound("change request " + id); // as the mount hides what the caller may not read

@@ -58,9 +58,12 @@ public final class McpReadBench {
                 String expected = new String(Files.readAllBytes(mounted));
                 check(expected, read(stdio, treePath));
                 check(expected, read(overHttp, treePath));
+                RawHttp raw = RawHttp.open(port, token);
+                raw.read(treePath);
                 long[] m = new long[runs];
                 long[] s = new long[runs];
                 long[] h = new long[runs];
+                long[] r = new long[runs];
                 int warm = Math.max(20, runs / 5);
                 for (int i = -warm; i < runs; i++) {
                     long t0 = System.nanoTime();
@@ -70,10 +73,13 @@ public final class McpReadBench {
                     long t2 = System.nanoTime();
                     read(overHttp, treePath);
                     long t3 = System.nanoTime();
+                    raw.read(treePath);
+                    long t4 = System.nanoTime();
                     if (i >= 0) {
                         m[i] = t1 - t0;
                         s[i] = t2 - t1;
                         h[i] = t3 - t2;
+                        r[i] = t4 - t3;
                     }
                 }
                 System.out.printf("runs=%d (after %d warm-up rounds)%n", runs, warm);
@@ -81,10 +87,43 @@ public final class McpReadBench {
                 row("mount (cat)", m, m);
                 row("afs mcp, stdio", s, m);
                 row("afs mcp, streamable HTTP", h, m);
+                row("afs mcp, streamable HTTP, plain JDK HttpClient (no SDK client)", r, m);
             }
         } finally {
             http.destroy();
             http.waitFor();
+        }
+    }
+
+    /** The same tools/call as JSON-RPC POSTs from the JDK HttpClient: the server's share of the HTTP time. */
+    private record RawHttp(java.net.http.HttpClient client, java.net.URI uri, String token, String session) {
+        static RawHttp open(int port, String token) throws Exception {
+            java.net.http.HttpClient c = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+            java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + port + "/mcp");
+            RawHttp noSession = new RawHttp(c, uri, token, null);
+            java.net.http.HttpResponse<String> init = noSession.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
+                    + "\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}");
+            RawHttp raw = new RawHttp(c, uri, token, init.headers().firstValue("mcp-session-id").orElseThrow());
+            raw.post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+            return raw;
+        }
+
+        java.net.http.HttpResponse<String> post(String body) throws Exception {
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                    .header("MCP-Protocol-Version", "2025-06-18").POST(HttpRequest.BodyPublishers.ofString(body));
+            if (session != null) {
+                b.header("mcp-session-id", session);
+            }
+            return client.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        }
+
+        void read(String path) throws Exception {
+            java.net.http.HttpResponse<String> r = post("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":"
+                    + "{\"name\":\"read\",\"arguments\":{\"path\":\"" + path + "\"}}}");
+            if (r.statusCode() != 200 || !r.body().contains("sha256")) {
+                throw new IllegalStateException("raw read failed: " + r.statusCode() + " " + r.body());
+            }
         }
     }
 
