@@ -35,6 +35,9 @@ import java.util.Set;
  *       {@code from=} (inclusive) and {@code to=} (exclusive) take RFC 3339 times with {@code Z} or
  *       an offset, e.g. {@code 2026-11-21T09:00:00+01:00}. {@code since} and {@code from} cannot
  *       both be given, and the window cannot end before it starts.</li>
+ *   <li>{@code raw=1} serves the bare message without the time in front, {@code labels=1} adds
+ *       the stream's labels after the time. They shape the served line (which every filter
+ *       sees) and are read by the tree, not compiled into stages.</li>
  * </ul>
  *
  * <p>Stage order: every filter first, in the order written, then every {@code tail}/{@code head}
@@ -46,7 +49,7 @@ public final class LogQueryCompiler {
 
     /** The keys a log file accepts, in the order messages list them. */
     public static final Set<String> LOG_KEYS = Collections.unmodifiableSet(new LinkedHashSet<>(List.of(
-            "grep", "grep-v", "grep-i", "grep-F", "tail", "head", "since", "from", "to")));
+            "grep", "grep-v", "grep-i", "grep-F", "tail", "head", "since", "from", "to", "raw", "labels")));
 
     /** Keys of metrics files, named in the message when used on a log file. */
     static final Set<String> METRIC_KEYS = Set.of("window", "step", "at", "fn", "by", "match");
@@ -79,6 +82,7 @@ public final class LogQueryCompiler {
                 case "since" -> window.since(term, clock);
                 case "from" -> window.from(term);
                 case "to" -> window.to(term);
+                case "raw", "labels" -> lineSwitch(term); // how lines are shown: read by the tree, not a stage
                 default -> throw unknownKey(term);
             }
         }
@@ -97,6 +101,16 @@ public final class LogQueryCompiler {
                     + e.getDescription() + "; fix it (RE2 syntax, " + RE2_SYNTAX
                     + ") or use grep-F= to match the text literally", term.column());
         }
+    }
+
+    /** {@code raw=1|0}, {@code labels=1|0} ({@code true}/{@code false} too). */
+    public static boolean lineSwitch(PathTerm term) {
+        return switch (term.value()) {
+            case "1", "true" -> true;
+            case "0", "false" -> false;
+            default -> throw new QuerySyntaxException(term.key() + "=" + term.value() + " is not a switch; write "
+                    + term.key() + "=1 or " + term.key() + "=0", term.column());
+        };
     }
 
     private static long lines(PathTerm term) {

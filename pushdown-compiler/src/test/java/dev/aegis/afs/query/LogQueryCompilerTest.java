@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class LogQueryCompilerTest {
 
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-21T12:00:00Z"), ZoneOffset.UTC);
-    private static final String LOG_KEYS = "log files take grep, grep-v, grep-i, grep-F, tail, head, since, from, to";
+    private static final String LOG_KEYS = "log files take grep, grep-v, grep-i, grep-F, tail, head, since, from, to, raw, labels";
 
     private static LogQuery compile(String text) {
         return LogQueryCompiler.compile(PathQueryParser.parse(text), CLOCK);
@@ -155,7 +155,7 @@ class LogQueryCompilerTest {
 
     @Test
     void logKeysAreExposedInMessageOrder() {
-        assertEquals(List.of("grep", "grep-v", "grep-i", "grep-F", "tail", "head", "since", "from", "to"),
+        assertEquals(List.of("grep", "grep-v", "grep-i", "grep-F", "tail", "head", "since", "from", "to", "raw", "labels"),
                 List.copyOf(LogQueryCompiler.LOG_KEYS));
     }
 

@@ -3,6 +3,7 @@ package dev.aegis.afs.core.cloudwatch;
 import dev.aegis.afs.core.config.ConfigNode;
 import dev.aegis.afs.core.source.Backend;
 import dev.aegis.afs.core.source.LogSource;
+import dev.aegis.afs.core.source.TimestampMode;
 import dev.aegis.afs.query.insights.InsightsCompiler;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,7 +19,7 @@ import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClientBuilde
 /** A configured CloudWatch Logs account and region; its streams share one SDK client. */
 final class CloudWatchBackend implements Backend {
 
-    private static final Set<String> STREAM_KEYS = Set.of("backend", "window", "log_groups", "stream_prefix");
+    private static final Set<String> STREAM_KEYS = Set.of("backend", "window", "log_groups", "stream_prefix", TimestampMode.KEY);
 
     private final CloudWatchSettings settings;
     private final Clock clock;
@@ -72,7 +73,8 @@ final class CloudWatchBackend implements Backend {
         } catch (IllegalArgumentException e) {
             throw config.require("stream_prefix").error(e.getMessage());
         }
-        return new CloudWatchLogSource(settings, compiler, client, clock);
+        return new CloudWatchLogSource(settings, compiler, client, clock,
+                TimestampMode.parse(config.get(TimestampMode.KEY), TimestampMode.AUTO));
     }
 
     @Override

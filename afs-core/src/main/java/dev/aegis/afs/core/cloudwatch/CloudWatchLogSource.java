@@ -4,6 +4,8 @@ import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.core.source.LogSource;
 import dev.aegis.afs.core.source.Entries;
 import dev.aegis.afs.core.source.ReadStats;
+import dev.aegis.afs.core.source.TimestampMode;
+import dev.aegis.afs.query.TimeRange;
 import dev.aegis.afs.query.LogQuery;
 import dev.aegis.afs.query.insights.InsightsCompiler;
 import dev.aegis.afs.query.insights.InsightsQuery;
@@ -27,12 +29,30 @@ final class CloudWatchLogSource implements LogSource<InsightsQuery> {
     private final InsightsCompiler compiler;
     private final InsightsClient client;
     private final Clock clock;
+    private final TimestampMode timestampMode;
 
     CloudWatchLogSource(CloudWatchSettings settings, InsightsCompiler compiler, InsightsClient client, Clock clock) {
+        this(settings, compiler, client, clock, TimestampMode.AUTO);
+    }
+
+    CloudWatchLogSource(CloudWatchSettings settings, InsightsCompiler compiler, InsightsClient client, Clock clock,
+                        TimestampMode timestampMode) {
         this.settings = Objects.requireNonNull(settings, "settings is null");
         this.compiler = Objects.requireNonNull(compiler, "compiler is null");
         this.client = Objects.requireNonNull(client, "client is null");
         this.clock = Objects.requireNonNull(clock, "clock is null");
+        this.timestampMode = Objects.requireNonNull(timestampMode, "timestampMode is null");
+    }
+
+    @Override
+    public TimestampMode timestampMode() {
+        return timestampMode;
+    }
+
+    @Override
+    public TimeRange absolute(TimeRange range, Instant now) {
+        Instant end = range.to() != null ? range.to() : range.from() != null && range.from().isAfter(now) ? range.from() : now;
+        return new TimeRange(range.from() != null ? range.from() : end.minus(settings.lookback()), end);
     }
 
     @Override

@@ -89,13 +89,24 @@ final class InsightsClient {
                 throw failure(AfsError.BACKEND_FAILURE, "a result row has no @timestamp; the query must select it", null);
             }
             try {
-                long millis = LocalDateTime.parse(timestamp, TIMESTAMP).toInstant(ZoneOffset.UTC).toEpochMilli();
-                rows.add(new InsightsRow(millis, message, ptr));
+                rows.add(new InsightsRow(millis(timestamp), message, ptr));
             } catch (DateTimeParseException e) {
-                throw failure(AfsError.BACKEND_FAILURE, "unreadable @timestamp '" + timestamp + "'", e);
+                throw failure(AfsError.BACKEND_FAILURE, "unreadable @timestamp '" + timestamp
+                        + "'; expected yyyy-MM-dd HH:mm:ss.SSS (UTC) or epoch milliseconds", e);
             }
         }
         return rows;
+    }
+
+    /**
+     * {@code @timestamp} as epoch milliseconds. Insights prints {@code yyyy-MM-dd HH:mm:ss.SSS}
+     * (UTC); some servers and proxies send the epoch milliseconds themselves. Both are accepted.
+     */
+    static long millis(String timestamp) {
+        if (!timestamp.isEmpty() && timestamp.chars().allMatch(c -> c >= '0' && c <= '9') && timestamp.length() <= 18) {
+            return Long.parseLong(timestamp);
+        }
+        return LocalDateTime.parse(timestamp, TIMESTAMP).toInstant(ZoneOffset.UTC).toEpochMilli();
     }
 
     @FunctionalInterface

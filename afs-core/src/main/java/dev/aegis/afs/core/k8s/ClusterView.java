@@ -33,6 +33,7 @@ final class ClusterView {
     private final String namespace;
     private final Set<Kind> kinds;
     private final boolean configMapData;
+    private final boolean stampPodLogs;
     private final long readTtlMillis;
     private final Duration listingTtl;
     private final Instant loaded;
@@ -47,6 +48,12 @@ final class ClusterView {
     }
 
     ClusterView(KubernetesBackend backend, EnvContext env, String namespace, Set<Kind> kinds, boolean configMapData) {
+        this(backend, env, namespace, kinds, configMapData, true);
+    }
+
+    ClusterView(KubernetesBackend backend, EnvContext env, String namespace, Set<Kind> kinds, boolean configMapData,
+                boolean stampPodLogs) {
+        this.stampPodLogs = stampPodLogs;
         this.backend = Objects.requireNonNull(backend, "backend is null");
         this.env = Objects.requireNonNull(env, "env is null");
         this.namespace = Objects.requireNonNull(namespace, "namespace is null");
@@ -71,6 +78,11 @@ final class ClusterView {
 
     boolean configMapData() {
         return configMapData;
+    }
+
+    /** Whether pod log lines are served with their time in front unless the read says otherwise. */
+    boolean stampPodLogs() {
+        return stampPodLogs;
     }
 
     Instant now() {

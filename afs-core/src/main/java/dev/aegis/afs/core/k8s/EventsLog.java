@@ -8,6 +8,7 @@ import dev.aegis.afs.query.LogLine;
 import dev.aegis.afs.query.LogQuery;
 import dev.aegis.afs.query.LogQueryCompiler;
 import dev.aegis.afs.query.QuerySyntaxException;
+import dev.aegis.afs.query.TimePrefix;
 import dev.aegis.afs.query.k8s.ObjectSelector;
 import dev.aegis.afs.query.k8s.SelectorTerms;
 import dev.aegis.afs.query.k8s.TermSplit;
@@ -15,7 +16,6 @@ import dev.aegis.afs.query.local.LineSink;
 import dev.aegis.afs.query.local.LocalEvaluator;
 import dev.aegis.afs.query.path.PathQuery;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -84,7 +84,7 @@ final class EventsLog {
             Instant time = time(event);
             JsonNode object = event.path("involvedObject");
             int count = event.path("count").asInt(1);
-            String text = DateTimeFormatter.ISO_INSTANT.format(time) + " " + event.path("type").asText("Normal")
+            String text = TimePrefix.format(time) + " " + event.path("type").asText("Normal")
                     + " " + event.path("reason").asText("-") + " " + object.path("kind").asText("").toLowerCase(java.util.Locale.ROOT)
                     + "/" + object.path("name").asText("") + ": " + event.path("message").asText("").strip().replace("\r", "").replace('\n', ' ')
                     + (count > 1 ? " (x" + count + ")" : "");

@@ -1,6 +1,7 @@
 package dev.aegis.afs.core.k8s;
 
 import dev.aegis.afs.core.config.ConfigNode;
+import dev.aegis.afs.core.source.TimestampMode;
 import dev.aegis.afs.core.tree.DirNode;
 import dev.aegis.afs.core.tree.EnvContext;
 import dev.aegis.afs.core.tree.EnvSection;
@@ -20,6 +21,7 @@ import java.util.stream.Collectors;
  *   namespace: payments        # default: the context's namespace, else "default"
  *   kinds: [pods, deployments] # default: pods, deployments, statefulsets, daemonsets, services, events
  *   configmaps: false          # true shows ConfigMap data (and the configmaps kind)
+ *   timestamp: prefix          # pod log lines start with their time (default); none: bare lines
  * </pre>
  * {@code nodes} is cluster-scoped and shown only when listed. {@code secrets} is refused.
  */
@@ -34,7 +36,7 @@ public final class KubernetesSection implements EnvSection {
 
     @Override
     public DirNode directory(EnvContext context, ConfigNode section) {
-        section.allowOnly(Set.of("backend", "namespace", "kinds", "configmaps"));
+        section.allowOnly(Set.of("backend", "namespace", "kinds", "configmaps", TimestampMode.KEY));
         KubernetesBackend backend = context.backend(section, KubernetesBackend.class, "kubernetes");
         Optional<ConfigNode> ns = section.get("namespace");
         String namespace = ns.map(ConfigNode::asString).orElseGet(backend::defaultNamespace);
@@ -47,7 +49,9 @@ public final class KubernetesSection implements EnvSection {
         if (configMapData) {
             kinds.add(Kind.CONFIGMAPS);
         }
-        return new K8sDirectory(new ClusterView(backend, context, namespace, kinds, configMapData));
+        // The kubelet knows every line's time, so auto means prefix here.
+        boolean stamp = TimestampMode.parse(section.get(TimestampMode.KEY), TimestampMode.PREFIX) != TimestampMode.NONE;
+        return new K8sDirectory(new ClusterView(backend, context, namespace, kinds, configMapData, stamp));
     }
 
     private static Set<Kind> kinds(ConfigNode node) {

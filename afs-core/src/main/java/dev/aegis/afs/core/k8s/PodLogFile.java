@@ -9,6 +9,7 @@ import dev.aegis.afs.query.LogLine;
 import dev.aegis.afs.query.LogQuery;
 import dev.aegis.afs.query.LogQueryCompiler;
 import dev.aegis.afs.query.QuerySyntaxException;
+import dev.aegis.afs.query.TimePrefix;
 import dev.aegis.afs.query.k8s.PodLogCompiler;
 import dev.aegis.afs.query.k8s.PodLogRequest;
 import dev.aegis.afs.query.k8s.PodLogTarget;
@@ -26,8 +27,10 @@ import java.util.Set;
 /**
  * {@code k8s/pods/<pod>/logs/<container>.log} and {@code .previous.log}. Takes the log terms
  * ({@code tail}, {@code head}, {@code since}, {@code from}, {@code to}, {@code grep*}) and
- * {@code timestamps=true} (prefix each line with its RFC 3339 time, as {@code kubectl logs
- * --timestamps}). What is pushed into the API call is decided by {@link PodLogCompiler}; the rest
+ * {@code timestamps=true|false} and {@code raw=1}. Lines start with their RFC 3339 UTC time, as
+ * {@code kubectl logs --timestamps} prints them (re-formatted to {@link TimePrefix}'s shape), unless
+ * the k8s section says {@code timestamp: none} or the read says {@code raw=1} or
+ * {@code timestamps=false}. What is pushed into the API call is decided by {@link PodLogCompiler}; the rest
  * runs here through {@link LocalEvaluator}. With {@code timestamps=true}, grep sees the stamped
  * line, as {@code kubectl logs --timestamps | grep} would.
  */
@@ -50,7 +53,12 @@ final class PodLogFile {
     static LiveFile file(ClusterView view, String pod, String container, boolean previous, String name,
                          PathQuery query) {
         TermSplit split = TermSplit.of(query, OWN_KEYS);
-        boolean stamp = false;
+        boolean stamp = view.stampPodLogs();
+        for (PathTerm term : split.rest().terms()) {
+            if (term.key().equals("raw")) {
+                stamp = !LogQueryCompiler.lineSwitch(term);
+            }
+        }
         for (PathTerm term : split.selected().terms()) {
             stamp = switch (term.value()) {
                 case "true" -> true;
@@ -89,7 +97,8 @@ final class PodLogFile {
         int space = raw.indexOf(' ');
         try {
             Instant time = Instant.parse(space < 0 ? raw : raw.substring(0, space));
-            return new LogLine(time, keepStamp ? raw : space < 0 ? "" : raw.substring(space + 1));
+            String text = space < 0 ? "" : raw.substring(space + 1);
+            return new LogLine(time, keepStamp ? TimePrefix.served(time, text) : text);
         } catch (DateTimeParseException e) {
             return new LogLine(null, raw);
         }

@@ -3,6 +3,7 @@ package dev.aegis.afs.core.loki;
 import dev.aegis.afs.core.config.ConfigNode;
 import dev.aegis.afs.core.source.Backend;
 import dev.aegis.afs.core.source.LogSource;
+import dev.aegis.afs.core.source.TimestampMode;
 import dev.aegis.afs.query.logql.LogQlCompiler;
 import dev.aegis.afs.query.logql.StreamSelector;
 import java.time.Clock;
@@ -14,7 +15,7 @@ import okhttp3.OkHttpClient;
 /** A configured Loki; its streams share one HTTP client. */
 final class LokiBackend implements Backend {
 
-    private static final Set<String> STREAM_KEYS = Set.of("backend", "window", "selector");
+    private static final Set<String> STREAM_KEYS = Set.of("backend", "window", "selector", TimestampMode.KEY);
 
     private final LokiSettings settings;
     private final Clock clock;
@@ -53,7 +54,8 @@ final class LokiBackend implements Backend {
         } catch (IllegalArgumentException e) {
             throw selectorNode.error(e.getMessage());
         }
-        return new LokiLogSource(settings, new LogQlCompiler(selector, settings.lookback()), client, clock);
+        return new LokiLogSource(settings, new LogQlCompiler(selector, settings.lookback()), client, clock,
+                TimestampMode.parse(config.get(TimestampMode.KEY), TimestampMode.AUTO));
     }
 
     @Override

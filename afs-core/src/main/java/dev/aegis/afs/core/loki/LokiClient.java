@@ -125,7 +125,7 @@ final class LokiClient {
         }
         List<LokiEntry> entries = new ArrayList<>();
         for (JsonNode stream : data.path("result")) {
-            String labels = stream.path("stream").toString();
+            String labels = labels(stream.path("stream"));
             for (JsonNode value : stream.path("values")) {
                 if (!value.isArray() || value.size() < 2 || !value.get(1).isTextual()) {
                     throw failure(AfsError.BACKEND_FAILURE, "malformed entry " + abbreviate(value.toString())
@@ -169,5 +169,15 @@ final class LokiClient {
 
     private static String abbreviate(String s) {
         return s.length() <= 200 ? s : s.substring(0, 200) + "...";
+    }
+
+    /** A stream's labels as logcli prints them: {@code {app="api", pod="a-1"}}, keys sorted. */
+    static String labels(JsonNode stream) {
+        java.util.TreeMap<String, String> sorted = new java.util.TreeMap<>();
+        stream.fields().forEachRemaining(f -> sorted.put(f.getKey(), f.getValue().asText()));
+        StringBuilder out = new StringBuilder("{");
+        sorted.forEach((k, v) -> out.append(out.length() > 1 ? ", " : "").append(k).append("=\"")
+                .append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"'));
+        return out.append('}').toString();
     }
 }

@@ -4,6 +4,8 @@ import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.core.source.LogSource;
 import dev.aegis.afs.core.source.Entries;
 import dev.aegis.afs.core.source.ReadStats;
+import dev.aegis.afs.core.source.TimestampMode;
+import dev.aegis.afs.query.TimeRange;
 import dev.aegis.afs.query.LogQuery;
 import dev.aegis.afs.query.local.LineSink;
 import dev.aegis.afs.query.logql.LogQlCompiler;
@@ -26,12 +28,35 @@ final class LokiLogSource implements LogSource<LokiQuery> {
     private final LogQlCompiler compiler;
     private final LokiClient client;
     private final Clock clock;
+    private final TimestampMode timestampMode;
 
     LokiLogSource(LokiSettings settings, LogQlCompiler compiler, LokiClient client, Clock clock) {
+        this(settings, compiler, client, clock, TimestampMode.AUTO);
+    }
+
+    LokiLogSource(LokiSettings settings, LogQlCompiler compiler, LokiClient client, Clock clock,
+                  TimestampMode timestampMode) {
         this.settings = Objects.requireNonNull(settings, "settings is null");
         this.compiler = Objects.requireNonNull(compiler, "compiler is null");
         this.client = Objects.requireNonNull(client, "client is null");
         this.clock = Objects.requireNonNull(clock, "clock is null");
+        this.timestampMode = Objects.requireNonNull(timestampMode, "timestampMode is null");
+    }
+
+    @Override
+    public TimestampMode timestampMode() {
+        return timestampMode;
+    }
+
+    @Override
+    public boolean hasLabels() {
+        return true;
+    }
+
+    @Override
+    public TimeRange absolute(TimeRange range, Instant now) {
+        Instant end = range.to() != null ? range.to() : range.from() != null && range.from().isAfter(now) ? range.from() : now;
+        return new TimeRange(range.from() != null ? range.from() : end.minus(settings.lookback()), end);
     }
 
     @Override
@@ -122,7 +147,7 @@ final class LokiLogSource implements LogSource<LokiQuery> {
     private static boolean emit(LokiEntry entry, LineSink sink) {
         Instant time = Instant.ofEpochSecond(Math.floorDiv(entry.nanos(), 1_000_000_000L),
                 Math.floorMod(entry.nanos(), 1_000_000_000L));
-        return Entries.emit(time, entry.line(), sink);
+        return Entries.emit(time, entry.stream(), entry.line(), sink);
     }
 
     private static long nanos(Instant t) {

@@ -16,12 +16,18 @@ public final class Entries {
 
     /** Passes {@code text} on as lines stamped {@code time}; false when the sink wants no more. */
     public static boolean emit(Instant time, String text, LineSink sink) {
+        return emit(time, null, text, sink);
+    }
+
+    /** As {@link #emit(Instant, String, LineSink)}, with the labels of the entry's stream (or null). */
+    public static boolean emit(Instant time, String labels, String text, LineSink sink) {
         String body = text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
         if (body.indexOf('\n') < 0) {
-            return sink.accept(new LogLine(time, body));
+            return labels == null ? sink.accept(new LogLine(time, body)) : sink.accept(new LogLine(time, body), labels);
         }
         for (String line : body.split("\n", -1)) {
-            if (!sink.accept(new LogLine(time, line))) {
+            LogLine each = new LogLine(time, line);
+            if (!(labels == null ? sink.accept(each) : sink.accept(each, labels))) {
                 return false;
             }
         }

@@ -2,6 +2,7 @@ package dev.aegis.afs.core.source;
 
 import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.query.LogQuery;
+import dev.aegis.afs.query.TimeRange;
 import dev.aegis.afs.query.local.LineSink;
 import dev.aegis.afs.query.pushdown.BackendQuery;
 import dev.aegis.afs.query.pushdown.Pushdown;
@@ -30,4 +31,27 @@ public interface LogSource<Q extends BackendQuery> {
 
     /** The backend's configured name and type, e.g. {@code file:demo}, for evidence. */
     String backend();
+
+    /**
+     * Whether lines are served with their time in front ({@link TimestampMode}). Sources whose
+     * lines carry their own time (files) keep the default, {@code none}.
+     */
+    default TimestampMode timestampMode() {
+        return TimestampMode.NONE;
+    }
+
+    /** True when lines come from several labelled streams (Loki), shown with {@code labels=1}. */
+    default boolean hasLabels() {
+        return false;
+    }
+
+    /**
+     * {@code range} with both ends absolute, as this backend will be asked for them at
+     * {@code now}: an open end is now, an open start the backend's lookback before the end.
+     * Evidence then records the bounds actually sent, so the read can be replayed. Sources that
+     * read a fixed file leave the range as it is.
+     */
+    default TimeRange absolute(TimeRange range, Instant now) {
+        return range;
+    }
 }

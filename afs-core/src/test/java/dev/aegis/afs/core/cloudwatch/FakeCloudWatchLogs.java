@@ -70,6 +70,7 @@ public final class FakeCloudWatchLogs implements AutoCloseable {
     private final AtomicInteger ids = new AtomicInteger();
     private volatile int runningPolls = 1;
     private volatile String nextFinalStatus;
+    private volatile boolean epochMillisTimestamps;
 
     public FakeCloudWatchLogs() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -99,6 +100,12 @@ public final class FakeCloudWatchLogs implements AutoCloseable {
     }
 
     /** How many GetQueryResults calls answer Running before Complete. */
+    /** Answers {@code @timestamp} as epoch milliseconds ({@code 1764643200123}) rather than {@code yyyy-MM-dd HH:mm:ss.SSS}. */
+    public FakeCloudWatchLogs epochMillisTimestamps(boolean on) {
+        this.epochMillisTimestamps = on;
+        return this;
+    }
+
     public FakeCloudWatchLogs runningPolls(int polls) {
         this.runningPolls = polls;
         return this;
@@ -226,7 +233,9 @@ public final class FakeCloudWatchLogs implements AutoCloseable {
         List<ObjectNode> rows = new ArrayList<>();
         for (Event e : hits.subList(0, (int) Math.min(program.limit, hits.size()))) {
             ObjectNode row = JSON.createObjectNode();
-            row.put("@timestamp", TIMESTAMP.format(Instant.ofEpochMilli(e.millis())));
+            // Insights prints @timestamp as text; some servers and proxies give epoch milliseconds
+            row.put("@timestamp", epochMillisTimestamps ? Long.toString(e.millis())
+                    : TIMESTAMP.format(Instant.ofEpochMilli(e.millis())));
             row.put("@message", e.message());
             row.put("@ptr", e.ptr());
             rows.add(row);

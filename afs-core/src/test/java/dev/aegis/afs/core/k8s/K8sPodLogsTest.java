@@ -41,6 +41,14 @@ class K8sPodLogsTest {
             "2026-11-21T20:50:00Z error: oom-killer invoked",
             "2026-11-21T20:59:00Z GET /pay 500 Out Of Memory");
     private static final List<String> PLAIN = STAMPED.stream().map(l -> l.substring(l.indexOf(' ') + 1)).toList();
+    /** As served by default: the kubelet's time re-printed with milliseconds (or finer), as kubectl logs --timestamps. */
+    private static final List<String> SERVED = List.of(
+            "2026-11-21T20:10:00.000000001Z starting payment-api 1.4.2",
+            "2026-11-21T20:20:00.500Z GET /health 200",
+            "2026-11-21T20:30:00.000Z ERROR OOM while allocating buffer",
+            "2026-11-21T20:40:00.000Z WARN retrying db connection",
+            "2026-11-21T20:50:00.000Z error: oom-killer invoked",
+            "2026-11-21T20:59:00.000Z GET /pay 500 Out Of Memory");
 
     @TempDir
     Path dir;
@@ -74,42 +82,49 @@ class K8sPodLogsTest {
 
     @Test
     void tailIsPushedAsTailLines() throws Exception {
-        serveLog("container=api&tailLines=2", PLAIN.subList(4, 6));
+        serveLog("container=api&tailLines=2&timestamps=true", STAMPED.subList(4, 6));
         EvidenceRecord record = read("api.log?tail=2");
-        assertEquals(PLAIN.subList(4, 6), lines(record));
-        assertEquals("GET " + LOG + "?container=api&tailLines=2", record.query());
+        assertEquals(SERVED.subList(4, 6), lines(record));
+        assertEquals("GET " + LOG + "?container=api&tailLines=2&timestamps=true", record.query());
         assertEquals("kubernetes:cluster", record.backend());
         assertEquals("/teams/payments/prod/k8s/pods/payment-api-1/logs/api.log?tail=2", record.source());
-        assertTrue(k8s.requests().contains(LOG + "?container=api&tailLines=2"));
+        assertTrue(k8s.requests().contains(LOG + "?container=api&tailLines=2&timestamps=true"));
     }
 
     @Test
     void sinceIsSinceTimeOnTheInjectedClock() throws Exception {
-        serveLog("container=api&sinceTime=2026-11-21T20:00:00Z&tailLines=50", PLAIN);
+        serveLog("container=api&sinceTime=2026-11-21T20:00:00Z&tailLines=50&timestamps=true", STAMPED);
         EvidenceRecord record = read("api.log?since=1h&tail=50");
-        assertEquals(PLAIN, lines(record));
-        assertEquals("GET " + LOG + "?container=api&sinceTime=2026-11-21T20:00:00Z&tailLines=50", record.query());
+        assertEquals(SERVED, lines(record));
+        assertEquals("GET " + LOG + "?container=api&sinceTime=2026-11-21T20:00:00Z&tailLines=50&timestamps=true",
+                record.query());
     }
 
     @Test
     void grepRunsLocallyAndMatchesGnuGrep() throws Exception {
         serveLog("container=api", PLAIN);
-        EvidenceRecord grep = read("api.log?grep=OOM");
+        EvidenceRecord grep = read("api.log?raw=1&grep=OOM");
         assertEquals(gnu(PLAIN, "grep", "-e", "OOM"), lines(grep));
         assertEquals("GET " + LOG + "?container=api | grep -e 'OOM'", grep.query());
 
         // The tail comes after a local grep, so it cannot be pushed: both run here.
-        EvidenceRecord tail = read("api.log?grep-i=oom&tail=2");
+        EvidenceRecord tail = read("api.log?raw=1&grep-i=oom&tail=2");
         assertEquals(gnu(gnu(PLAIN, "grep", "-i", "-e", "oom"), "tail", "-n", "2"), lines(tail));
         assertEquals(2, lines(tail).size());
         assertTrue(k8s.requests().stream().filter(p -> p.startsWith(LOG)).allMatch(p -> p.equals(LOG + "?container=api")));
+
+        // Served with times, grep sees the time too, as on `kubectl logs --timestamps | grep`.
+        serveLog("container=api&timestamps=true", STAMPED);
+        EvidenceRecord stamped = read("api.log?grep=^2026-11-21T20:[34]");
+        assertEquals(gnu(SERVED, "grep", "-e", "^2026-11-21T20:[34]"), lines(stamped));
+        assertEquals(SERVED.subList(2, 4), lines(stamped));
     }
 
     @Test
     void previousLogWithTimestamps() throws Exception {
         serveLog("container=api&previous=true&tailLines=3&timestamps=true", STAMPED.subList(3, 6));
         EvidenceRecord record = read("api.previous.log?timestamps=true&tail=3");
-        assertEquals(STAMPED.subList(3, 6), lines(record));
+        assertEquals(SERVED.subList(3, 6), lines(record));
         assertEquals("GET " + LOG + "?container=api&previous=true&tailLines=3&timestamps=true", record.query());
     }
 
@@ -118,8 +133,9 @@ class K8sPodLogsTest {
         // The API takes whole seconds: the call asks from 20:20:00 with timestamps, the line at
         // 20:20:00.5 is dropped here, and the stamps are removed since the reader did not ask.
         serveLog("container=api&sinceTime=2026-11-21T20:20:00Z&timestamps=true", STAMPED.subList(1, 6));
-        EvidenceRecord record = read("api.log?from=2026-11-21T20:20:00.700Z");
+        EvidenceRecord record = read("api.log?from=2026-11-21T20:20:00.700Z&raw=1");
         assertEquals(PLAIN.subList(2, 6), lines(record));
+        assertEquals(SERVED.subList(2, 6), lines(read("api.log?from=2026-11-21T20:20:00.700Z")));
     }
 
     @Test
@@ -136,7 +152,7 @@ class K8sPodLogsTest {
 
     @Test
     void apiRefusalOfAPreviousLogIsABackendFailure() throws Exception {
-        k8s.server.expect().get().withPath(LOG + "?container=sidecar&previous=true").andReturn(400,
+        k8s.server.expect().get().withPath(LOG + "?container=sidecar&previous=true&timestamps=true").andReturn(400,
                 "{\"kind\":\"Status\",\"status\":\"Failure\",\"reason\":\"BadRequest\",\"code\":400,\"message\":"
                         + "\"previous terminated container \\\"sidecar\\\" in pod \\\"payment-api-1\\\" not found\"}")
                 .always();

@@ -166,10 +166,10 @@ class K8sTreeTest {
     void eventsLogIsOldestFirstAndHonoursSinceAndGrep() throws Exception {
         List<String> all = read(walk(root, "events.log")).lines().toList();
         assertEquals(List.of(
-                "2026-11-21T19:30:00Z Normal Pulled pod/payment-api-1: Container image already present on machine",
-                "2026-11-21T20:15:00Z Warning Failed pod/ledger-0: Error: ImagePullBackOff",
-                "2026-11-21T20:40:00Z Normal ScalingReplicaSet deployment/payment-api: Scaled up replica set to 3",
-                "2026-11-21T20:55:00Z Warning BackOff pod/payment-api-1: Back-off restarting failed container api (x7)"),
+                "2026-11-21T19:30:00.000Z Normal Pulled pod/payment-api-1: Container image already present on machine",
+                "2026-11-21T20:15:00.000Z Warning Failed pod/ledger-0: Error: ImagePullBackOff",
+                "2026-11-21T20:40:00.000Z Normal ScalingReplicaSet deployment/payment-api: Scaled up replica set to 3",
+                "2026-11-21T20:55:00.000Z Warning BackOff pod/payment-api-1: Back-off restarting failed container api (x7)"),
                 all);
         assertEquals(all.subList(2, 4), read(walk(root, "events.log?since=30m")).lines().toList());
         assertEquals(List.of(all.get(1), all.get(3)), read(walk(root, "events.log?grep=Warning")).lines().toList());

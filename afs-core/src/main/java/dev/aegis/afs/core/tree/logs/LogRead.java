@@ -6,16 +6,19 @@ import dev.aegis.afs.core.evidence.SnapshotOutput;
 import dev.aegis.afs.core.evidence.SnapshotProducer;
 import dev.aegis.afs.core.source.LogSource;
 import dev.aegis.afs.core.source.ReadStats;
+import dev.aegis.afs.core.source.TimestampMode;
 import dev.aegis.afs.query.LineLimit;
 import dev.aegis.afs.query.LogLine;
 import dev.aegis.afs.query.LogQuery;
 import dev.aegis.afs.query.Stage;
+import dev.aegis.afs.query.TimePrefix;
 import dev.aegis.afs.query.TimeRange;
 import dev.aegis.afs.query.local.LineSink;
 import dev.aegis.afs.query.local.LocalEvaluator;
 import dev.aegis.afs.query.pushdown.BackendQuery;
 import dev.aegis.afs.query.pushdown.Pushdown;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,19 +26,26 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * One read of a log stream: apply the default window, let the backend push down what it can,
- * apply the residual locally, and write the result. A cut by the default window is detected by
- * asking for one line more than the window and is always reported as a truncation.
+ * One read of a log stream: apply the default window, fix the time bounds, let the backend push
+ * down what it can, shape each line as served (its time in front, see {@link TimestampMode}),
+ * apply the residual locally to the served line, and write the result. A cut by the default
+ * window is detected by asking for one line more than the window and is always reported as a
+ * truncation.
  */
 final class LogRead implements SnapshotProducer {
 
+    /** How many of a stream's lines {@code timestamp: auto} looks at. */
+    private static final int AUTO_PROBE_LINES = 5;
+
     private final LogStream stream;
     private final Supplier<LogQuery> plan;
+    private final LineShape shape;
     private final Clock clock;
 
-    LogRead(LogStream stream, Supplier<LogQuery> plan, Clock clock) {
+    LogRead(LogStream stream, Supplier<LogQuery> plan, LineShape shape, Clock clock) {
         this.stream = stream;
         this.plan = plan;
+        this.shape = shape;
         this.clock = clock;
     }
 
@@ -43,9 +53,12 @@ final class LogRead implements SnapshotProducer {
     public CaptureInfo produce(SnapshotOutput out) throws AfsException {
         LogQuery query = plan.get();
         Window window = stream.window();
+        Instant now = clock.instant();
         if (query.range().isAll() && window.since().isPresent()) {
-            query = query.withRange(new TimeRange(clock.instant().minus(window.since().get()), null));
+            query = query.withRange(new TimeRange(now.minus(window.since().get()), null));
         }
+        // The bounds actually sent, in the evidence: a replay of the recorded query reads the same lines.
+        query = query.withRange(stream.source().absolute(query.range(), now));
         long cap = !query.hasLimit() && window.lines() > 0 ? window.lines() : 0;
         if (cap > 0) {
             List<Stage> stages = new ArrayList<>(query.stages());
@@ -57,9 +70,18 @@ final class LogRead implements SnapshotProducer {
 
     private <Q extends BackendQuery> CaptureInfo run(LogSource<Q> source, LogQuery query, long cap,
                                                      SnapshotOutput out) throws AfsException {
-        Pushdown<Q> pushdown = source.plan(query);
+        boolean prefix = !shape.raw() && timestampMode(source, query.range()) == TimestampMode.PREFIX;
+        boolean labels = shape.labels() && source.hasLabels();
+        // Filters see the served line; the backend sees the bare one. Offer it only the filters
+        // that cannot tell the two apart (with labels in the line, none), the rest run here.
+        TimePrefix.Split split = labels ? TimePrefix.split(query, f -> false)
+                : prefix ? TimePrefix.split(query) : new TimePrefix.Split(query, List.of());
+        Pushdown<Q> pushdown = source.plan(split.backend());
+        List<Stage> localStages = new ArrayList<>(pushdown.residual().stages());
+        localStages.addAll(split.local());
+        LogQuery local = new LogQuery(pushdown.residual().range(), localStages);
         Writer writer = new Writer(out, cap);
-        LineSink sink = LocalEvaluator.pipeline(pushdown.residual(), writer);
+        LineSink sink = new Served(prefix, labels, LocalEvaluator.pipeline(local, writer));
         ReadStats stats = source.fetch(pushdown, sink);
         sink.end();
         writer.rethrow();
@@ -69,9 +91,82 @@ final class LogRead implements SnapshotProducer {
                     + " widen with ?tail=N, ?head=N, ?since= or ?from=, or set window: in namespaces.yaml";
             truncation = Optional.of(truncation.map(t -> t + "; " + cut).orElse(cut));
         }
-        String residual = pushdown.residual().isIdentity() && pushdown.residual().range().isAll()
-                ? "" : " | local: " + pushdown.residual();
+        String residual = local.isIdentity() && local.range().isAll() ? "" : " | local: " + local;
         return new CaptureInfo(source.backend(), pushdown.query().text() + residual, truncation, stats);
+    }
+
+    /**
+     * The stream's mode; for {@code auto}, decided once from the newest lines of the stream and
+     * kept (a stream with no lines yet is prefixed, and asked again next time).
+     */
+    private <Q extends BackendQuery> TimestampMode timestampMode(LogSource<Q> source, TimeRange range)
+            throws AfsException {
+        TimestampMode mode = source.timestampMode();
+        if (mode != TimestampMode.AUTO) {
+            return mode;
+        }
+        TimestampMode decided = stream.detected().get();
+        if (decided != null) {
+            return decided;
+        }
+        List<String> first = new ArrayList<>();
+        Pushdown<Q> probe = source.plan(new LogQuery(range, List.of(LineLimit.newest(AUTO_PROBE_LINES))));
+        LineSink collect = LocalEvaluator.pipeline(probe.residual(), new LineSink() {
+            @Override
+            public boolean accept(LogLine line) {
+                first.add(line.text());
+                return true;
+            }
+
+            @Override
+            public void end() {
+            }
+        });
+        source.fetch(probe, collect);
+        collect.end();
+        if (first.isEmpty()) {
+            return TimestampMode.PREFIX;
+        }
+        stream.detected().compareAndSet(null, TimestampMode.detect(first));
+        return stream.detected().get();
+    }
+
+    /** Shapes each line as served: {@code <time> [<labels>] <text>}. */
+    private static final class Served implements LineSink {
+        private final boolean prefix;
+        private final boolean labels;
+        private final LineSink next;
+
+        Served(boolean prefix, boolean labels, LineSink next) {
+            this.prefix = prefix;
+            this.labels = labels;
+            this.next = next;
+        }
+
+        @Override
+        public boolean accept(LogLine line) {
+            return accept(line, null);
+        }
+
+        @Override
+        public boolean accept(LogLine line, String streamLabels) {
+            if (!prefix && (!labels || streamLabels == null)) {
+                return next.accept(line);
+            }
+            StringBuilder text = new StringBuilder(line.text().length() + 64);
+            if (prefix && line.time() != null) {
+                text.append(TimePrefix.format(line.time())).append(' ');
+            }
+            if (labels && streamLabels != null) {
+                text.append(streamLabels).append(' ');
+            }
+            return next.accept(new LogLine(line.time(), text.append(line.text()).toString()));
+        }
+
+        @Override
+        public void end() {
+            next.end();
+        }
     }
 
     /** Writes lines through; with a cap, holds them back to drop the one extra line. */

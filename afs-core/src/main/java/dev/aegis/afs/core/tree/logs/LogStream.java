@@ -1,14 +1,25 @@
 package dev.aegis.afs.core.tree.logs;
 
 import dev.aegis.afs.core.source.LogSource;
+import dev.aegis.afs.core.source.TimestampMode;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** A configured stream: its source, default window and cache TTL. */
-record LogStream(String name, LogSource<?> source, Window window, long cacheTtlMillis) {
+/**
+ * A configured stream: its source, default window and cache TTL, and (for
+ * {@code timestamp: auto}) the shape decided from its first lines, kept for the daemon's life.
+ */
+record LogStream(String name, LogSource<?> source, Window window, long cacheTtlMillis,
+                 AtomicReference<TimestampMode> detected) {
 
     LogStream {
         Objects.requireNonNull(name, "name is null");
         Objects.requireNonNull(source, "source is null");
         Objects.requireNonNull(window, "window is null");
+        Objects.requireNonNull(detected, "detected is null");
+    }
+
+    LogStream(String name, LogSource<?> source, Window window, long cacheTtlMillis) {
+        this(name, source, window, cacheTtlMillis, new AtomicReference<>());
     }
 }

@@ -63,7 +63,7 @@ public final class LogsDir implements DirNode {
     public List<Node> list(Caller caller) {
         List<Node> out = new ArrayList<>();
         for (Map.Entry<String, LogStream> e : streams.entrySet()) {
-            out.add(file(e.getKey(), e.getValue(), "", () -> LogQuery.ALL));
+            out.add(file(e.getKey(), e.getValue(), LineShape.DEFAULT, () -> LogQuery.ALL));
         }
         return out;
     }
@@ -74,12 +74,12 @@ public final class LogsDir implements DirNode {
         String base = mark < 0 ? name : name.substring(0, mark);
         LogStream stream = stream(base);
         if (mark < 0) {
-            return file(name, stream, "", () -> LogQuery.ALL);
+            return file(name, stream, LineShape.DEFAULT, () -> LogQuery.ALL);
         }
         String text = name.substring(mark + 1);
         PathQuery query = parse(base, text);
         compile(base, query); // fail the lookup now; the read compiles again against its own clock
-        return file(name, stream, text, () -> LogQueryCompiler.compile(query, clock));
+        return file(name, stream, LineShape.of(query), () -> LogQueryCompiler.compile(query, clock));
     }
 
     /**
@@ -100,13 +100,13 @@ public final class LogsDir implements DirNode {
             return new LogQuery(pipeline.range().isAll() ? path.range() : pipeline.range(), stages);
         };
         return new LiveFile(name, label, stream.source()::lastModified, stream.cacheTtlMillis(), captures,
-                new LogRead(stream, plan, clock));
+                new LogRead(stream, plan, LineShape.of(terms), clock));
     }
 
-    private LiveFile file(String name, LogStream stream, String query, Supplier<LogQuery> plan) {
+    private LiveFile file(String name, LogStream stream, LineShape shape, Supplier<LogQuery> plan) {
         String path = treePath + "/" + name;
         return new LiveFile(name, path, stream.source()::lastModified, stream.cacheTtlMillis(), captures,
-                new LogRead(stream, plan, clock));
+                new LogRead(stream, plan, shape, clock));
     }
 
     private LogStream stream(String base) throws AfsException {
