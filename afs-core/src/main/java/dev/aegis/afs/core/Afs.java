@@ -345,8 +345,11 @@ public final class Afs implements AutoCloseable {
         s.append("teams:\n");
         config.teams().forEach((team, envs) -> envs.forEach((env, node) -> {
             if (access.canRead(caller, team, env)) {
+                // what ls shows there: the sections that are directories, not access:, changes: ...
+                List<String> shown = node.keys().stream()
+                        .filter(k -> dev.aegis.afs.core.tree.EnvSections.find(k).isPresent()).toList();
                 s.append("  /teams/").append(team).append('/').append(env).append(": ")
-                        .append(String.join(", ", node.keys())).append('\n');
+                        .append(String.join(" ", shown)).append('\n');
             }
         }));
         s.append("""
@@ -355,7 +358,8 @@ public final class Afs implements AutoCloseable {
                   a cut is flagged in user.afs.truncated on the evidence file and on the path you read:
                     getfattr -n user.afs.truncated <file>
                   widen with ?tail=N, ?head=N, ?since=2h or ?from=<RFC 3339>
-                errors: cat /.afs/errors (your newest failures, with the reason)
+                terms: cat /.afs/help (every term of log and metrics files, with an example; metrics/README too)
+                errors: cat /.afs/errors (your newest failures, with the reason; newest last)
                 """);
         return s.toString();
     }

@@ -22,6 +22,13 @@ public final class ErrorJournal {
 
     private final Clock clock;
     private final Map<Integer, Deque<Entry>> byUid = new ConcurrentHashMap<>();
+    private final Map<Integer, Last> lastByUid = new ConcurrentHashMap<>();
+
+    /** How close in time two identical failures of one caller thread must be to count as one. */
+    static final java.time.Duration SAME_OPERATION = java.time.Duration.ofSeconds(2);
+
+    private record Last(long pid, Entry entry) {
+    }
 
     public ErrorJournal(Clock clock) {
         this.clock = clock;
@@ -35,10 +42,22 @@ public final class ErrorJournal {
         }
     }
 
+    /**
+     * Records one failure. The kernel may ask several times for one failed operation of one
+     * process (a lookup, then the open; a retried lookup): the same reason for the same path
+     * from the same caller thread within {@link #SAME_OPERATION} is the same failure, listed once.
+     */
     public void record(Caller caller, String operation, String path, AfsException failure) {
         Entry entry = new Entry(clock.instant(), caller.uid(), operation, path, failure.error(), failure.getMessage());
         Deque<Entry> entries = byUid.computeIfAbsent(caller.uid(), uid -> new ArrayDeque<>());
         synchronized (entries) {
+            Last last = lastByUid.get(caller.uid());
+            if (last != null && last.pid() == caller.pid() && last.entry().path().equals(path)
+                    && last.entry().error() == entry.error() && last.entry().reason().equals(entry.reason())
+                    && !entry.at().isAfter(last.entry().at().plus(SAME_OPERATION))) {
+                return;
+            }
+            lastByUid.put(caller.uid(), new Last(caller.pid(), entry));
             entries.addLast(entry);
             while (entries.size() > KEPT) {
                 entries.removeFirst();

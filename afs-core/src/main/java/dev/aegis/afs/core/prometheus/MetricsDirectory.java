@@ -3,6 +3,8 @@ package dev.aegis.afs.core.prometheus;
 import dev.aegis.afs.core.AfsError;
 import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.core.Caller;
+import dev.aegis.afs.core.Help;
+import dev.aegis.afs.core.tree.TextFile;
 import dev.aegis.afs.core.evidence.Captures;
 import dev.aegis.afs.core.tree.DirNode;
 import dev.aegis.afs.core.tree.LiveFile;
@@ -23,7 +25,7 @@ import java.util.Objects;
 /**
  * {@code /teams/<team>/<env>/metrics}: for each configured series {@code <name>.prom},
  * {@code <name>.csv} and {@code <name>.tsv}, each a live file; {@code <name>.prom?window=1h&...}
- * resolves to a live file reading with those terms.
+ * resolves to a live file reading with those terms; {@code README} lists every term.
  */
 final class MetricsDirectory implements DirNode {
 
@@ -56,9 +58,17 @@ final class MetricsDirectory implements DirNode {
         return NodeAttributes.dir(created, 0);
     }
 
+    /** {@code README}: every term a metrics file takes, with an example. */
+    static final String README = "README";
+
+    private TextFile readme() {
+        return new TextFile(README, clock, caller -> Help.metrics());
+    }
+
     @Override
     public List<Node> list(Caller caller) {
         List<Node> out = new ArrayList<>();
+        out.add(readme());
         for (Map.Entry<String, SeriesDefinition> e : series.entrySet()) {
             for (MetricFormat format : MetricFormat.values()) {
                 out.add(file(e.getKey() + format.suffix(), e.getValue(), format, PathQuery.EMPTY));
@@ -69,6 +79,9 @@ final class MetricsDirectory implements DirNode {
 
     @Override
     public Node child(String name, Caller caller) throws AfsException {
+        if (name.equals(README)) {
+            return readme();
+        }
         int mark = name.indexOf('?');
         String file = mark < 0 ? name : name.substring(0, mark);
         MetricFormat format = MetricFormat.of(file).orElseThrow(() -> notFound(name));

@@ -14,13 +14,17 @@ import dev.aegis.afs.query.promql.MetricPlan;
 import dev.aegis.afs.query.promql.MetricQueryCompiler;
 import dev.aegis.afs.query.promql.PromQlEmitter;
 import dev.aegis.afs.query.promql.SeriesDefinition;
+import dev.aegis.afs.query.promql.MetricQuery;
+import dev.aegis.afs.query.promql.PromDuration;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One read of a metrics file: compiles the path terms against the clock at read time (a range
@@ -95,6 +99,21 @@ final class MetricsRead implements SnapshotProducer {
             extra.put("warnings", String.join("; ", result.warnings()));
         }
         ReadStats stats = ReadStats.complete(result.bytesReceived(), result.points(), result.took());
-        return new CaptureInfo(backend.label(), plan.query().text(), plan.adjustment(), stats, extra);
+        Optional<String> truncation = plan.adjustment();
+        if (plan.defaultWindow().isPresent() && reachesStart(kept, plan.defaultWindow().get())) {
+            MetricQuery.Range range = plan.defaultWindow().get();
+            String cut = "default window cut older samples: a read without from=, to= or window= shows the "
+                    + PromDuration.format(Duration.between(range.start(), range.end())) + " from " + range.start()
+                    + " to " + range.end() + " at step " + PromDuration.format(range.step())
+                    + "; widen with from=-2h (or window=2h), or from=<RFC 3339>&to=<RFC 3339>";
+            truncation = Optional.of(truncation.map(t -> t + "; " + cut).orElse(cut));
+        }
+        return new CaptureInfo(backend.label(), plan.query().text(), truncation, stats, extra);
+    }
+
+    /** True when some series has a sample at the range's first step: older samples likely exist. */
+    private static boolean reachesStart(List<Map.Entry<String, Series>> kept, MetricQuery.Range range) {
+        long start = range.start().toEpochMilli();
+        return kept.stream().anyMatch(e -> e.getValue().samples().stream().anyMatch(s -> s.epochMillis() == start));
     }
 }

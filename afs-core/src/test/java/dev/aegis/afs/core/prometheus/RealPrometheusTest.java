@@ -164,7 +164,7 @@ class RealPrometheusTest {
 
     @Test
     void listsEachSeriesInEveryFormat() throws AfsException {
-        assertEquals(List.of("requests.prom", "requests.csv", "requests.tsv", "queue.prom", "queue.csv", "queue.tsv",
+        assertEquals(List.of("README", "requests.prom", "requests.csv", "requests.tsv", "queue.prom", "queue.csv", "queue.tsv",
                         "by_job.prom", "by_job.csv", "by_job.tsv", "broken.prom", "broken.csv", "broken.tsv"),
                 metrics.list(Caller.self()).stream().map(Node::name).toList());
     }
@@ -199,6 +199,37 @@ class RealPrometheusTest {
         assertEquals(prom(API_OK.text(), API_OK.at(from), from), lines.get(0));
         assertEquals(prom(API_OK.text(), API_OK.at(from.plusSeconds(5)), from.plusSeconds(5)), lines.get(1));
         assertEquals(prom(API_ERROR.text(), API_ERROR.at(BASE), BASE), lines.get(lines.size() - 1));
+        // the series reach back to the window's start: older samples were cut, and the evidence says so
+        String cut = read("requests.prom").truncation().orElseThrow();
+        assertTrue(cut.startsWith("default window cut older samples: a read without from=, to= or window= shows the 15m"
+                + " from 2025-12-31T23:45:00Z to 2026-01-01T00:00:00Z at step 5s; widen with from=-2h"), cut);
+        assertEquals(java.util.Optional.empty(), read("requests.prom?window=15m").truncation());
+    }
+
+    @Test
+    void fromAndToGiveTheSameSampleTimesOnEveryRead() throws Exception {
+        String terms = "?from=2025-12-31T23:20:07Z&to=2025-12-31T23:50:29.5Z&step=1m";
+        List<String> first = lines(read("requests.csv" + terms));
+        // a second read, later, on a daemon whose clock is elsewhere: the same buckets, the same bytes
+        Clock later = Clock.fixed(BASE.plusSeconds(37).plusMillis(250), ZoneOffset.UTC);
+        EnvContext laterEnv = new EnvContext("payments", "prod", "/teams/payments/prod", env.backends(),
+                Map.of(), new RecordingCaptures(evidence, later), later, evidence);
+        DirNode laterMetrics = new MetricsSection().directory(laterEnv, ConfigReader.parse("namespaces.yaml", """
+                backend: prom
+                series:
+                  requests: {metric: http_requests_total, match: {job: api}}
+                """));
+        EvidenceRecord second = read(laterMetrics, "requests.csv" + terms);
+        assertEquals(first, lines(second));
+        assertEquals("query_range?query=http_requests_total{job=\"api\"}&start=2025-12-31T23:20:00Z"
+                + "&end=2025-12-31T23:50:00Z&step=1m", second.query());
+        assertEquals(1 + 2 * 31, first.size()); // header, then 31 aligned minutes a series
+        for (String line : first.subList(1, first.size())) {
+            assertTrue(line.matches("2025-12-31T23:[2-5]\\d:00Z,.*"), line); // every time a whole minute
+        }
+        // relative bounds move with the clock but stay on the step: -30m read at +0.4s and at +37.25s
+        List<String> relative = lines(read("requests.csv?from=-30m&step=1m"));
+        assertEquals(relative, lines(read(laterMetrics, "requests.csv?from=-30m&step=1m")));
     }
 
     @Test
@@ -294,13 +325,14 @@ class RealPrometheusTest {
                   requests: {metric: http_requests_total, match: {job: api, code: "200"}}
                 """));
         EvidenceRecord r = read(small, "requests.prom?window=5m&step=15s");
-        assertEquals("query_range?query=http_requests_total{job=\"api\", code=\"200\"}&start=2025-12-31T23:55:00Z"
-                + "&end=2026-01-01T00:00:00Z&step=34s", r.query());
+        // the wider step is aligned too: start and end rounded down to multiples of 34s
+        assertEquals("query_range?query=http_requests_total{job=\"api\", code=\"200\"}&start=2025-12-31T23:54:36Z"
+                + "&end=2025-12-31T23:59:42Z&step=34s", r.query());
         assertEquals(java.util.Optional.of("step widened from 15s to 34s: a 5m window at 15s is 21 points per series,"
                 + " over max_points_per_series 10; pass a larger step= or a shorter window="), r.truncation());
         List<String> lines = lines(r);
-        assertEquals(9, lines.size());
-        Instant t = BASE.minusSeconds(300).plusSeconds(34);
+        assertEquals(10, lines.size());
+        Instant t = BASE.minusSeconds(324).plusSeconds(34);
         assertEquals(prom(API_OK.text(), API_OK.at(t), t), lines.get(1));
     }
 

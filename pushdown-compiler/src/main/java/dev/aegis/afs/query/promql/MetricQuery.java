@@ -34,8 +34,17 @@ public record MetricQuery(Evaluation evaluation, Optional<RangeFunction> functio
     public sealed interface Evaluation {
     }
 
-    /** A range query from {@code start} to {@code end} (both inclusive) every {@code step}. */
-    public record Range(Instant start, Instant end, Duration step) implements Evaluation {
+    /**
+     * A range query from {@code start} to {@code end} (both inclusive) every {@code step}.
+     * {@code defaultWindow} is true when the reader gave no {@code from=}, {@code to=} or
+     * {@code window=}, so the default window decided how far back the read goes.
+     */
+    public record Range(Instant start, Instant end, Duration step, boolean defaultWindow) implements Evaluation {
+
+        public Range(Instant start, Instant end, Duration step) {
+            this(start, end, step, false);
+        }
+
         public Range {
             Objects.requireNonNull(start, "start is null");
             Objects.requireNonNull(end, "end is null");
@@ -46,6 +55,19 @@ public record MetricQuery(Evaluation evaluation, Optional<RangeFunction> functio
             if (step.toMillis() <= 0) {
                 throw new IllegalArgumentException("step must be at least 1ms, was " + step);
             }
+        }
+
+        /**
+         * The range with start and end rounded down to a multiple of the step (since the epoch), so
+         * that two reads of the same span give the same sample times, whenever they run.
+         */
+        public Range aligned() {
+            long stepMillis = step.toMillis();
+            return new Range(floor(start, stepMillis), floor(end, stepMillis), step, defaultWindow);
+        }
+
+        private static Instant floor(Instant t, long stepMillis) {
+            return Instant.ofEpochMilli(Math.floorDiv(t.toEpochMilli(), stepMillis) * stepMillis);
         }
 
         /** Points per series Prometheus evaluates: one at start, then every step up to end. */

@@ -23,7 +23,9 @@ import java.util.Optional;
  * Compiles the path terms of a metrics file ({@code requests.prom?window=1h&fn=rate(5m)&by=code})
  * into a {@link MetricQuery}. Pure; "now" comes from the injected clock, truncated to seconds.
  *
- * <p>Terms: {@code window=} (default {@value #DEFAULT_WINDOW_TEXT}, ending now), {@code step=}
+ * <p>Terms: {@code from=} and {@code to=} (RFC 3339, {@code now}, or relative to now such as
+ * {@code -2h}; any two of {@code from}, {@code to}, {@code window} fix the range), {@code window=}
+ * (default {@value #DEFAULT_WINDOW_TEXT}, ending at {@code to} or now), {@code step=}
  * (default: the smallest of 1s, 2s, 5s, 10s, 15s, 30s, 1m, ... giving at most
  * {@value #TARGET_POINTS} points), {@code at=} (RFC 3339 or {@code now}: one instant instead of a
  * range), {@code fn=}, {@code by=} (comma-separated labels; empty sums every series),
@@ -36,7 +38,7 @@ public final class MetricQueryCompiler {
     /** The default step keeps a range at or under this many points per series. */
     public static final int TARGET_POINTS = 250;
 
-    static final List<String> KEYS = List.of("at", "by", "fn", "grep", "grep-v", "match", "step", "window");
+    static final List<String> KEYS = List.of("at", "by", "fn", "from", "grep", "grep-v", "match", "step", "to", "window");
     private static final List<String> REPEATABLE = List.of("grep", "grep-v", "match");
     private static final List<Duration> NICE_STEPS = Arrays.stream(new long[] {
             1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400})
@@ -50,8 +52,8 @@ public final class MetricQueryCompiler {
             Map.entry("tail", WINDOW_INSTEAD),
             Map.entry("head", WINDOW_INSTEAD),
             Map.entry("lines", WINDOW_INSTEAD),
-            Map.entry("since", "use window=1h for the hour up to now, or at=2026-01-01T00:00:00Z for one instant"),
-            Map.entry("until", "use at=2026-01-01T00:00:00Z for one instant; a range always ends now"),
+            Map.entry("since", "use from=-1h (or window=1h) for the hour up to now, or at=2026-01-01T00:00:00Z for one instant"),
+            Map.entry("until", "use to=2026-01-01T00:00:00Z (or to=-1h) to end the range there"),
             Map.entry("count", "metrics files have no line count; use by= (empty) to sum all series, or by=label"),
             Map.entry("grep-F", GREP_INSTEAD),
             Map.entry("grep-E", GREP_INSTEAD),
@@ -99,7 +101,7 @@ public final class MetricQueryCompiler {
     private static MetricQuery.Evaluation evaluation(Map<String, PathTerm> terms, Instant now) {
         PathTerm at = terms.get("at");
         if (at != null) {
-            for (String other : List.of("window", "step")) {
+            for (String other : List.of("window", "step", "from", "to")) {
                 if (terms.containsKey(other)) {
                     throw new QuerySyntaxException("at= reads one instant and cannot be combined with " + other
                             + "=; drop one of them", terms.get(other).column());
@@ -108,12 +110,27 @@ public final class MetricQueryCompiler {
             return new MetricQuery.At(instant(at, now));
         }
         PathTerm windowTerm = terms.get("window");
+        PathTerm fromTerm = terms.get("from");
+        PathTerm toTerm = terms.get("to");
+        if (windowTerm != null && fromTerm != null && toTerm != null) {
+            throw new QuerySyntaxException("from=, to= and window= all fix the range; give two of them",
+                    windowTerm.column());
+        }
         Duration window = windowTerm == null ? DEFAULT_WINDOW
                 : PromDuration.parse(windowTerm.value(), "window", windowTerm.column());
+        Instant from = fromTerm == null ? null : instant(fromTerm, now);
+        Instant end = toTerm != null ? instant(toTerm, now) : from != null && windowTerm != null ? from.plus(window) : now;
+        Instant start = from != null ? from : end.minus(window);
+        if (end.isBefore(start)) {
+            PathTerm at2 = toTerm != null ? toTerm : fromTerm;
+            throw new QuerySyntaxException("the range ends (" + end + ") before it starts (" + start
+                    + "); make to= later than from=", at2.column());
+        }
         PathTerm stepTerm = terms.get("step");
-        Duration step = stepTerm == null ? defaultStep(window)
+        Duration step = stepTerm == null ? defaultStep(Duration.between(start, end))
                 : PromDuration.parse(stepTerm.value(), "step", stepTerm.column());
-        return new MetricQuery.Range(now.minus(window), now, step);
+        boolean defaulted = windowTerm == null && fromTerm == null && toTerm == null;
+        return new MetricQuery.Range(start, end, step, defaulted);
     }
 
     /** The smallest nice step giving at most {@link #TARGET_POINTS} points over {@code window}. */
@@ -127,15 +144,22 @@ public final class MetricQueryCompiler {
         return Duration.ofSeconds(seconds);
     }
 
+    /** {@code now}, RFC 3339, or relative to now: {@code -2h}, {@code now-2h}, {@code -1h30m}. */
     private static Instant instant(PathTerm term, Instant now) {
-        if (term.value().equals("now")) {
+        String value = term.value();
+        if (value.equals("now")) {
             return now;
         }
+        if (value.startsWith("-") || value.startsWith("now-")) {
+            String ago = value.substring(value.indexOf('-') + 1);
+            return now.minus(PromDuration.parse(ago, term.key(), term.column()));
+        }
         try {
-            return OffsetDateTime.parse(term.value()).toInstant();
+            return OffsetDateTime.parse(value.toUpperCase(java.util.Locale.ROOT)).toInstant();
         } catch (DateTimeParseException e) {
-            throw new QuerySyntaxException("'" + term.value() + "' is not a time for at=; write now or RFC 3339,"
-                    + " e.g. at=2026-01-01T12:00:00Z", term.column());
+            throw new QuerySyntaxException("'" + value + "' is not a time for " + term.key() + "=; write now, RFC 3339"
+                    + " (e.g. " + term.key() + "=2026-01-01T12:00:00Z) or a time before now (e.g. " + term.key() + "=-2h)",
+                    term.column());
         }
     }
 

@@ -36,6 +36,7 @@ public final class PromQlEmitter {
         List<PrometheusQuery.Param> params = new ArrayList<>();
         params.add(new PrometheusQuery.Param("query", promQl));
         Optional<String> adjustment = Optional.empty();
+        Optional<MetricQuery.Range> defaultWindow = Optional.empty();
         PrometheusQuery.Endpoint endpoint;
         if (query.evaluation() instanceof MetricQuery.At at) {
             endpoint = PrometheusQuery.Endpoint.QUERY;
@@ -47,11 +48,16 @@ public final class PromQlEmitter {
             if (!fitted.equals(range)) {
                 adjustment = Optional.of(widened(range, fitted));
             }
+            fitted = fitted.aligned();
+            if (fitted.defaultWindow()) {
+                defaultWindow = Optional.of(fitted);
+            }
             params.add(new PrometheusQuery.Param("start", fitted.start().toString()));
             params.add(new PrometheusQuery.Param("end", fitted.end().toString()));
             params.add(new PrometheusQuery.Param("step", PromDuration.format(fitted.step())));
         }
-        return new MetricPlan(new PrometheusQuery(endpoint, params), local, query.seriesFilters(), adjustment);
+        return new MetricPlan(new PrometheusQuery(endpoint, params), local, query.seriesFilters(), adjustment,
+                defaultWindow);
     }
 
     private static String selectorQuery(SeriesDefinition.Selector s, MetricQuery query) {
@@ -123,7 +129,7 @@ public final class PromQlEmitter {
         if (stepMillis >= 1000) {
             stepMillis = ceilDiv(stepMillis, 1000) * 1000;
         }
-        return new MetricQuery.Range(range.start(), range.end(), Duration.ofMillis(stepMillis));
+        return new MetricQuery.Range(range.start(), range.end(), Duration.ofMillis(stepMillis), range.defaultWindow());
     }
 
     private String widened(MetricQuery.Range asked, MetricQuery.Range fitted) {

@@ -2,6 +2,7 @@ package dev.aegis.afs.query.promql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.aegis.afs.query.LineFilter;
 import dev.aegis.afs.query.Match;
@@ -28,9 +29,35 @@ class MetricQueryCompilerTest {
     }
 
     @Test
+    void fromAndToTakeRfc3339NowOrTimesBeforeNow() {
+        assertEquals(new MetricQuery.Range(NOW.minus(Duration.ofHours(2)), NOW, Duration.ofSeconds(30)),
+                compile("from=-2h").evaluation());
+        assertEquals(new MetricQuery.Range(NOW.minus(Duration.ofHours(2)), NOW.minus(Duration.ofHours(1)),
+                Duration.ofMinutes(1)), compile("from=now-2h&to=-1h&step=1m").evaluation());
+        assertEquals(new MetricQuery.Range(Instant.parse("2025-12-31T10:00:00Z"), Instant.parse("2025-12-31T10:30:00Z"),
+                Duration.ofSeconds(10)), compile("from=2025-12-31T10:00:00Z&window=30m").evaluation());
+        assertEquals(new MetricQuery.Range(Instant.parse("2025-12-31T09:30:00Z"), Instant.parse("2025-12-31T10:00:00Z"),
+                Duration.ofSeconds(10)), compile("to=2025-12-31T11:00:00+01:00&window=30m").evaluation());
+        QuerySyntaxException three = assertThrows(QuerySyntaxException.class,
+                () -> compile("from=-2h&to=-1h&window=1h"));
+        assertEquals("column 17: from=, to= and window= all fix the range; give two of them", three.getMessage());
+        QuerySyntaxException backwards = assertThrows(QuerySyntaxException.class, () -> compile("from=-1h&to=-2h"));
+        assertTrue(backwards.getMessage().contains("make to= later than from="), backwards.getMessage());
+    }
+
+    @Test
+    void alignedRangesStartAndEndOnMultiplesOfTheStep() {
+        MetricQuery.Range r = new MetricQuery.Range(Instant.parse("2025-12-31T10:00:07.250Z"),
+                Instant.parse("2025-12-31T10:59:59Z"), Duration.ofSeconds(30));
+        assertEquals(new MetricQuery.Range(Instant.parse("2025-12-31T10:00:00Z"), Instant.parse("2025-12-31T10:59:30Z"),
+                Duration.ofSeconds(30)), r.aligned());
+        assertEquals(r.aligned(), r.aligned().aligned());
+    }
+
+    @Test
     void noTermsReadsTheLastFifteenMinutesInAtMost250Points() {
         MetricQuery q = compile("");
-        assertEquals(new MetricQuery.Range(NOW.minus(Duration.ofMinutes(15)), NOW, Duration.ofSeconds(5)), q.evaluation());
+        assertEquals(new MetricQuery.Range(NOW.minus(Duration.ofMinutes(15)), NOW, Duration.ofSeconds(5), true), q.evaluation());
         assertEquals(181, ((MetricQuery.Range) q.evaluation()).points());
         assertEquals(Optional.empty(), q.function());
         assertEquals(Optional.empty(), q.sumBy());
@@ -72,13 +99,13 @@ class MetricQueryCompilerTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
-        foo=1                  | column 1: unknown term 'foo' for a metrics file; valid terms: at, by, fn, grep, grep-v, match, step, window
+        foo=1                  | column 1: unknown term 'foo' for a metrics file; valid terms: at, by, fn, from, grep, grep-v, match, step, to, window
         window=1h&tail=5       | column 11: 'tail' does not apply to a metrics file: metrics files are read over a time window, not by lines; use window= (e.g. window=5m) or at= for one instant
-        since=1h               | column 1: 'since' does not apply to a metrics file: use window=1h for the hour up to now, or at=2026-01-01T00:00:00Z for one instant
+        since=1h               | column 1: 'since' does not apply to a metrics file: use from=-1h (or window=1h) for the hour up to now, or at=2026-01-01T00:00:00Z for one instant
         grep-F=x               | column 1: 'grep-F' does not apply to a metrics file: on a metrics file grep= already matches a fixed string on the series text (name{labels}); for a regular expression on a label use match=label=~regex
         window=1h&window=2h    | column 11: 'window' is given twice; keep one
         at=now&step=1m         | column 8: at= reads one instant and cannot be combined with step=; drop one of them
-        at=yesterday           | column 1: 'yesterday' is not a time for at=; write now or RFC 3339, e.g. at=2026-01-01T12:00:00Z
+        at=yesterday           | column 1: 'yesterday' is not a time for at=; write now, RFC 3339 (e.g. at=2026-01-01T12:00:00Z) or a time before now (e.g. at=-2h)
         window=1 hour          | column 1: '1 hour' is not a duration for window; write e.g. 30s, 5m, 1h or 1h30m (units ms, s, m, h, d, w, y)
         step=0s                | column 1: duration for step must be positive, was '0s'
         window=11y             | column 1: duration '11y' for window is too long; use at most 10y

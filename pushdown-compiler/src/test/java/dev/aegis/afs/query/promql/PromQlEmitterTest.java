@@ -125,8 +125,9 @@ class PromQlEmitterTest {
     @Test
     void tooManyPointsWidenTheStepAndSaySo() {
         MetricPlan plan = emit(REQUESTS, "window=7d&step=30s");
-        assertEquals("query_range?query=http_requests_total{job=\"api\", env=\"prod\"}&start=2025-12-25T00:00:00Z"
-                + "&end=2026-01-01T00:00:00Z&step=55s", plan.query().text());
+        // start and end are then rounded down to multiples of the wider step
+        assertEquals("query_range?query=http_requests_total{job=\"api\", env=\"prod\"}&start=2025-12-24T23:59:50Z"
+                + "&end=2025-12-31T23:59:30Z&step=55s", plan.query().text());
         assertEquals(Optional.of("step widened from 30s to 55s: a 1w window at 30s is 20161 points per series, over"
                 + " max_points_per_series 11000; pass a larger step= or a shorter window="), plan.adjustment());
         MetricQuery.Range fitted = new MetricQuery.Range(Instant.parse("2025-12-25T00:00:00Z"),
