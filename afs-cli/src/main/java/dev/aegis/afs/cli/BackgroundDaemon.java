@@ -49,6 +49,7 @@ final class BackgroundDaemon {
             if (MountTable.system().isAfsMount(mountpoint)) {
                 out.printf("afs: mounted %s at %s (daemon pid %d, log %s)%n", config, mountpoint, daemon.pid(), log);
                 out.printf("stop it with: afs unmount %s%n", mountpoint);
+                out.println(MountCommand.exportHint(mountpoint));
                 out.flush();
                 return ExitCodes.OK;
             }

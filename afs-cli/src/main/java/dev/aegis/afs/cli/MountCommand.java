@@ -55,6 +55,16 @@ public final class MountCommand implements Callable<Integer> {
         return serve(cfg, mp, out);
     }
 
+    /**
+     * The line that points skills and runbooks (written as {@code "$AFS/teams/..."}) at this
+     * mount, whatever its path: {@code export AFS=/srv/afs # skills and runbooks use $AFS}.
+     */
+    static String exportHint(Path mountpoint) {
+        String path = mountpoint.toString();
+        String quoted = path.matches("[A-Za-z0-9_./-]+") ? path : "'" + path.replace("'", "'\\''") + "'";
+        return "export AFS=" + quoted + "   # skills and runbooks name paths as \"$AFS/...\"";
+    }
+
     private static void clearStale(Path mp, PrintWriter out) throws IOException {
         if (!MountTable.system().isAfsMount(mp)) {
             return;
@@ -101,6 +111,7 @@ public final class MountCommand implements Callable<Integer> {
         if (served != null) {
             out.printf("afs: metrics at http://%s:%d/metrics%n", afs.config().metricsListen().get().getHostString(), served.port());
         }
+        out.println(exportHint(mp));
         out.flush();
         mount.awaitUnmount();
         try {

@@ -22,7 +22,7 @@ import dev.aegis.afs.core.tree.GuardedDir;
 import dev.aegis.afs.core.tree.LiveFile;
 import dev.aegis.afs.core.tree.Node;
 import dev.aegis.afs.core.tree.StaticDir;
-import dev.aegis.afs.core.tree.disk.DiskDir;
+import dev.aegis.afs.core.tree.skills.SkillsDir;
 import dev.aegis.afs.core.tree.evidence.EvidenceDir;
 import dev.aegis.afs.core.tree.logs.LogsDir;
 import dev.aegis.afs.core.tree.status.AfsStatusDir;
@@ -183,7 +183,7 @@ public final class Afs implements AutoCloseable {
                 }
             }
         }));
-        top.add(new StaticDir("context", loadedAt, List.of(new DiskDir("skills", config.skillsDir()))));
+        top.add(new StaticDir("context", loadedAt, List.of(new SkillsDir(config.skillsDir(), clock))));
         top.add(new EvidenceDir(evidence, access));
         top.add(new AfsStatusDir(clock, this::status, errors));
         return top;

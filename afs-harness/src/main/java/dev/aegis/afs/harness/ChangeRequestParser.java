@@ -196,7 +196,9 @@ public final class ChangeRequestParser {
         }
         String id = "";
         if (path.isPresent()) {
-            int at2 = path.get().indexOf("/evidence/");
+            // The tree path (/evidence/<day>/<name>, as user.afs.evidence gives it) or the same file on
+            // a host mount (/mnt/x/evidence/...): the id follows the last /evidence/, wherever mounted.
+            int at2 = path.get().lastIndexOf("/evidence/");
             if (at2 < 0 || path.get().contains("/../") || path.get().endsWith("/..")) {
                 problem(node.get("path").orElse(node), field + ".path", "'" + path.get()
                         + "' is not an evidence path; cite a snapshot under /evidence/ (the user.afs.evidence xattr of the file you read)");

@@ -56,6 +56,16 @@ class ChangeRequestParserTest {
     }
 
     @Test
+    void evidenceIsCitedByTreePathOrByAnyHostMountPath() throws Exception {
+        String id = "2026-11-18/115900.000-abababababab-api.log";
+        for (String path : java.util.List.of("/evidence/" + id, "/mnt/afs/evidence/" + id,
+                "/srv/evidence/mounts/afs/evidence/" + id)) {
+            String doc = good("scale", "{replicas: 4}").replace("/mnt/afs/evidence/" + id, path);
+            assertEquals(id, parse(doc).evidence().get(0).id(), path);
+        }
+    }
+
+    @Test
     void jsonIsAcceptedToo() throws Exception {
         String json = "{\"incident_id\":\"INC-1\",\"team\":\"p\",\"env\":\"prod\",\"hypothesis\":\"h\",\"confidence\":1,"
                 + "\"evidence\":[{\"path\":\"/evidence/2026-11-18/x\",\"sha256\":\"" + SHA + "\",\"lines\":\"1\"}],"
