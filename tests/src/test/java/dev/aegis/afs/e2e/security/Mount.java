@@ -19,26 +19,26 @@ import java.util.stream.Stream;
  * {@link #close()} always unmounts (lazily if the daemon does not), stops the daemon and checks
  * the mount is gone; call it in a finally block or @AfterAll.
  */
-final class Mount implements AutoCloseable {
+public final class Mount implements AutoCloseable {
 
     /** What a command printed and its exit code. */
-    record Result(int exit, String out, String err) {
+    public record Result(int exit, String out, String err) {
     }
 
-    final Path repo;
-    final Path work;
-    final Path config;
-    final Path mountpoint;
-    final Path daemonLog;
+    public final Path repo;
+    public final Path work;
+    public final Path config;
+    public final Path mountpoint;
+    public final Path daemonLog;
     private final Map<String, String> environment;
     private final Process daemon;
 
-    private Mount(Path work, Path config, Map<String, String> environment) throws Exception {
+    private Mount(Path work, Path config, Map<String, String> environment, String mountName) throws Exception {
         this.repo = Path.of(System.getProperty("afs.repo", "..")).toRealPath();
         this.work = work;
         this.config = config;
         this.environment = environment;
-        this.mountpoint = Files.createDirectories(work.resolve("mnt"));
+        this.mountpoint = Files.createDirectories(work.resolve(mountName));
         this.daemonLog = work.resolve("daemon.log");
         ProcessBuilder builder = new ProcessBuilder(repo.resolve("bin/afs").toString(), "mount", "-f", "--config",
                 config.toString(), mountpoint.toString())
@@ -55,16 +55,22 @@ final class Mount implements AutoCloseable {
     }
 
     /** Skips the calling test where FUSE is absent, as the other end-to-end tests do. */
-    static void assumeFuse() {
+    public static void assumeFuse() {
         assumeTrue(Files.exists(Path.of("/dev/fuse")), "/dev/fuse is absent: no FUSE on this machine");
         assumeTrue(Stream.of("/usr/lib/x86_64-linux-gnu/libfuse.so.2", "/lib/x86_64-linux-gnu/libfuse.so.2",
                         "/usr/lib/aarch64-linux-gnu/libfuse.so.2", "/usr/lib/libfuse.so.2").anyMatch(p -> Files.exists(Path.of(p))),
                 "libfuse2 is absent (apt-get install libfuse2)");
     }
 
-    static Mount start(Path work, Path config, Map<String, String> environment) throws Exception {
+    public static Mount start(Path work, Path config, Map<String, String> environment) throws Exception {
+        return start(work, config, environment, "mnt");
+    }
+
+    /** Mounts at {@code work/<mountName>} (a path of any shape, to test that nothing assumes /mnt/afs). */
+    public static Mount start(Path work, Path config, Map<String, String> environment, String mountName)
+            throws Exception {
         assumeFuse();
-        return new Mount(work, config, environment);
+        return new Mount(work, config, environment, mountName);
     }
 
     long daemonPid() {
@@ -78,19 +84,19 @@ final class Mount implements AutoCloseable {
     }
 
     /** {@code bash -c script} in the mountpoint. */
-    Result bash(String script) throws IOException {
+    public Result bash(String script) throws IOException {
         return run(mountpoint, List.of("bash", "-c", script), Map.of());
     }
 
     /** {@code bin/afs ARGS...} with the daemon's environment. */
-    Result afs(String... args) throws IOException {
+    public Result afs(String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(repo.resolve("bin/afs").toString());
         command.addAll(List.of(args));
         return run(work, command, environment);
     }
 
-    static Result run(Path dir, List<String> command, Map<String, String> env) throws IOException {
+    public static Result run(Path dir, List<String> command, Map<String, String> env) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
         builder.environment().putAll(env);
         Path out = Files.createTempFile("afs-out", ".txt");
@@ -134,7 +140,7 @@ final class Mount implements AutoCloseable {
         }
     }
 
-    static void deleteTree(Path dir) throws IOException {
+    public static void deleteTree(Path dir) throws IOException {
         if (dir == null || !Files.exists(dir)) {
             return;
         }
