@@ -347,7 +347,7 @@ public final class Afs implements AutoCloseable {
             if (access.canRead(caller, team, env)) {
                 // what ls shows there: the sections that are directories, not access:, changes: ...
                 List<String> shown = node.keys().stream()
-                        .filter(k -> dev.aegis.afs.core.tree.EnvSections.find(k).isPresent()).toList();
+                        .filter(k -> EnvSections.find(k).isPresent()).toList();
                 s.append("  /teams/").append(team).append('/').append(env).append(": ")
                         .append(String.join(" ", shown)).append('\n');
             }

@@ -9,8 +9,9 @@ import java.util.regex.Pattern;
  * How lines of a stream whose backend keeps the time outside the line (Loki, CloudWatch,
  * Kubernetes) are served: {@code prefix} starts each with its RFC 3339 UTC time, as
  * {@code logcli} and {@code kubectl logs --timestamps} print them; {@code none} serves the bare
- * message; {@code auto} (the default) looks once at the stream's first lines and prefixes
- * unless they already start with a time of their own. Decided per stream, never per line, so
+ * message; {@code auto} (the default) looks at the first lines of the stream's first read and
+ * prefixes unless they already start with a time of their own; that decision holds for the
+ * stream from then on. Decided per stream, never per line, so
  * every line of one read has the same shape.
  */
 public enum TimestampMode {

@@ -23,6 +23,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -34,7 +35,7 @@ import java.util.function.Supplier;
  */
 final class LogRead implements SnapshotProducer {
 
-    /** How many of a stream's lines {@code timestamp: auto} looks at. */
+    /** How many of a stream's first lines {@code timestamp: auto} looks at. */
     private static final int AUTO_PROBE_LINES = 5;
 
     private final LogStream stream;
@@ -70,18 +71,19 @@ final class LogRead implements SnapshotProducer {
 
     private <Q extends BackendQuery> CaptureInfo run(LogSource<Q> source, LogQuery query, long cap,
                                                      SnapshotOutput out) throws AfsException {
-        boolean prefix = !shape.raw() && timestampMode(source, query.range()) == TimestampMode.PREFIX;
+        TimestampMode mode = shape.raw() ? TimestampMode.NONE : timestampMode(source);
         boolean labels = shape.labels() && source.hasLabels();
         // Filters see the served line; the backend sees the bare one. Offer it only the filters
         // that cannot tell the two apart (with labels in the line, none), the rest run here.
+        // Undecided (auto), plan as if prefixed: what that pushes is exact either way.
         TimePrefix.Split split = labels ? TimePrefix.split(query, f -> false)
-                : prefix ? TimePrefix.split(query) : new TimePrefix.Split(query, List.of());
+                : mode != TimestampMode.NONE ? TimePrefix.split(query) : new TimePrefix.Split(query, List.of());
         Pushdown<Q> pushdown = source.plan(split.backend());
         List<Stage> localStages = new ArrayList<>(pushdown.residual().stages());
         localStages.addAll(split.local());
         LogQuery local = new LogQuery(pushdown.residual().range(), localStages);
         Writer writer = new Writer(out, cap);
-        LineSink sink = new Served(prefix, labels, LocalEvaluator.pipeline(local, writer));
+        LineSink sink = new Served(mode, labels, stream.detected(), LocalEvaluator.pipeline(local, writer));
         ReadStats stats = source.fetch(pushdown, sink);
         sink.end();
         writer.rethrow();
@@ -95,51 +97,34 @@ final class LogRead implements SnapshotProducer {
         return new CaptureInfo(source.backend(), pushdown.query().text() + residual, truncation, stats);
     }
 
-    /**
-     * The stream's mode; for {@code auto}, decided once from the newest lines of the stream and
-     * kept (a stream with no lines yet is prefixed, and asked again next time).
-     */
-    private <Q extends BackendQuery> TimestampMode timestampMode(LogSource<Q> source, TimeRange range)
-            throws AfsException {
+    /** The stream's mode; {@code auto} once decided is what was decided, before that still auto. */
+    private TimestampMode timestampMode(LogSource<?> source) {
         TimestampMode mode = source.timestampMode();
         if (mode != TimestampMode.AUTO) {
             return mode;
         }
         TimestampMode decided = stream.detected().get();
-        if (decided != null) {
-            return decided;
-        }
-        List<String> first = new ArrayList<>();
-        Pushdown<Q> probe = source.plan(new LogQuery(range, List.of(LineLimit.newest(AUTO_PROBE_LINES))));
-        LineSink collect = LocalEvaluator.pipeline(probe.residual(), new LineSink() {
-            @Override
-            public boolean accept(LogLine line) {
-                first.add(line.text());
-                return true;
-            }
-
-            @Override
-            public void end() {
-            }
-        });
-        source.fetch(probe, collect);
-        collect.end();
-        if (first.isEmpty()) {
-            return TimestampMode.PREFIX;
-        }
-        stream.detected().compareAndSet(null, TimestampMode.detect(first));
-        return stream.detected().get();
+        return decided != null ? decided : TimestampMode.AUTO;
     }
 
-    /** Shapes each line as served: {@code <time> [<labels>] <text>}. */
+    /**
+     * Shapes each line as served: {@code <time> [<labels>] <text>}. Undecided ({@code auto}), it
+     * holds back the stream's first lines, decides once from them for the whole stream (kept in
+     * {@code decided}), and then serves every line of the read the same way.
+     */
     private static final class Served implements LineSink {
-        private final boolean prefix;
         private final boolean labels;
+        private final AtomicReference<TimestampMode> decided;
         private final LineSink next;
+        private final List<LogLine> heldLines = new ArrayList<>();
+        private final List<String> heldLabels = new ArrayList<>();
+        private TimestampMode mode;
+        private boolean stopped;
 
-        Served(boolean prefix, boolean labels, LineSink next) {
-            this.prefix = prefix;
+        Served(TimestampMode mode, boolean labels, AtomicReference<TimestampMode> decided, LineSink next) {
+            this.mode = mode;
             this.labels = labels;
+            this.decided = decided;
             this.next = next;
         }
 
@@ -150,6 +135,29 @@ final class LogRead implements SnapshotProducer {
 
         @Override
         public boolean accept(LogLine line, String streamLabels) {
+            if (mode == TimestampMode.AUTO) {
+                heldLines.add(line);
+                heldLabels.add(streamLabels);
+                if (heldLines.size() >= AUTO_PROBE_LINES) {
+                    decide();
+                }
+                return !stopped;
+            }
+            return pass(line, streamLabels);
+        }
+
+        private void decide() {
+            decided.compareAndSet(null, TimestampMode.detect(heldLines.stream().map(LogLine::text).toList()));
+            mode = decided.get();
+            for (int i = 0; i < heldLines.size() && !stopped; i++) {
+                stopped = !pass(heldLines.get(i), heldLabels.get(i));
+            }
+            heldLines.clear();
+            heldLabels.clear();
+        }
+
+        private boolean pass(LogLine line, String streamLabels) {
+            boolean prefix = mode == TimestampMode.PREFIX;
             if (!prefix && (!labels || streamLabels == null)) {
                 return next.accept(line);
             }
@@ -165,6 +173,9 @@ final class LogRead implements SnapshotProducer {
 
         @Override
         public void end() {
+            if (mode == TimestampMode.AUTO && !heldLines.isEmpty()) {
+                decide(); // fewer lines than the probe wants: decide from those
+            }
             next.end();
         }
     }
