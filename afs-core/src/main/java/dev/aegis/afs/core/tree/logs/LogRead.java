@@ -4,6 +4,8 @@ import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.core.evidence.CaptureInfo;
 import dev.aegis.afs.core.evidence.SnapshotOutput;
 import dev.aegis.afs.core.evidence.SnapshotProducer;
+import dev.aegis.afs.core.redact.RedactingSink;
+import dev.aegis.afs.core.redact.Redactor;
 import dev.aegis.afs.core.source.LogSource;
 import dev.aegis.afs.core.source.ReadStats;
 import dev.aegis.afs.query.LineLimit;
@@ -15,6 +17,7 @@ import dev.aegis.afs.query.local.LineSink;
 import dev.aegis.afs.query.local.LocalEvaluator;
 import dev.aegis.afs.query.pushdown.BackendQuery;
 import dev.aegis.afs.query.pushdown.Pushdown;
+import dev.aegis.afs.query.pushdown.RawPushdown;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -55,11 +58,32 @@ final class LogRead implements SnapshotProducer {
         return run(stream.source(), query, cap, out);
     }
 
+    /**
+     * Filters are decided on the line as served: the lines a backend returns are redacted first,
+     * then the exact local filter runs (see {@link RawPushdown}). A source that can decide
+     * filters on served text itself (the file scanner) gets the whole plan; any other gets only
+     * what {@link RawPushdown} allows on raw data, and the core applies the whole plan after.
+     */
     private <Q extends BackendQuery> CaptureInfo run(LogSource<Q> source, LogQuery query, long cap,
                                                      SnapshotOutput out) throws AfsException {
-        Pushdown<Q> pushdown = source.plan(query);
+        Redactor redactor = out.redactor();
+        Pushdown<Q> pushdown;
+        LogQuery local;
+        if (redactor.isEmpty()) {
+            pushdown = source.plan(query);
+            local = pushdown.residual();
+        } else {
+            Optional<Pushdown<Q>> served = source.planOnServedText(query, redactor.forRead()::redact);
+            if (served.isPresent()) {
+                pushdown = served.get();
+                local = pushdown.residual();
+            } else {
+                pushdown = source.plan(RawPushdown.forRawBackend(query, true));
+                local = new LogQuery(pushdown.residual().range(), query.stages());
+            }
+        }
         Writer writer = new Writer(out, cap);
-        LineSink sink = LocalEvaluator.pipeline(pushdown.residual(), writer);
+        LineSink sink = new RedactingSink(redactor, LocalEvaluator.pipeline(local, writer));
         ReadStats stats = source.fetch(pushdown, sink);
         sink.end();
         writer.rethrow();
@@ -69,8 +93,7 @@ final class LogRead implements SnapshotProducer {
                     + " widen with ?tail=N, ?head=N, ?since= or ?from=, or set window: in namespaces.yaml";
             truncation = Optional.of(truncation.map(t -> t + "; " + cut).orElse(cut));
         }
-        String residual = pushdown.residual().isIdentity() && pushdown.residual().range().isAll()
-                ? "" : " | local: " + pushdown.residual();
+        String residual = local.isIdentity() && local.range().isAll() ? "" : " | local: " + local;
         return new CaptureInfo(source.backend(), pushdown.query().text() + residual, truncation, stats);
     }
 
@@ -117,7 +140,7 @@ final class LogRead implements SnapshotProducer {
 
         private boolean write(String text) {
             try {
-                out.line(text);
+                out.servedLine(text);
                 return true;
             } catch (AfsException e) {
                 failure = e;
