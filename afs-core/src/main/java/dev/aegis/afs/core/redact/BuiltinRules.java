@@ -94,15 +94,32 @@ final class BuiltinRules {
         return line -> containsIgnoreCase(line, lowerLiteral);
     }
 
-    /** ASCII case-insensitive search without allocating. */
+    /**
+     * ASCII case-insensitive search without allocating: jumps between occurrences of the first
+     * letter in either case (String.indexOf is an intrinsic), then compares the rest.
+     */
     static boolean containsIgnoreCase(String line, String lowerLiteral) {
         int n = lowerLiteral.length();
-        for (int i = 0, last = line.length() - n; i <= last; i++) {
-            if (line.regionMatches(true, i, lowerLiteral, 0, n)) {
+        char lower = lowerLiteral.charAt(0);
+        char upper = Character.toUpperCase(lower);
+        int last = line.length() - n;
+        int nextLower = line.indexOf(lower);
+        int nextUpper = line.indexOf(upper);
+        while (true) {
+            int i = nextLower < 0 ? nextUpper : nextUpper < 0 ? nextLower : Math.min(nextLower, nextUpper);
+            if (i < 0 || i > last) {
+                return false;
+            }
+            if (line.regionMatches(true, i + 1, lowerLiteral, 1, n - 1)) {
                 return true;
             }
+            if (i == nextLower) {
+                nextLower = line.indexOf(lower, i + 1);
+            }
+            if (i == nextUpper) {
+                nextUpper = line.indexOf(upper, i + 1);
+            }
         }
-        return false;
     }
 
     private static int colons(String line) {
