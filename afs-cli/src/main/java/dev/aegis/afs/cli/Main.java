@@ -11,12 +11,10 @@ public final class Main {
     private Main() {
     }
 
-    /** One line per log record in the daemon log: time, level, logger, message. */
-    static final String LOG_FORMAT = "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n";
-
     public static void main(String[] args) {
-        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-            System.setProperty("java.util.logging.SimpleFormatter.format", LOG_FORMAT);
+        // the daemon log: one escaped entry per line, whatever a caller put in a path or query
+        for (java.util.logging.Handler handler : java.util.logging.Logger.getLogger("").getHandlers()) {
+            handler.setFormatter(new dev.aegis.afs.core.DaemonLogFormatter());
         }
         // results of sh/grep/tail go out byte for byte, not through a Writer
         OutputStream stdout = new FileOutputStream(FileDescriptor.out);

@@ -7,6 +7,7 @@ import dev.aegis.afs.core.config.ConfigNode;
 import dev.aegis.afs.core.config.Namespaces;
 import dev.aegis.afs.core.evidence.Captures;
 import dev.aegis.afs.core.evidence.EvidenceCaptures;
+import dev.aegis.afs.core.evidence.EvidenceQuotas;
 import dev.aegis.afs.core.evidence.EvidenceRecord;
 import dev.aegis.afs.core.evidence.EvidenceStore;
 import dev.aegis.afs.core.metrics.MountMetrics;
@@ -77,12 +78,14 @@ public final class Afs implements AutoCloseable {
     private final Instant loadedAt;
     private final AccessPolicy access;
     private final MountMetrics metrics;
+    private final EvidenceQuotas quotas;
 
     private Afs(Namespaces config, Clock clock, Map<String, Backend> backends, EvidenceStore evidence,
                 ErrorJournal errors, AccessPolicy access, MountMetrics metrics, List<Node> extraRootEntries,
-                Function<Afs, List<Node>> treeBuilder) {
+                EvidenceQuotas quotas, Function<Afs, List<Node>> treeBuilder) {
         this.config = config;
         this.metrics = metrics;
+        this.quotas = quotas;
         this.access = access;
         this.clock = clock;
         this.backends = backends;
@@ -130,10 +133,14 @@ public final class Afs implements AutoCloseable {
             List<Node> extra = new ArrayList<>(List.of(new ChangeRequestsDir(harness, clock),
                     new ApprovalsDir(harness, clock), new LedgerDir(harness, clock)));
             extra.addAll(extraRootEntries);
-            return new Afs(config, clock, backends, store, new ErrorJournal(clock), access, metrics, extra,
+            Namespaces.Limits limits = config.limits();
+            EvidenceQuotas quotas = new EvidenceQuotas(
+                    new EvidenceQuotas.Limits(limits.perCaller().snapshotsPerHour(), limits.perCaller().bytesPerHour()),
+                    new EvidenceQuotas.Limits(limits.perEnv().snapshotsPerHour(), limits.perEnv().bytesPerHour()), clock);
+            return new Afs(config, clock, backends, store, new ErrorJournal(clock), access, metrics, extra, quotas,
                     afs -> afs.buildTree(new EvidenceCaptures(store, clock,
                             RedactionPolicy.from(config.teams(), config.configDir(), environment), metrics,
-                            afs::backendOf)));
+                            afs::backendOf, quotas, limits.readTime())));
         } catch (RuntimeException ex) {
             backends.values().forEach(Backend::close);
             throw ex;
@@ -340,6 +347,18 @@ public final class Afs implements AutoCloseable {
         s.append("config: ").append(config.file().toAbsolutePath()).append(" (loaded ").append(loadedAt).append(")\n");
         s.append("evidence: ").append(evidence.dir()).append(" (retention ").append(format(evidence.retention()))
                 .append(", ").append(evidence.ids().size()).append(" snapshots)\n");
+        s.append("limits: read_time ").append(config.limits().readTime().toMillis()).append(" ms per read; regex ")
+                .append(dev.aegis.afs.query.RegexBudget.MAX_PROGRAM).append(" instructions, nested repeats ")
+                .append(dev.aegis.afs.query.RegexBudget.MAX_REPETITION).append('\n');
+        s.append("evidence quotas (your use):\n");
+        List<String> readable = new ArrayList<>();
+        config.teams().forEach((team, envs) -> envs.keySet().forEach(env -> {
+            if (access.canRead(caller, team, env)) {
+                readable.add(team + "/" + env);
+            }
+        }));
+        quotas.usage(caller, readable).forEach((who, use) -> s.append("  ").append(who).append(": ").append(use)
+                .append('\n'));
         s.append("backends:\n");
         backends.values().forEach(b -> s.append("  ").append(b.name()).append(" (").append(b.type()).append(")\n"));
         s.append("teams:\n");

@@ -20,6 +20,8 @@ public enum AfsError {
     BACKEND_FAILURE("EIO", Type.EXTERNAL),
     UNAVAILABLE("EIO", Type.EXTERNAL),
     NO_SPACE("ENOSPC", Type.EXTERNAL),
+    QUOTA_EXCEEDED("EDQUOT", Type.USER),
+    READ_BUDGET_EXCEEDED("ETIMEDOUT", Type.USER),
     INTERNAL("EIO", Type.EXTERNAL);
 
     public enum Type { USER, EXTERNAL }

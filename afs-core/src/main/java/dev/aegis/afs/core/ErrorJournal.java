@@ -12,6 +12,7 @@ import java.util.logging.Logger;
 /**
  * The newest failures per uid, shown at {@code /.afs/errors} (each caller sees its own) and
  * written to the daemon log. Reasons never hold credentials: they come from AfsExceptions.
+ * Each entry is one line: caller-controlled text is escaped by {@link LogText}.
  */
 public final class ErrorJournal {
 
@@ -38,7 +39,9 @@ public final class ErrorJournal {
     public record Entry(Instant at, int uid, String operation, String path, AfsError error, String reason) {
         @Override
         public String toString() {
-            return at + " " + operation + " " + path + ": " + error.errno() + ": " + reason;
+            // path and reason carry what the caller typed: escaped, so an entry is always one line
+            return at + " " + operation + " " + LogText.escape(path) + ": " + error.errno() + ": "
+                    + LogText.escape(reason);
         }
     }
 

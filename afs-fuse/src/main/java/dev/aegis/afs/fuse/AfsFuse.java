@@ -120,7 +120,7 @@ public class AfsFuse extends FuseStubFS {
             outcome.of(e.error());
             return -Errno.of(e.error());
         } catch (RuntimeException | Error e) {
-            LOG.log(Level.SEVERE, operation + " " + path + " failed unexpectedly", e);
+            LOG.log(Level.SEVERE, operation + " " + dev.aegis.afs.core.LogText.escape(path) + " failed unexpectedly", e);
             errors.record(caller, operation, path, new AfsException(AfsError.INTERNAL,
                     "internal error (" + e + "); see the daemon log", e));
             metrics.fuseError(operation, AfsError.INTERNAL);

@@ -37,6 +37,7 @@ final class Errno {
             case "ENAMETOOLONG" -> ErrorCodes.ENAMETOOLONG();
             case "ENODATA" -> ErrorCodes.ENODATA();
             case "ENOSPC" -> ErrorCodes.ENOSPC();
+            case "EDQUOT" -> ErrorCodes.EDQUOT();
             case "EPERM" -> ErrorCodes.EPERM();
             case "EBUSY" -> ErrorCodes.EBUSY();
             case "EAGAIN" -> ErrorCodes.EAGAIN();

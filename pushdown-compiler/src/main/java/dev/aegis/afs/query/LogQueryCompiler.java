@@ -94,8 +94,10 @@ public final class LogQueryCompiler {
 
     private static Match regex(PathTerm term, Match match) {
         try {
-            Pattern.compile(match.toRe2());
+            RegexBudget.compile(match.toRe2());
             return match;
+        } catch (QuerySyntaxException e) {
+            throw new QuerySyntaxException(term.key() + "=: " + e.getMessage(), term.column());
         } catch (PatternSyntaxException e) {
             throw new QuerySyntaxException(term.key() + "=" + term.value() + " is not a valid regular expression: "
                     + e.getDescription() + "; fix it (RE2 syntax, " + RE2_SYNTAX

@@ -3,84 +3,63 @@ package dev.aegis.afs.core.access;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Users and groups of this machine, from passwd and group files, and the groups a calling
- * process holds (from {@code /proc/<pid>/status}). Injected so tests can use their own files.
+ * Users and groups for access lists and approvals, from the {@link NameService} (NSS in
+ * production: the same answers as {@code id} and {@code getent}, LDAP and SSSD included), and
+ * the groups a calling process holds (from {@code /proc/<pid>/status}). One implementation for
+ * the FUSE daemon and the harness.
  */
 public final class UnixAccounts {
 
-    private final Map<String, Integer> uidByName = new HashMap<>();
-    private final Map<Integer, String> nameByUid = new HashMap<>();
-    private final Map<String, Integer> gidByName = new HashMap<>();
-    private final Map<Integer, Set<String>> membersByGid = new HashMap<>();
+    private final NameService names;
     private final Path proc;
 
-    public UnixAccounts(Path passwd, Path group, Path proc) {
-        this.proc = proc;
-        for (String line : lines(passwd)) {
-            String[] f = line.split(":");
-            if (f.length > 3 && f[2].matches("\\d+")) {
-                uidByName.put(f[0], Integer.parseInt(f[2]));
-                nameByUid.putIfAbsent(Integer.parseInt(f[2]), f[0]);
-            }
-        }
-        for (String line : lines(group)) {
-            String[] f = line.split(":", -1);
-            if (f.length > 3 && f[2].matches("\\d+")) {
-                int gid = Integer.parseInt(f[2]);
-                gidByName.put(f[0], gid);
-                Set<String> members = new HashSet<>();
-                for (String m : f[3].split(",")) {
-                    if (!m.isBlank()) {
-                        members.add(m.trim());
-                    }
-                }
-                membersByGid.put(gid, members);
-            }
-        }
+    public UnixAccounts(NameService names, Path proc) {
+        this.names = Objects.requireNonNull(names, "names is null");
+        this.proc = Objects.requireNonNull(proc, "proc is null");
     }
 
     public static UnixAccounts system() {
-        return new UnixAccounts(Path.of("/etc/passwd"), Path.of("/etc/group"), Path.of("/proc"));
+        return new UnixAccounts(new NssNameService(), Path.of("/proc"));
     }
 
     public Optional<Integer> uid(String user) {
-        return Optional.ofNullable(uidByName.get(user));
+        return names.uid(user);
     }
 
     public Optional<Integer> gid(String group) {
-        return Optional.ofNullable(gidByName.get(group));
+        return names.gid(group);
     }
 
-    /** Every gid the caller holds: its primary gid, the process' supplementary groups, and /etc/group membership. */
+    /**
+     * Every gid the caller holds: its primary gid, the process' supplementary groups, and the
+     * groups the name service gives its user (so a group added in LDAP counts before re-login).
+     */
     public Set<Integer> groupsOf(int uid, int gid, long pid) {
         Set<Integer> out = new HashSet<>();
         out.add(gid);
         for (String line : lines(proc.resolve(Long.toString(pid)).resolve("status"))) {
             if (line.startsWith("Groups:")) {
                 for (String g : line.substring(7).trim().split("\\s+")) {
-                    if (g.matches("\\d+")) {
+                    if (g.matches("\\d{1,10}")) {
                         out.add(Integer.parseInt(g));
                     }
                 }
             }
         }
-        String name = nameByUid.get(uid);
-        if (name != null) {
-            membersByGid.forEach((g, members) -> {
-                if (members.contains(name)) {
-                    out.add(g);
-                }
-            });
-        }
+        names.user(uid).ifPresent(user -> out.addAll(names.groupIds(user)));
         return out;
+    }
+
+    /** The names of the groups {@code uid} belongs to (for approver groups), empty for an unknown uid. */
+    public Set<String> groupNames(int uid) {
+        return names.user(uid).map(names::groupNames).orElse(Set.of());
     }
 
     private static List<String> lines(Path file) {

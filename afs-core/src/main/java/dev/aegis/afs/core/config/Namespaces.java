@@ -22,13 +22,33 @@ import java.util.regex.Pattern;
  * @param skillsDir  the directory shown at /context/skills
  * @param backends   backend sections by name
  * @param teams      team -> env -> env section
+ * @param limits     per-read time budget and evidence quotas
  */
 public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional<String> harnessUrl,
                          Path harnessTokenFile, Path skillsDir, Map<String, ConfigNode> backends,
-                         Map<String, Map<String, ConfigNode>> teams) {
+                         Map<String, Map<String, ConfigNode>> teams, Limits limits) {
 
     /** Keys allowed at the top of the file. */
-    public static final Set<String> TOP_KEYS = Set.of("evidence", "harness", "skills", "backends", "teams", "metrics", "tokens");
+    public static final Set<String> TOP_KEYS = Set.of("evidence", "harness", "skills", "backends", "teams", "metrics",
+            "tokens", "limits");
+
+    /** One quota: snapshots and bytes per sliding hour (0 = unlimited). */
+    public record Quota(long snapshotsPerHour, long bytesPerHour) {
+    }
+
+    /**
+     * {@code limits: {read_time: 30s, per_caller: {snapshots_per_hour, bytes_per_hour}, per_env: {...}}}.
+     *
+     * @param readTime  how long one live read may run before it is stopped (ETIMEDOUT)
+     * @param perCaller evidence a uid may create per hour (EDQUOT beyond)
+     * @param perEnv    evidence a team/env may hold created per hour (EDQUOT beyond)
+     */
+    public record Limits(Duration readTime, Quota perCaller, Quota perEnv) {
+        public static final Duration DEFAULT_READ_TIME = Duration.ofSeconds(30);
+        public static final Quota DEFAULT_PER_CALLER = new Quota(1000, 1L << 30);
+        public static final Quota DEFAULT_PER_ENV = new Quota(5000, 4L << 30);
+        public static final Limits DEFAULT = new Limits(DEFAULT_READ_TIME, DEFAULT_PER_CALLER, DEFAULT_PER_ENV);
+    }
     /** Keys of an env besides its source sections: read by the access lists and the harness. */
     public static final Set<String> ENV_SETTINGS = Set.of("access", "changes", "redact");
 
@@ -47,6 +67,7 @@ public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional
         Objects.requireNonNull(harnessUrl, "harnessUrl is null");
         Objects.requireNonNull(harnessTokenFile, "harnessTokenFile is null");
         Objects.requireNonNull(skillsDir, "skillsDir is null");
+        Objects.requireNonNull(limits, "limits is null");
         backends = Map.copyOf(backends);
         teams = Map.copyOf(teams);
     }
@@ -118,7 +139,29 @@ public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional
             });
             teams.put(team, envs);
         });
-        return new Namespaces(file, root, evidence, harness, token, skills, backends, teams);
+        return new Namespaces(file, root, evidence, harness, token, skills, backends, teams, limits(root.get("limits")));
+    }
+
+    private static Limits limits(Optional<ConfigNode> node) {
+        if (node.isEmpty()) {
+            return Limits.DEFAULT;
+        }
+        ConfigNode l = node.get().allowOnly(Set.of("read_time", "per_caller", "per_env"));
+        Duration readTime = l.get("read_time").map(ConfigNode::asDuration).orElse(Limits.DEFAULT_READ_TIME);
+        if (readTime.isZero()) {
+            throw l.require("read_time").error("read_time must be longer than 0; write e.g. 30s");
+        }
+        return new Limits(readTime, quota(l.get("per_caller"), Limits.DEFAULT_PER_CALLER),
+                quota(l.get("per_env"), Limits.DEFAULT_PER_ENV));
+    }
+
+    private static Quota quota(Optional<ConfigNode> node, Quota defaults) {
+        if (node.isEmpty()) {
+            return defaults;
+        }
+        ConfigNode q = node.get().allowOnly(Set.of("snapshots_per_hour", "bytes_per_hour"));
+        return new Quota(q.get("snapshots_per_hour").map(n -> n.asLong(0, Long.MAX_VALUE)).orElse(defaults.snapshotsPerHour()),
+                q.get("bytes_per_hour").map(n -> n.asLong(0, Long.MAX_VALUE)).orElse(defaults.bytesPerHour()));
     }
 
     /**

@@ -1,10 +1,12 @@
 package dev.aegis.afs.core.evidence;
 
 import dev.aegis.afs.core.AfsException;
+import dev.aegis.afs.core.AfsError;
 import dev.aegis.afs.core.Caller;
 import dev.aegis.afs.core.metrics.MountMetrics;
 import dev.aegis.afs.core.redact.RedactionPolicy;
 import dev.aegis.afs.core.redact.Redactor;
+import dev.aegis.afs.query.local.ReadDeadline;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +32,8 @@ public final class EvidenceCaptures implements Captures {
     private final RedactionPolicy redaction;
     private final MountMetrics metrics;
     private final Function<String, String> backendOf;
+    private final EvidenceQuotas quotas;
+    private final Duration readBudget;
     private final Map<String, CompletableFuture<EvidenceRecord>> inFlight = new ConcurrentHashMap<>();
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private final Map<String, EvidenceRecord> newest = new ConcurrentHashMap<>();
@@ -41,21 +45,37 @@ public final class EvidenceCaptures implements Captures {
      */
     static final int KEPT = 10_000;
 
+    /** How long one read may run when namespaces.yaml sets no {@code limits.read_time}. */
+    public static final Duration DEFAULT_READ_BUDGET = Duration.ofSeconds(30);
+
     public EvidenceCaptures(EvidenceStore store, Clock clock, RedactionPolicy redaction) {
         this(store, clock, redaction, new MountMetrics(), path -> "unknown");
+    }
+
+    public EvidenceCaptures(EvidenceStore store, Clock clock, RedactionPolicy redaction, MountMetrics metrics,
+                            Function<String, String> backendOf) {
+        this(store, clock, redaction, metrics, backendOf, EvidenceQuotas.UNLIMITED, DEFAULT_READ_BUDGET);
     }
 
     /**
      * @param metrics   counts backend reads, cache hits, snapshots and redactions
      * @param backendOf the configured backend name that serves a tree path (a metric label)
+     * @param quotas     evidence per caller and env per hour, asked before each new snapshot
+     * @param readBudget how long one read may run; checked inside scans, matches and backend lines
      */
     public EvidenceCaptures(EvidenceStore store, Clock clock, RedactionPolicy redaction, MountMetrics metrics,
-                            Function<String, String> backendOf) {
+                            Function<String, String> backendOf, EvidenceQuotas quotas, Duration readBudget) {
         this.store = Objects.requireNonNull(store, "store is null");
         this.clock = Objects.requireNonNull(clock, "clock is null");
         this.redaction = Objects.requireNonNull(redaction, "redaction is null");
         this.metrics = Objects.requireNonNull(metrics, "metrics is null");
         this.backendOf = Objects.requireNonNull(backendOf, "backendOf is null");
+        this.quotas = Objects.requireNonNull(quotas, "quotas is null");
+        this.readBudget = Objects.requireNonNull(readBudget, "readBudget is null");
+    }
+
+    public EvidenceQuotas quotas() {
+        return quotas;
     }
 
     @Override
@@ -67,13 +87,14 @@ public final class EvidenceCaptures implements Captures {
     public EvidenceRecord capture(Caller caller, String treePath, long cacheTtlMillis, SnapshotProducer raw)
             throws AfsException {
         SnapshotProducer producer = redacted(treePath, measured(treePath, raw));
-        EvidenceRecord record = cacheTtlMillis > 0 ? shared(treePath, cacheTtlMillis, producer)
-                : fresh(treePath, producer);
+        EvidenceRecord record = cacheTtlMillis > 0 ? shared(caller, treePath, cacheTtlMillis, producer)
+                : fresh(caller, treePath, producer);
         remember(caller, treePath, record);
         return record;
     }
 
-    private EvidenceRecord shared(String treePath, long ttl, SnapshotProducer producer) throws AfsException {
+    private EvidenceRecord shared(Caller caller, String treePath, long ttl, SnapshotProducer producer)
+            throws AfsException {
         Cached cached = cache.get(treePath);
         if (cached != null && clock.instant().isBefore(cached.until()) && java.nio.file.Files.exists(cached.record().file())) {
             metrics.cacheHit(false);
@@ -86,7 +107,7 @@ public final class EvidenceCaptures implements Captures {
             return await(running);
         }
         try {
-            EvidenceRecord record = fresh(treePath, producer);
+            EvidenceRecord record = fresh(caller, treePath, producer);
             if (cache.size() >= KEPT) {
                 Instant now = clock.instant();
                 cache.values().removeIf(c -> !now.isBefore(c.until()));
@@ -102,10 +123,31 @@ public final class EvidenceCaptures implements Captures {
         }
     }
 
-    private EvidenceRecord fresh(String treePath, SnapshotProducer producer) throws AfsException {
-        EvidenceRecord record = store.capture(evidenceName(treePath), treePath, producer);
+    /** A new snapshot: within the caller's and env's quota, and within the read's time budget. */
+    private EvidenceRecord fresh(Caller caller, String treePath, SnapshotProducer producer) throws AfsException {
+        String env = env(treePath);
+        quotas.admit(caller, env);
+        EvidenceRecord record;
+        try {
+            record = ReadDeadline.run(readBudget, System::nanoTime,
+                    () -> store.capture(evidenceName(treePath), treePath, producer));
+        } catch (ReadDeadline.Exceeded e) {
+            throw new AfsException(AfsError.READ_BUDGET_EXCEEDED, treePath + ": " + e.getMessage()
+                    + "; narrow the read (a shorter since=, a smaller tail=, a simpler pattern) or raise"
+                    + " limits.read_time in namespaces.yaml", e);
+        }
+        quotas.charge(caller, env, record.size());
         metrics.snapshot(record.size());
         return record;
+    }
+
+    /** {@code team/env} of a path under /teams, else empty. */
+    static String env(String treePath) {
+        if (!treePath.startsWith("/teams/")) {
+            return "";
+        }
+        String[] parts = treePath.split("[/?]", 5);
+        return parts.length >= 4 ? parts[2] + "/" + parts[3] : "";
     }
 
     /** Times the backend read and counts its bytes, whether it succeeds or fails. */
@@ -128,8 +170,14 @@ public final class EvidenceCaptures implements Captures {
         };
     }
 
-    /** Redacts every line before it is stored or served, and counts what it replaced. */
+    /**
+     * Redacts every line before it is stored or served, and counts the markers served. A
+     * producer that filters gets the same redactor through {@link SnapshotOutput#redactor()} and
+     * writes served lines with {@link SnapshotOutput#servedLine}. Kubernetes YAML is redacted
+     * value by value (keys and numbers stay).
+     */
     private SnapshotProducer redacted(String treePath, SnapshotProducer producer) {
+        boolean yaml = treePath.split("\\?", 2)[0].endsWith(".yaml") && treePath.contains("/k8s/");
         return out -> {
             Redactor redactor = redaction.forPath(treePath);
             if (redactor.isEmpty()) {
@@ -138,7 +186,18 @@ public final class EvidenceCaptures implements Captures {
             CaptureInfo info = producer.produce(new SnapshotOutput() {
                 @Override
                 public void line(String text) throws AfsException {
-                    out.line(redactor.redact(text));
+                    servedLine(yaml ? redactor.redactYaml(text) : redactor.redact(text));
+                }
+
+                @Override
+                public void servedLine(String text) throws AfsException {
+                    redactor.countMarkers(text);
+                    out.line(text);
+                }
+
+                @Override
+                public Redactor redactor() {
+                    return redactor;
                 }
 
                 @Override

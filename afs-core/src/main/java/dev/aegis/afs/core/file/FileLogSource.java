@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * A log stream read from files under a file backend's root (see {@link StreamLayout} for which
@@ -47,12 +48,22 @@ public final class FileLogSource implements LogSource<ScanPlan> {
 
     @Override
     public Pushdown<ScanPlan> plan(LogQuery query) {
+        return plan(query, Optional.empty());
+    }
+
+    /** The scanner decides every filter on the served text itself, so limits stay pushed (tail reads backward). */
+    @Override
+    public Optional<Pushdown<ScanPlan>> planOnServedText(LogQuery query, UnaryOperator<String> served) {
+        return Optional.of(plan(query, Optional.of(served)));
+    }
+
+    private Pushdown<ScanPlan> plan(LogQuery query, Optional<UnaryOperator<String>> served) {
         List<LineFilter> filters = query.leadingFilters();
         filters.forEach(LineMatcher::of); // an invalid pattern fails here, before any I/O
         List<Stage> rest = query.stages().subList(filters.size(), query.stages().size());
         Optional<Stage> limit = rest.isEmpty() ? Optional.empty() : Optional.of(rest.get(0));
         List<Stage> residual = rest.isEmpty() ? List.of() : rest.subList(1, rest.size());
-        ScanPlan scan = new ScanPlan(layout.spec(), query.range(), filters, limit);
+        ScanPlan scan = new ScanPlan(layout.spec(), query.range(), filters, limit, served);
         return new Pushdown<>(scan, new LogQuery(TimeRange.ALL, residual));
     }
 

@@ -1,6 +1,7 @@
 package dev.aegis.afs.core.file;
 
 import dev.aegis.afs.query.TimeRange;
+import dev.aegis.afs.query.local.ReadDeadline;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -35,6 +36,7 @@ final class LineScanner {
     private boolean pastEnd;
     private boolean sawBeforeRange;
     private long cutLines;
+    private long scanned;
 
     private byte[] b;
     private int textStart;
@@ -100,6 +102,9 @@ final class LineScanner {
                 if (reader.offset() >= endOffset) {
                     return Outcome.END;
                 }
+                if ((++scanned & 255) == 0) {
+                    ReadDeadline.check(); // a scan of a huge file stops when the read is over budget
+                }
                 byte[] bytes = reader.bytes();
                 int s = reader.start();
                 int e = reader.end();
@@ -146,6 +151,7 @@ final class LineScanner {
      * time in effect for the lines after them, so read lines backward until one has a timestamp.
      */
     private void skipped(byte[] bytes, int from, int to) {
+        ReadDeadline.check();
         if (timestamps == TimestampFormat.NONE) {
             return;
         }

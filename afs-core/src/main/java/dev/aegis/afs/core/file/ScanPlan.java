@@ -10,6 +10,7 @@ import dev.aegis.afs.query.pushdown.BackendQuery;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -25,11 +26,18 @@ import java.util.stream.Collectors;
  * @param range   lines stamped in {@code [since, until)}; all lines when {@link TimeRange#ALL}
  * @param filters kept lines pass every filter
  * @param limit   empty, or a {@link LineLimit} or {@link CountLines} applied after the filters
+ * @param served  when present, filters decide on {@code served.apply(line)} (the line as it will be
+ *                served, redacted), not on the raw line; shown as {@code on served text}
  */
-public record ScanPlan(String path, TimeRange range, List<LineFilter> filters, Optional<Stage> limit)
-        implements BackendQuery {
+public record ScanPlan(String path, TimeRange range, List<LineFilter> filters, Optional<Stage> limit,
+                       Optional<UnaryOperator<String>> served) implements BackendQuery {
+
+    public ScanPlan(String path, TimeRange range, List<LineFilter> filters, Optional<Stage> limit) {
+        this(path, range, filters, limit, Optional.empty());
+    }
 
     public ScanPlan {
+        Objects.requireNonNull(served, "served is null");
         Objects.requireNonNull(path, "path is null");
         Objects.requireNonNull(range, "range is null");
         filters = List.copyOf(Objects.requireNonNull(filters, "filters is null"));
@@ -48,6 +56,9 @@ public record ScanPlan(String path, TimeRange range, List<LineFilter> filters, O
             out.append(' ').append(filterText(filter));
         }
         limit.ifPresent(stage -> out.append(' ').append(limitText(stage)));
+        if (served.isPresent() && !filters.isEmpty()) {
+            out.append(" (filters on served text)");
+        }
         return out.toString();
     }
 

@@ -57,7 +57,7 @@ final class StreamScan {
         this.timestamps = Objects.requireNonNull(timestamps, "timestamps is null");
         this.index = new TimeIndex(format, timestamps, counter);
         this.ordered = segments.stream().map(Segment::base).distinct().count() <= 1;
-        this.scanner = new LineScanner(format, timestamps, new LineFilters(plan.filters()), plan.range(), ordered);
+        this.scanner = new LineScanner(format, timestamps, new LineFilters(plan.filters(), plan.served()), plan.range(), ordered);
     }
 
     long bytesRead() {

@@ -53,7 +53,7 @@ final class EventsLog {
         return view.liveFile(name, name, view::now, out -> {
             KubernetesBackend.JsonRead read = view.backend().getJson(call);
             LineWriter writer = new LineWriter(out);
-            LineSink pipeline = LocalEvaluator.pipeline(plan, writer);
+            LineSink pipeline = writer.pipeline(plan);
             for (LogLine line : lines(selected(read.body(), selector))) {
                 if (!pipeline.accept(line)) {
                     break;

@@ -6,7 +6,8 @@ import dev.aegis.afs.query.LogLine;
 import dev.aegis.afs.query.local.LineSink;
 
 /**
- * The end of a local pipeline: writes each surviving line to the snapshot. A write failure
+ * The end of a local pipeline that starts with a {@link dev.aegis.afs.core.redact.RedactingSink}
+ * (see {@link #pipeline}): writes each surviving, already redacted line to the snapshot. A write failure
  * (snapshot too large, disk full) stops the pipeline and is rethrown by {@link #finish()}.
  */
 final class LineWriter implements LineSink {
@@ -24,7 +25,7 @@ final class LineWriter implements LineSink {
             return false;
         }
         try {
-            out.line(line.text());
+            out.servedLine(line.text()); // the pipeline starts with a RedactingSink
             return true;
         } catch (AfsException e) {
             failure = e;
@@ -34,6 +35,12 @@ final class LineWriter implements LineSink {
 
     @Override
     public void end() {
+    }
+
+    /** Redact, then {@code plan}, then this writer: filters see the lines as served. */
+    LineSink pipeline(dev.aegis.afs.query.LogQuery plan) {
+        return new dev.aegis.afs.core.redact.RedactingSink(out.redactor(),
+                dev.aegis.afs.query.local.LocalEvaluator.pipeline(plan, this));
     }
 
     /** Rethrows the first write failure, if any. */

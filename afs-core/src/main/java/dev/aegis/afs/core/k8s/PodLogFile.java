@@ -79,7 +79,7 @@ final class PodLogFile {
                                     SnapshotOutput out) throws AfsException {
         PodLogRequest request = pushdown.query();
         LineWriter writer = new LineWriter(out);
-        LineSink pipeline = LocalEvaluator.pipeline(pushdown.residual(), writer);
+        LineSink pipeline = writer.pipeline(pushdown.residual());
         ReadStats stats = view.backend().streamLines(request.text(),
                 raw -> pipeline.accept(line(raw, request.timestamps(), stampLines)));
         pipeline.end();

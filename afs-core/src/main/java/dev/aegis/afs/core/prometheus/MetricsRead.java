@@ -5,6 +5,7 @@ import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.core.evidence.CaptureInfo;
 import dev.aegis.afs.core.evidence.SnapshotOutput;
 import dev.aegis.afs.core.evidence.SnapshotProducer;
+import dev.aegis.afs.core.redact.Redactor;
 import dev.aegis.afs.core.source.ReadStats;
 import dev.aegis.afs.query.LineFilter;
 import dev.aegis.afs.query.QuerySyntaxException;
@@ -68,10 +69,13 @@ final class MetricsRead implements SnapshotProducer {
         for (LineFilter f : plan.seriesFilters()) {
             filters.add(LineMatcher.of(f));
         }
+        // Only the series text (name and labels) is redacted; values and timestamps never pass
+        // through redaction. grep= and the sort order see the series as served, never raw labels.
+        Redactor redactor = out.redactor();
         List<Map.Entry<String, Series>> kept = new ArrayList<>();
         for (Series s : result.series()) {
             if (plan.localMatchers().stream().allMatch(m -> m.matches(s.labels()))) {
-                String text = s.text();
+                String text = redactor.redact(s.text());
                 if (filters.stream().allMatch(f -> f.keeps(text))) {
                     kept.add(Map.entry(text, s));
                 }
@@ -86,7 +90,7 @@ final class MetricsRead implements SnapshotProducer {
             List<Series.Sample> samples = new ArrayList<>(e.getValue().samples());
             samples.sort(Comparator.comparingLong(Series.Sample::epochMillis));
             for (Series.Sample sample : samples) {
-                out.line(format.line(e.getKey(), sample));
+                out.servedLine(format.line(e.getKey(), sample));
                 points++;
             }
         }

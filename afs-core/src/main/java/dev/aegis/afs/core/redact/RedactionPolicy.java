@@ -62,6 +62,8 @@ public final class RedactionPolicy {
                 custom.add(RedactionRule.of(kind, rule.string("pattern")));
             } catch (com.google.re2j.PatternSyntaxException e) {
                 throw rule.require("pattern").error("invalid RE2 pattern: " + e.getDescription());
+            } catch (dev.aegis.afs.query.QuerySyntaxException e) {
+                throw rule.require("pattern").error(e.getMessage());
             }
         }));
         Optional<Blinding> blinding = node.get("blind").map(b -> blinding(b, tenant, configDir, environment));

@@ -2,16 +2,21 @@ package dev.aegis.afs.core.redact;
 
 import com.google.re2j.Matcher;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Replaces sensitive values in backend output by {@code [REDACTED_<KIND>]}, or with blinding by
- * a stable pseudonym per tenant ({@code [IPV4_3f9a1c02]}), before anything is served or stored.
- * Lines between {@code -----BEGIN ... PRIVATE KEY-----} and its END line are replaced whole.
+ * Replaces sensitive values by {@code [REDACTED_<KIND>]}, or with blinding by a stable pseudonym
+ * per tenant ({@code [IPV4_3f9a1c02]}), before anything is filtered, served or stored. Lines
+ * between {@code -----BEGIN ... PRIVATE KEY-----} and its END line are replaced whole.
+ *
+ * <p>Counts are taken from what is served ({@link #countMarkers}), never from what was looked at:
+ * a count over lines a filter then dropped would tell a reader what the raw lines held.
  * Not thread-safe: one instance per read ({@link #forRead()}).
  */
 public final class Redactor {
@@ -21,12 +26,16 @@ public final class Redactor {
 
     private final List<RedactionRule> rules;
     private final Optional<Blinding> blinding;
+    private final Set<String> kinds;
     private final Map<String, Long> counts = new TreeMap<>();
     private boolean inPrivateKey;
 
     public Redactor(List<RedactionRule> rules, Optional<Blinding> blinding) {
         this.rules = List.copyOf(rules);
         this.blinding = Objects.requireNonNull(blinding, "blinding is null");
+        Set<String> k = new LinkedHashSet<>();
+        this.rules.forEach(r -> k.add(r.kind()));
+        this.kinds = Set.copyOf(k);
     }
 
     /** The built-in rules followed by {@code custom}. */
@@ -45,6 +54,7 @@ public final class Redactor {
         return rules.isEmpty();
     }
 
+    /** A log line as it may be served. Returns {@code line} itself when nothing in it is sensitive. */
     public String redact(String line) {
         if (rules.isEmpty()) {
             return line;
@@ -53,14 +63,40 @@ public final class Redactor {
             if (line.contains("-----END") && line.contains("PRIVATE KEY-----")) {
                 inPrivateKey = false;
             }
-            count("PRIVATE_KEY");
-            return "[REDACTED_PRIVATE_KEY]";
+            return marker("PRIVATE_KEY", line);
         }
         String out = line;
         for (RedactionRule rule : rules) {
-            out = apply(rule, out);
+            if (rule.precheck().test(out)) {
+                out = apply(rule, out);
+            }
         }
         return out;
+    }
+
+    /**
+     * A line of Kubernetes YAML: only values are redacted, never keys, and a value that is a
+     * plain number stays (replicas, ports, sizes are what an agent reasons on).
+     */
+    public String redactYaml(String line) {
+        if (rules.isEmpty()) {
+            return line;
+        }
+        int valueAt = YamlLines.valueStart(line);
+        if (valueAt < 0) {
+            return redact(line); // a block-scalar or other text line: all of it is value
+        }
+        if (valueAt == line.length() || YamlLines.isNumber(line, valueAt)) {
+            return line;
+        }
+        // The whole line first, so a key gives context (password: x); if that touched the key,
+        // keep the key as it is and redact the value alone.
+        String key = line.substring(0, valueAt);
+        String whole = redact(line);
+        if (whole.startsWith(key)) {
+            return whole;
+        }
+        return key + redact(line.substring(valueAt));
     }
 
     private String apply(RedactionRule rule, String line) {
@@ -68,33 +104,74 @@ public final class Redactor {
         if (!m.find()) {
             return line;
         }
-        StringBuilder out = new StringBuilder(line.length());
+        StringBuilder out = null;
         int last = 0;
         do {
-            String value = m.group();
-            if (!rule.accept().test(value)) {
+            int group = rule.group();
+            while (group > 0 && group < rule.pattern().groupCount() && m.start(group) < 0) {
+                group++; // alternatives: the first group that took part holds the value
+            }
+            int start = m.start(group);
+            int end = m.end(group);
+            if (start < 0 || !rule.accept().accept(line, m.start(), m.end())) {
                 continue;
             }
-            out.append(line, last, m.start()).append(replacement(rule.kind(), value));
-            last = m.end();
-            count(rule.kind());
+            String value = line.substring(start, end);
+            if (out == null) {
+                out = new StringBuilder(line.length());
+            }
+            out.append(line, last, start).append(replacement(rule.kind(), value));
+            last = end;
             if (rule.kind().equals("PRIVATE_KEY") && !value.contains("-----END")) {
                 inPrivateKey = true; // the key's body follows on the next lines: drop them up to END
                 return out.toString();
             }
         } while (m.find());
-        return out.append(line, last, line.length()).toString();
+        return out == null ? line : out.append(line, last, line.length()).toString();
+    }
+
+    private String marker(String kind, String value) {
+        return replacement(kind, value);
     }
 
     private String replacement(String kind, String value) {
         return blinding.map(b -> "[" + kind + "_" + b.pseudonym(kind, value) + "]").orElse("[REDACTED_" + kind + "]");
     }
 
-    private void count(String kind) {
-        counts.merge(kind, 1L, Long::sum);
+    /**
+     * Counts the markers in a line about to be served (the only counts a reader sees).
+     * A raw line that already held {@code [REDACTED_EMAIL]} counts too; that is the price of
+     * counting only what is served.
+     */
+    public void countMarkers(String served) {
+        if (rules.isEmpty() || served.indexOf('[') < 0) {
+            return;
+        }
+        if (blinding.isEmpty()) {
+            for (int i = served.indexOf("[REDACTED_"); i >= 0; i = served.indexOf("[REDACTED_", i + 1)) {
+                int close = served.indexOf(']', i);
+                if (close > 0) {
+                    String kind = served.substring(i + "[REDACTED_".length(), close);
+                    if (kinds.contains(kind)) {
+                        counts.merge(kind, 1L, Long::sum);
+                    }
+                }
+            }
+            return;
+        }
+        for (String kind : kinds) {
+            String open = "[" + kind + "_";
+            for (int i = served.indexOf(open); i >= 0; i = served.indexOf(open, i + 1)) {
+                int hex = i + open.length();
+                if (hex + 9 <= served.length() && served.charAt(hex + 8) == ']'
+                        && served.substring(hex, hex + 8).chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+                    counts.merge(kind, 1L, Long::sum);
+                }
+            }
+        }
     }
 
-    /** How many values of each kind this read replaced. */
+    /** How many values of each kind were served by this read. */
     public Map<String, Long> counts() {
         return Map.copyOf(counts);
     }

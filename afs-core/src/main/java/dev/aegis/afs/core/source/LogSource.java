@@ -7,6 +7,8 @@ import dev.aegis.afs.query.local.LineSink;
 import dev.aegis.afs.query.pushdown.BackendQuery;
 import dev.aegis.afs.query.pushdown.Pushdown;
 import java.time.Instant;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * One configured log stream on one backend. The core calls {@link #plan} (pure) and then
@@ -16,6 +18,17 @@ public interface LogSource<Q extends BackendQuery> {
 
     /** Compiles {@code query} into this backend's query and the residual. No I/O. */
     Pushdown<Q> plan(LogQuery query);
+
+    /**
+     * For a source that can decide filters on the served (redacted) text itself, exactly: the
+     * whole plan compiled with {@code served} (what a raw line becomes when served) applied
+     * before every filter, so limits stay pushed. Empty (the default) when it cannot; the core
+     * then asks {@link dev.aegis.afs.query.pushdown.RawPushdown} what may run on raw data.
+     * The lines fetched are still raw: the core redacts them.
+     */
+    default Optional<Pushdown<Q>> planOnServedText(LogQuery query, UnaryOperator<String> served) {
+        return Optional.empty();
+    }
 
     /**
      * Runs the pushed-down query and passes the lines to {@code sink}, oldest first, stopping

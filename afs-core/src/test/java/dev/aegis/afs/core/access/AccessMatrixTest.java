@@ -77,7 +77,7 @@ class AccessMatrixTest {
                     dev:
                       logs: {app: {backend: local, path: a.log}}
                 """);
-        UnixAccounts accounts = new UnixAccounts(dir.resolve("passwd"), dir.resolve("group"), dir.resolve("no-proc"));
+        UnixAccounts accounts = FileNameService.accounts(dir.resolve("passwd"), dir.resolve("group"), dir.resolve("no-proc"));
         afs = Afs.load(dir.resolve("namespaces.yaml"), Clock.systemUTC(), System::getenv, accounts, List.of());
     }
 
@@ -148,7 +148,7 @@ class AccessMatrixTest {
                       access: {read: [group:payment]}
                       logs: {app: {backend: local, path: a.log}}
                 """);
-        UnixAccounts accounts = new UnixAccounts(dir.resolve("passwd"), dir.resolve("group"), dir.resolve("no-proc"));
+        UnixAccounts accounts = FileNameService.accounts(dir.resolve("passwd"), dir.resolve("group"), dir.resolve("no-proc"));
         ConfigException e = assertThrows(ConfigException.class,
                 () -> Afs.load(dir.resolve("bad.yaml"), Clock.systemUTC(), System::getenv, accounts, List.of()));
         assertTrue(e.getMessage().matches(".*bad.yaml:5:\\d+: no group 'payment'.*"), e.getMessage());

@@ -65,6 +65,10 @@ class RealPrometheusTest {
     private static final Generated WEIRD = new Generated("queue_depth",
             "queue_depth{queue=\"we\\\"ird\\\\q\"}", i -> 100.0 - i);
 
+    /** A long decimal whose digits are a Luhn-valid card number, labelled with an IP address. */
+    private static final Generated RATIO = new Generated("cache_ratio",
+            "cache_ratio{instance=\"10.1.2.3:9100\"}", i -> 0.4111111111111111);
+
     private static LocalPrometheus prometheus;
     private static DirNode metrics;
     private static RecordingCaptures captures;
@@ -130,6 +134,8 @@ class RealPrometheusTest {
         for (Generated g : List.of(ORDERS, WEIRD)) {
             samples(g, out);
         }
+        out.append("# TYPE cache_ratio gauge\n");
+        samples(RATIO, out);
         return out.append("# EOF\n").toString();
     }
 
@@ -160,6 +166,41 @@ class RealPrometheusTest {
 
     private static List<String> lines(EvidenceRecord record) throws IOException {
         return Files.readAllLines(record.file());
+    }
+
+    /**
+     * Redaction knows metrics: the label holding an IP is redacted, the sample values (a long
+     * decimal that reads like a card number) and the millisecond timestamps are served exactly.
+     */
+    @Test
+    void redactionTouchesLabelsNeverValuesOrTimestamps() throws Exception {
+        Path dir = Files.createTempDirectory(evidence, "redacted");
+        Clock clock = Clock.fixed(BASE.plusMillis(400), ZoneOffset.UTC);
+        dev.aegis.afs.core.evidence.EvidenceCaptures redacting = new dev.aegis.afs.core.evidence.EvidenceCaptures(
+                new dev.aegis.afs.core.evidence.EvidenceStore(dir, java.time.Duration.ofHours(1), 1 << 24, clock), clock,
+                dev.aegis.afs.core.redact.RedactionPolicy.builtins());
+        EnvContext redactedEnv = new EnvContext("payments", "prod", "/teams/payments/prod",
+                Map.of("prom", backend("prom", "")), Map.of(), redacting, clock, dir);
+        DirNode section = new MetricsSection().directory(redactedEnv, ConfigReader.parse("namespaces.yaml", """
+                backend: prom
+                series:
+                  ratio: {metric: cache_ratio}
+                """));
+        String series = "cache_ratio{instance=\"[REDACTED_IPV4]:9100\"}";
+        List<String> prom = new ArrayList<>();
+        List<String> csv = new ArrayList<>(List.of("time,series,value"));
+        for (int s = 30; s >= 0; s -= 15) {
+            Instant t = BASE.minusSeconds(s);
+            prom.add(series + " 0.4111111111111111 " + t.toEpochMilli());
+            csv.add(t + ",\"" + series.replace("\"", "\"\"") + "\",0.4111111111111111");
+        }
+        EvidenceRecord r = read(section, "ratio.prom?window=30s&step=15s");
+        assertEquals(prom, lines(r));
+        assertEquals("3", r.stats().get("redacted.IPV4"));
+        assertEquals(csv, lines(read(section, "ratio.csv?window=30s&step=15s")));
+        // grep sees the served series: the raw label cannot be probed
+        assertEquals(List.of(), lines(read(section, "ratio.prom?window=30s&step=15s&grep=10.1.2.3")));
+        assertEquals(3, lines(read(section, "ratio.prom?window=30s&step=15s&grep=REDACTED")).size());
     }
 
     @Test

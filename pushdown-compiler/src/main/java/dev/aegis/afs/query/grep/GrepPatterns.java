@@ -114,7 +114,7 @@ public final class GrepPatterns {
 
     private static void checkRe2Accepts(Match match) {
         try {
-            Pattern.compile(match.toRe2());
+            dev.aegis.afs.query.RegexBudget.compile(match.toRe2());
         } catch (PatternSyntaxException e) {
             throw new UnsupportedPatternException("RE2 cannot run this pattern (" + e.getDescription()
                     + "); simplify it, e.g. use smaller repeat counts");

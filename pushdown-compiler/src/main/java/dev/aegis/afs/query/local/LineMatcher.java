@@ -5,6 +5,7 @@ import com.google.re2j.PatternSyntaxException;
 import dev.aegis.afs.query.LineFilter;
 import dev.aegis.afs.query.Match;
 import dev.aegis.afs.query.QuerySyntaxException;
+import dev.aegis.afs.query.RegexBudget;
 
 /** Decides one {@link LineFilter} for a line, in linear time (RE2J), with a literal fast path. */
 public final class LineMatcher {
@@ -24,7 +25,7 @@ public final class LineMatcher {
             return new LineMatcher(filter.exclude(), filter.anyOf().get(0).text(), null);
         }
         try {
-            return new LineMatcher(filter.exclude(), null, Pattern.compile(filter.toRe2()));
+            return new LineMatcher(filter.exclude(), null, RegexBudget.compile(filter.toRe2()));
         } catch (PatternSyntaxException e) {
             throw new QuerySyntaxException("invalid regular expression " + describe(filter) + ": "
                     + e.getDescription() + "; patterns use RE2 syntax (https://github.com/google/re2/wiki/Syntax)");
@@ -37,7 +38,7 @@ public final class LineMatcher {
 
     /** True when the line passes this filter (matches, or for an exclusion does not match). */
     public boolean keeps(CharSequence line) {
-        boolean found = literal != null ? contains(line, literal) : pattern.matcher(line).find();
+        boolean found = literal != null ? contains(line, literal) : pattern.matcher(ReadDeadline.guard(line)).find();
         return found != exclude;
     }
 

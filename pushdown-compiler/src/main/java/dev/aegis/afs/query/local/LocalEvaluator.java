@@ -64,6 +64,7 @@ public final class LocalEvaluator {
     private record Filter(LineMatcher matcher, LineSink next) implements LineSink {
         @Override
         public boolean accept(LogLine line) {
+            ReadDeadline.check();
             return !matcher.keeps(line.text()) || next.accept(line);
         }
 

@@ -91,7 +91,7 @@ public record LabelMatcher(String label, Op op, String value) {
     private static Pattern compile(String regex) {
         try {
             // Prometheus anchors label regexes and lets '.' match newlines
-            return Pattern.compile("^(?s:" + regex + ")$");
+            return dev.aegis.afs.query.RegexBudget.compile("^(?s:" + regex + ")$");
         } catch (PatternSyntaxException e) {
             throw new QuerySyntaxException("invalid regular expression '" + regex + "': " + e.getDescription()
                     + "; label regexes use RE2 syntax and match the whole value, e.g. 5..");

@@ -4,6 +4,8 @@ import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.core.evidence.CaptureInfo;
 import dev.aegis.afs.core.evidence.SnapshotOutput;
 import dev.aegis.afs.core.evidence.SnapshotProducer;
+import dev.aegis.afs.core.redact.RedactingSink;
+import dev.aegis.afs.core.redact.Redactor;
 import dev.aegis.afs.core.source.LogSource;
 import dev.aegis.afs.core.source.ReadStats;
 import dev.aegis.afs.core.source.TimestampMode;
@@ -17,6 +19,7 @@ import dev.aegis.afs.query.local.LineSink;
 import dev.aegis.afs.query.local.LocalEvaluator;
 import dev.aegis.afs.query.pushdown.BackendQuery;
 import dev.aegis.afs.query.pushdown.Pushdown;
+import dev.aegis.afs.query.pushdown.RawPushdown;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -69,21 +72,46 @@ final class LogRead implements SnapshotProducer {
         return run(stream.source(), query, cap, out);
     }
 
+    /**
+     * Filters are decided on the line as served: the lines a backend returns are redacted first,
+     * then the exact local filter runs (see {@link RawPushdown}). A source that can decide
+     * filters on served text itself (the file scanner) gets the whole plan; any other gets only
+     * what {@link RawPushdown} allows on raw data, and the core applies the whole plan after.
+     */
     private <Q extends BackendQuery> CaptureInfo run(LogSource<Q> source, LogQuery query, long cap,
                                                      SnapshotOutput out) throws AfsException {
         TimestampMode mode = shape.raw() ? TimestampMode.NONE : timestampMode(source);
         boolean labels = shape.labels() && source.hasLabels();
-        // Filters see the served line; the backend sees the bare one. Offer it only the filters
-        // that cannot tell the two apart (with labels in the line, none), the rest run here.
-        // Undecided (auto), plan as if prefixed: what that pushes is exact either way.
-        TimePrefix.Split split = labels ? TimePrefix.split(query, f -> false)
-                : mode != TimestampMode.NONE ? TimePrefix.split(query) : new TimePrefix.Split(query, List.of());
-        Pushdown<Q> pushdown = source.plan(split.backend());
-        List<Stage> localStages = new ArrayList<>(pushdown.residual().stages());
-        localStages.addAll(split.local());
-        LogQuery local = new LogQuery(pushdown.residual().range(), localStages);
+        Redactor redactor = out.redactor();
+        Pushdown<Q> pushdown;
+        LogQuery local;
+        if (redactor.isEmpty()) {
+            // Filters see the served line; the backend sees the bare one. Offer it only the filters
+            // that cannot tell the two apart (with labels in the line, none), the rest run here.
+            // Undecided (auto), plan as if prefixed: what that pushes is exact either way.
+            TimePrefix.Split split = labels ? TimePrefix.split(query, f -> false)
+                    : mode != TimestampMode.NONE ? TimePrefix.split(query) : new TimePrefix.Split(query, List.of());
+            pushdown = source.plan(split.backend());
+            List<Stage> localStages = new ArrayList<>(pushdown.residual().stages());
+            localStages.addAll(split.local());
+            local = new LogQuery(pushdown.residual().range(), localStages);
+        } else {
+            // A source whose lines are served as read may decide filters on the redacted text
+            // itself; any other gets only what RawPushdown allows on raw data, and the whole plan
+            // runs here after redaction.
+            Optional<Pushdown<Q>> served = mode == TimestampMode.NONE && !labels
+                    ? source.planOnServedText(query, redactor.forRead()::redact) : Optional.empty();
+            if (served.isPresent()) {
+                pushdown = served.get();
+                local = pushdown.residual();
+            } else {
+                pushdown = source.plan(RawPushdown.forRawBackend(query, true));
+                local = new LogQuery(pushdown.residual().range(), query.stages());
+            }
+        }
         Writer writer = new Writer(out, cap);
-        LineSink sink = new Served(mode, labels, stream.detected(), LocalEvaluator.pipeline(local, writer));
+        LineSink sink = new Served(mode, labels, stream.detected(),
+                new RedactingSink(redactor, LocalEvaluator.pipeline(local, writer)));
         ReadStats stats = source.fetch(pushdown, sink);
         sink.end();
         writer.rethrow();
@@ -223,7 +251,7 @@ final class LogRead implements SnapshotProducer {
 
         private boolean write(String text) {
             try {
-                out.line(text);
+                out.servedLine(text);
                 return true;
             } catch (AfsException e) {
                 failure = e;
