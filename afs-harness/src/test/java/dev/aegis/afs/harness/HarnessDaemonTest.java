@@ -53,7 +53,7 @@ class HarnessDaemonTest {
                 policy: {max_evidence_age: 2h}
                 """);
         HarnessConfig config = HarnessConfig.read(dir.resolve("harness.yaml"));
-        daemon = HarnessDaemon.start(config, f.cluster.client, f.clock, uid -> Set.of(), Harness.Probe.NONE);
+        daemon = HarnessDaemon.start(config, f.cluster.client, f.clock, f.accounts, Harness.Probe.NONE);
         client = new HarnessClient(URI.create(daemon.url()), Duration.ofSeconds(20), java.util.Optional.of(daemon.tokenFile()));
     }
 
@@ -86,26 +86,26 @@ class HarnessDaemonTest {
         HarnessClient forger = new HarnessClient(URI.create(daemon.url()), Duration.ofSeconds(20));
         AfsException forged = assertThrows(AfsException.class, () -> forger.approve(id, ALICE));
         assertEquals(AfsError.ACCESS_DENIED, forged.error());
-        assertTrue(forged.getMessage().contains("not attested"), forged.getMessage());
-        assertEquals("PENDING_APPROVAL", client.get(id).path("state").asText());
+        assertTrue(forged.getMessage().contains("not authenticated"), forged.getMessage());
+        assertEquals("PENDING_APPROVAL", client.get(id, AGENT).path("state").asText());
         client.approve(id, ALICE);
         daemon.harness().awaitIdle();
 
-        String status = client.statusText(id);
+        String status = client.statusText(id, AGENT);
         assertTrue(status.startsWith(id + "  SUCCEEDED  (execute mode)\n"), status);
-        assertTrue(status.contains("approvals: 1 of 1 [2001]"), status);
+        assertTrue(status.contains("approvals: 1 of 1  user:alice at "), status);
         assertTrue(status.contains("action 0: scale payments/Deployment/api  DONE"), status);
         assertEquals(4, f.replicas("payments", "api"));
 
-        List<JsonNode> list = client.list(10);
+        List<JsonNode> list = client.list(10, AGENT);
         assertEquals(1, list.size());
         assertEquals(id, list.get(0).path("id").asText());
-        List<JsonNode> ledger = client.ledger(1, 100);
+        List<JsonNode> ledger = client.ledger(1, 100, AGENT);
         assertEquals("submit", ledger.get(0).path("event").asText());
         assertEquals(1, ledger.get(0).path("seq").asInt());
-        assertTrue(ledger.stream().anyMatch(e -> e.path("event").asText().equals("approve") && e.path("actor").asInt() == 2001));
+        assertTrue(ledger.stream().anyMatch(e -> e.path("event").asText().equals("approve") && e.path("actor").asText().startsWith("unix:2001@")));
 
-        AfsException missing = assertThrows(AfsException.class, () -> client.statusText("cr-nope"));
+        AfsException missing = assertThrows(AfsException.class, () -> client.statusText("cr-nope", AGENT));
         assertEquals(AfsError.NOT_FOUND, missing.error());
     }
 
@@ -113,10 +113,16 @@ class HarnessDaemonTest {
     void submitUnderAChosenNameAsTheMountDoes() throws Exception {
         HarnessClient.Reply reply = client.submit(doc(0.5, "named-1"), AGENT, "scale-api-1");
         assertEquals("scale-api-1", reply.id());
-        assertEquals("PENDING_APPROVAL", client.get("scale-api-1").path("state").asText());
-        assertEquals(new String(doc(0.5, "named-1"), StandardCharsets.UTF_8), client.get("scale-api-1").path("document").asText());
-        AfsException taken = assertThrows(AfsException.class, () -> client.submit(doc(0.5, "named-2"), AGENT, "scale-api-1"));
+        assertEquals("PENDING_APPROVAL", client.get("scale-api-1", AGENT).path("state").asText());
+        assertEquals(new String(doc(0.5, "named-1"), StandardCharsets.UTF_8), client.get("scale-api-1", AGENT).path("document").asText());
+        // another person cannot take the name over
+        AfsException taken = assertThrows(AfsException.class, () -> client.submit(doc(0.5, "named-2"), ALICE, "scale-api-1"));
         assertEquals(AfsError.ALREADY_EXISTS, taken.error());
+        // its submitter may change the waiting plan: it is validated again and needs new approvals
+        client.submit(doc(0.5, "named-2"), AGENT, "scale-api-1");
+        daemon.harness().awaitIdle();
+        assertEquals(new String(doc(0.5, "named-2"), StandardCharsets.UTF_8), client.get("scale-api-1", AGENT).path("document").asText());
+        assertEquals("PENDING_APPROVAL", client.get("scale-api-1", AGENT).path("state").asText());
         AfsException bad = assertThrows(AfsException.class, () -> client.submit(doc(0.5, "named-3"), AGENT, "../x"));
         assertEquals(AfsError.INVALID_ARGUMENT, bad.error());
     }

@@ -92,13 +92,13 @@ class KillNineTest {
                         java.util.Optional.of(dir.resolve("data").resolve("client.token")));
                 String state = "";
                 for (int i = 0; i < 600 && !state.equals("SUCCEEDED"); i++) {
-                    state = client.get(id).path("state").asText();
+                    state = client.get(id, AGENT).path("state").asText();
                     if (!state.equals("SUCCEEDED")) {
                         Thread.sleep(100);
                     }
                 }
-                assertEquals("SUCCEEDED", state, client.statusText(id));
-                assertTrue(client.statusText(id).contains("confirmed_after_restart"), client.statusText(id));
+                assertEquals("SUCCEEDED", state, client.statusText(id, AGENT));
+                assertTrue(client.statusText(id, AGENT).contains("confirmed_after_restart"), client.statusText(id, AGENT));
             } finally {
                 second.destroy();
                 second.waitFor(30, TimeUnit.SECONDS);

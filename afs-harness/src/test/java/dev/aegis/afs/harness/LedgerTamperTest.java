@@ -38,7 +38,7 @@ class LedgerTamperTest {
             for (int i = 1; i <= 6; i++) {
                 int n = i;
                 store.inTransaction(tx -> {
-                    tx.record("cr-" + n, "note", 1000 + n, RequestStore.detail("n", n, "text", "entry " + n));
+                    tx.record("cr-" + n, "note", "uid:" + (1000 + n), RequestStore.detail("n", n, "text", "entry " + n));
                     return null;
                 });
             }

@@ -98,7 +98,7 @@ class RestartTest {
 
         f.open();
         assertEquals(State.PENDING_APPROVAL, f.get(r.id()).state());
-        f.harness.approve(r.id(), ALICE);
+        f.harness.approve(r.id(), f.p(ALICE));
         assertEquals(State.SUCCEEDED, f.get(r.id()).state());
         assertEquals(4, f.replicas("payments", "api"));
         f.closeHarness();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aegis.afs.cli.ExitCodes;
 import dev.aegis.afs.core.AfsError;
+import dev.aegis.afs.core.Caller;
 import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.harness.Harness;
 import dev.aegis.afs.harness.HarnessConfig;
@@ -136,12 +137,12 @@ public final class LedgerCommand implements Runnable {
                     }
                 }
             } else {
-                entries.addAll(harness.client().ledger(Math.max(1, from), Math.max(1, limit)));
+                entries.addAll(harness.client().ledger(Math.max(1, from), Math.max(1, limit), Caller.self()));
             }
             PrintWriter out = spec.commandLine().getOut();
             for (JsonNode e : entries) {
-                out.printf("%d\t%s\t%s\t%s\tuid %d\t%s%n", e.path("seq").asLong(), e.path("at").asText(),
-                        e.path("request").asText(), e.path("event").asText(), e.path("actor").asInt(), e.path("detail"));
+                out.printf("%d\t%s\t%s\t%s\t%s\t%s%n", e.path("seq").asLong(), e.path("at").asText(),
+                        e.path("request").asText(), e.path("event").asText(), e.path("actor").asText(), e.path("detail"));
             }
             out.flush();
             return ExitCodes.OK;

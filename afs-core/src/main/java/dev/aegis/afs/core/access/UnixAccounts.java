@@ -19,6 +19,7 @@ public final class UnixAccounts {
     private final Map<String, Integer> uidByName = new HashMap<>();
     private final Map<Integer, String> nameByUid = new HashMap<>();
     private final Map<String, Integer> gidByName = new HashMap<>();
+    private final Map<Integer, Integer> primaryGidByUid = new HashMap<>();
     private final Map<Integer, Set<String>> membersByGid = new HashMap<>();
     private final Path proc;
 
@@ -29,6 +30,9 @@ public final class UnixAccounts {
             if (f.length > 3 && f[2].matches("\\d+")) {
                 uidByName.put(f[0], Integer.parseInt(f[2]));
                 nameByUid.putIfAbsent(Integer.parseInt(f[2]), f[0]);
+                if (f[3].matches("\\d+")) {
+                    primaryGidByUid.putIfAbsent(Integer.parseInt(f[2]), Integer.parseInt(f[3]));
+                }
             }
         }
         for (String line : lines(group)) {
@@ -59,11 +63,25 @@ public final class UnixAccounts {
         return Optional.ofNullable(gidByName.get(group));
     }
 
+    /** The NSS name of {@code uid}, if it has one. */
+    public Optional<String> userName(int uid) {
+        return Optional.ofNullable(nameByUid.get(uid));
+    }
+
+    /** The NSS name of {@code gid}, if it has one. */
+    public Optional<String> groupName(int gid) {
+        return gidByName.entrySet().stream().filter(e -> e.getValue() == gid).map(Map.Entry::getKey).findFirst();
+    }
+
     /** Every gid the caller holds: its primary gid, the process' supplementary groups, and /etc/group membership. */
     public Set<Integer> groupsOf(int uid, int gid, long pid) {
         Set<Integer> out = new HashSet<>();
         out.add(gid);
-        for (String line : lines(proc.resolve(Long.toString(pid)).resolve("status"))) {
+        Integer primary = primaryGidByUid.get(uid);
+        if (primary != null) {
+            out.add(primary);
+        }
+        for (String line : pid <= 0 ? List.<String>of() : lines(proc.resolve(Long.toString(pid)).resolve("status"))) {
             if (line.startsWith("Groups:")) {
                 for (String g : line.substring(7).trim().split("\\s+")) {
                     if (g.matches("\\d+")) {

@@ -28,7 +28,8 @@ public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional
                          Map<String, Map<String, ConfigNode>> teams) {
 
     /** Keys allowed at the top of the file. */
-    public static final Set<String> TOP_KEYS = Set.of("evidence", "harness", "skills", "backends", "teams", "metrics");
+    public static final Set<String> TOP_KEYS = Set.of("evidence", "harness", "skills", "backends", "teams", "metrics",
+            "agents", "tokens");
     /** Keys of an env besides its source sections: read by the access lists and the harness. */
     public static final Set<String> ENV_SETTINGS = Set.of("access", "changes", "redact");
 
