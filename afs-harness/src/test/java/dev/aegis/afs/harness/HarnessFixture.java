@@ -36,18 +36,21 @@ final class HarnessFixture implements AutoCloseable {
 
     static final String NAMESPACES = """
             evidence: {dir: evidence}
+            tokens:
+              bot: {sha256: 2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b}   # "secret"
             teams:
               payments:
                 prod:
-                  access: {read: [uid:1000, uid:2001, uid:2002, group:sre]}
+                  access: {read: [uid:1000, uid:2001, uid:2002, group:sre, token:bot]}
                   changes:
                     mode: execute
                     allow: [scale, restart, set_resources, delete_pod, undo]
-                    approvers: {uids: [2001, 2002], groups: [sre]}
+                    approvers: {uids: [2001, 2002], groups: [sre], tokens: [bot]}
                     namespaces: [payments]
                 staging:
                   access: {read: [uid:1000, uid:2001]}
                   changes:
+                    proposers: [uid:1000]
                     allow: [scale]
                     approvers: {uids: [2001]}
                     namespaces: [payments-staging]

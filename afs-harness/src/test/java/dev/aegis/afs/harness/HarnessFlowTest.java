@@ -177,7 +177,7 @@ class HarnessFlowTest {
         f.harness.approve(r.id(), f.p(BOB));
         StoredRequest done = f.get(r.id());
         assertEquals(State.SUCCEEDED, done.state(), joined(done));
-        assertEquals(List.of(2001, 2002), done.approvals());
+        assertEquals(List.of("user:alice", "user:bob"), done.approvals().stream().map(StoredRequest.Approval::person).toList());
         assertEquals(Ledger.JSON.readTree(done.actions().get(0).beforeState().orElseThrow()).path("restarted_at").isNull(), true);
         assertEquals(done.actions().get(0).marker().orElseThrow(), annotation("big"));
     }
