@@ -110,7 +110,14 @@ public final class Harness implements AutoCloseable {
     /** Everything the harness needs; {@link #open} creates the key, ledger and database under dataDir. */
     public record Setup(Path dataDir, HarnessConfig.Policy policy, ChangePolicies policies, EvidenceStore evidence,
                         KubernetesClient client, Clock clock, AccessPolicy access, HarnessMetrics metrics, Probe probe,
-                        Sleeper sleeper) {
+                        Sleeper sleeper, Ledger.Witness witness) {
+
+        public Setup(Path dataDir, HarnessConfig.Policy policy, ChangePolicies policies, EvidenceStore evidence,
+                     KubernetesClient client, Clock clock, AccessPolicy access, HarnessMetrics metrics, Probe probe,
+                     Sleeper sleeper) {
+            this(dataDir, policy, policies, evidence, client, clock, access, metrics, probe, sleeper, Ledger.Witness.NONE);
+        }
+
         public Setup {
             requireNonNull(dataDir, "dataDir is null");
             requireNonNull(policy, "policy is null");
@@ -122,6 +129,7 @@ public final class Harness implements AutoCloseable {
             requireNonNull(metrics, "metrics is null");
             requireNonNull(probe, "probe is null");
             requireNonNull(sleeper, "sleeper is null");
+            requireNonNull(witness, "witness is null");
         }
     }
 
@@ -130,16 +138,20 @@ public final class Harness implements AutoCloseable {
     }
 
     public static Path keyPath(Path dataDir) {
-        return dataDir.resolve("signing.key");
+        return dataDir.resolve("ledger.key");
     }
 
     /** Opens (or creates) the data dir and repairs the ledger file from the database. Call {@link #resume()} next. */
     public static Harness open(Setup s) throws IOException {
-        Files.createDirectories(s.dataDir());
+        PrivateFiles.directory(s.dataDir());
+        Path older = s.dataDir().resolve("signing.key"); // its name before docs/trust-model.md
+        if (Files.exists(older) && !Files.exists(keyPath(s.dataDir()))) {
+            Files.move(older, keyPath(s.dataDir()));
+        }
         SigningKey key = SigningKey.loadOrCreate(keyPath(s.dataDir()), new SecureRandom());
-        Ledger ledger = new Ledger(ledgerPath(s.dataDir()), key);
+        Ledger ledger = new Ledger(ledgerPath(s.dataDir()), key, s.clock(), s.witness());
         try {
-            RequestStore store = new RequestStore(s.dataDir().resolve("harness.db"), ledger, s.clock());
+            RequestStore store = new RequestStore(PrivateFiles.file(s.dataDir().resolve("harness.db")), ledger, s.clock());
             store.flushLedger();
             return new Harness(s.policy(), s.policies(), new EvidenceGate(s.evidence(), s.policy().maxEvidenceAge(), s.clock()),
                     new Cluster(s.client()), store, s.clock(), s.access(), s.metrics(), s.probe(), s.sleeper());
@@ -147,6 +159,11 @@ public final class Harness implements AutoCloseable {
             throw new IOException("cannot open the harness database in " + s.dataDir() + ": " + e.getMessage()
                     + "; check data_dir is writable", e);
         }
+    }
+
+    /** The ledger public key as docs/trust-model.md writes it (base64url), for the operator to pin. */
+    public static String ledgerPublicKey(Path dataDir) throws IOException {
+        return SigningKey.loadOrCreate(keyPath(dataDir), new SecureRandom()).publicKeyBase64Url();
     }
 
     /** Picks up every request a previous run left unfinished. */
@@ -251,6 +268,13 @@ public final class Harness implements AutoCloseable {
                         + "; two-person approval needs a different person (one person is one approval, whichever way they approve)");
             }
             int count = valid.size() + 1;
+            List<String> expired = r.approvals().stream().filter(a -> a.planSha256().equals(r.documentSha256())
+                    && !valid.contains(a.person()) && !a.person().equals(caller.person())).map(a -> "approval: the approval of "
+                    + a.person() + " expired (older than changes.approval_ttl " + p.approvalTtl().toSeconds()
+                    + "s) and counts for nothing; approve again").distinct().filter(x -> !r.reasons().contains(x)).toList();
+            if (!expired.isEmpty()) {
+                addReasons(id, expired, "approvals_expired");
+            }
             store.inTransaction(tx -> {
                 tx.update("INSERT OR REPLACE INTO plan_approvals(request_id, person, principal, plan_sha, at_ms) VALUES (?, ?, ?, ?, ?)",
                         id, caller.person(), caller.id(), r.documentSha256(), now);

@@ -107,7 +107,16 @@ public final class HarnessDaemon implements AutoCloseable {
                 Namespaces.Evidence.DEFAULT_MAX_SNAPSHOT_BYTES, clock);
         HarnessMetrics metrics = new HarnessMetrics();
         Harness harness = Harness.open(new Harness.Setup(config.dataDir(), config.policy(), policies, evidence, client,
-                clock, access, metrics, probe, d -> Thread.sleep(d.toMillis())));
+                clock, access, metrics, probe, d -> Thread.sleep(d.toMillis()),
+                config.ledger().witness().map(LedgerWitness::client).orElse(Ledger.Witness.NONE)));
+        if (config.ledger().publicKeyHex().isPresent()) {
+            String actual = SigningKey.publicKeyHex(Harness.ledgerPublicKey(config.dataDir())).orElseThrow();
+            if (!actual.equals(config.ledger().publicKeyHex().get())) {
+                closeQuietly(harness);
+                throw new IOException(Harness.keyPath(config.dataDir()) + " is not the key pinned in ledger.public_key: the ledger "
+                        + "key was replaced; restore the original key, or pin the new one after checking why it changed");
+            }
+        }
         HttpServer server;
         try {
             server = HttpServer.create(config.listen(), 64);

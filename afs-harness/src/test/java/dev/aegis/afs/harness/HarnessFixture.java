@@ -41,11 +41,11 @@ final class HarnessFixture implements AutoCloseable {
             teams:
               payments:
                 prod:
-                  access: {read: [uid:1000, uid:2001, uid:2002, group:sre, token:bot]}
+                  access: {read: [uid:1000, uid:2001, uid:2002, gid:3100, token:bot]}   # gid 3100: sre (the child JVM uses the real /etc/group)
                   changes:
                     mode: execute
                     allow: [scale, restart, set_resources, delete_pod, undo]
-                    approvers: {uids: [2001, 2002], groups: [sre], tokens: [bot]}
+                    approvers: {uids: [2001, 2002], gids: [3100], tokens: [bot]}
                     namespaces: [payments]
                 staging:
                   access: {read: [uid:1000, uid:2001]}

@@ -248,7 +248,7 @@ class HarnessFlowTest {
         f.submit(scalePlan("prod", 4, "inc1-l", ""), AGENT);
         f.closeHarness();
         Path data = dir.resolve("data");
-        String pub = java.nio.file.Files.readString(SigningKey.publicKeyPath(Harness.keyPath(data))).trim();
+        String pub = SigningKey.publicKeyHex(Harness.ledgerPublicKey(data)).orElseThrow();
         LedgerVerifier.Result result = LedgerVerifier.verify(Harness.ledgerPath(data), pub);
         assertTrue(result.ok(), result.problem().orElse(""));
         List<String> lines = java.nio.file.Files.readAllLines(Harness.ledgerPath(data));

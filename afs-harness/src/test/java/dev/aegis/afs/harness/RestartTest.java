@@ -103,7 +103,7 @@ class RestartTest {
         assertEquals(4, f.replicas("payments", "api"));
         f.closeHarness();
         Path data = dir.resolve("data");
-        String pub = Files.readString(SigningKey.publicKeyPath(Harness.keyPath(data))).trim();
+        String pub = SigningKey.publicKeyHex(Harness.ledgerPublicKey(data)).orElseThrow();
         LedgerVerifier.Result result = LedgerVerifier.verify(Harness.ledgerPath(data), pub);
         assertTrue(result.ok(), result.problem().orElse(""));
     }

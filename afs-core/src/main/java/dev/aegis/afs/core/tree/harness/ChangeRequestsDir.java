@@ -115,8 +115,35 @@ public final class ChangeRequestsDir implements DirNode {
         return new TextFile(id + ".status", clock, c -> harness.statusText(id, c));
     }
 
+    /**
+     * The submitted document. Writing it again ({@code cat new.yaml > <id>.yaml}) sends a changed
+     * plan: the harness accepts it from the submitter while the request still waits, validates it
+     * again, and the approvals of the earlier plan no longer count.
+     */
     private FileNode document(String id) {
-        return new TextFile(id + ".yaml", clock, c -> harness.get(id, c).path("document").asText(""));
+        TextFile text = new TextFile(id + ".yaml", clock, c -> harness.get(id, c).path("document").asText(""));
+        return new FileNode() {
+            @Override
+            public String name() {
+                return text.name();
+            }
+
+            @Override
+            public NodeAttributes attributes(Caller caller) throws AfsException {
+                NodeAttributes a = text.attributes(caller);
+                return new NodeAttributes(false, 0644, a.size(), a.modified(), 1);
+            }
+
+            @Override
+            public OpenFile open(Caller caller) throws AfsException {
+                return text.open(caller);
+            }
+
+            @Override
+            public OpenFile openForWrite(Caller caller, boolean truncate) throws AfsException {
+                return create(id + ".yaml", caller);
+            }
+        };
     }
 
     /** A document being written: buffered (capped), submitted on the first flush with data, if every write succeeded. */
