@@ -250,12 +250,16 @@ public final class Harness implements AutoCloseable {
                 throw new AfsException(AfsError.INVALID_ARGUMENT, "request " + id + " is " + r.state()
                         + ", not PENDING_APPROVAL; there is nothing to approve");
             }
+            Optional<String> problem = access.approveProblem(caller, r.team(), r.env());
+            if (caller.agent() && problem.isPresent()) {
+                metrics.gateFailure("approval"); // the most basic reason first: an agent never approves
+                throw new AfsException(AfsError.ACCESS_DENIED, problem.get());
+            }
             if (caller.person().equals(r.submitterPerson())) {
                 metrics.gateFailure("approval");
                 throw new AfsException(AfsError.ACCESS_DENIED, caller.person() + " submitted request " + id
                         + " and cannot approve it; ask another approver");
             }
-            Optional<String> problem = access.approveProblem(caller, r.team(), r.env());
             if (problem.isPresent()) {
                 metrics.gateFailure("approval");
                 throw new AfsException(AfsError.ACCESS_DENIED, problem.get());

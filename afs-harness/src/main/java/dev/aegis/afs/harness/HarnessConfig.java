@@ -125,7 +125,7 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
                             + "(or data_dir/ledger.key.pub)")));
             Optional<java.net.URI> witness = l.get().get("witness").map(w -> {
                 if (!w.asString().startsWith("http://") && !w.asString().startsWith("https://")) {
-                    throw w.error("'" + w.asString() + "' is not an http(s) URL; write the URL afs witness prints, e.g. http://127.0.0.1:7781");
+                    throw w.error("'" + w.asString() + "' is not an http(s) URL; write the URL afs witness prints, e.g. http://127.0.0.1:7782");
                 }
                 return java.net.URI.create(w.asString());
             });

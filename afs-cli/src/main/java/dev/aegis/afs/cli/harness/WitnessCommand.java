@@ -28,7 +28,7 @@ public final class WitnessCommand implements Callable<Integer> {
     @Option(names = "--public-key", required = true, paramLabel = "KEY", description = "the harness's ledger public key (base64url or hex)")
     String publicKey;
 
-    @Option(names = "--listen", defaultValue = "127.0.0.1:7781", paramLabel = "HOST:PORT",
+    @Option(names = "--listen", defaultValue = "127.0.0.1:7782", paramLabel = "HOST:PORT",
             description = "loopback address to listen on (default ${DEFAULT-VALUE}); port 0 picks a free one")
     String listen;
 
@@ -42,7 +42,7 @@ public final class WitnessCommand implements Callable<Integer> {
         int colon = listen.lastIndexOf(':');
         InetAddress host = InetAddress.getByName(colon < 0 ? listen : listen.substring(0, colon));
         if (colon < 0 || !host.isLoopbackAddress()) {
-            throw new ParameterException(spec.commandLine(), "--listen: '" + listen + "' is not a loopback host:port; write e.g. 127.0.0.1:7781");
+            throw new ParameterException(spec.commandLine(), "--listen: '" + listen + "' is not a loopback host:port; write e.g. 127.0.0.1:7782");
         }
         LedgerWitness witness = LedgerWitness.start(dir.toAbsolutePath().normalize(), key,
                 new InetSocketAddress(host, Integer.parseInt(listen.substring(colon + 1))));

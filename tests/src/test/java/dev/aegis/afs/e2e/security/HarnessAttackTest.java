@@ -310,13 +310,14 @@ class HarnessAttackTest {
     @Order(5)
     void aPlanChangedAfterApprovalNeedsNewApprovals() throws Exception {
         assertEquals(0, as("afs-alice", "echo yes > approvals/inc-3/approve").exit());
-        // the agent swaps the plan under the approval: 4 replicas become 8
-        Mount.Result swap = submit("afs-agent", "inc-3", plan("payments", "INC-3", 8, "inc-3-scale"));
+        // the agent swaps the plan under the approval: 4 replicas become 6 (still within the guardrails)
+        Mount.Result swap = submit("afs-agent", "inc-3", plan("payments", "INC-3", 6, "inc-3-scale"));
         assertEquals(0, swap.exit(), swap.toString());
-        assertEquals(0, as("afs-bob", "echo yes > approvals/inc-3/approve").exit());
+        Mount.Result bob = as("afs-bob", "echo yes > approvals/inc-3/approve");
+        assertEquals(0, bob.exit(), bob + "\n" + status("afs-bob", "inc-3"));
         String s = awaitState("afs-bob", "inc-3", "PENDING_APPROVAL");
         assertTrue(s.contains("approvals: 1 of 2  user:afs-bob"), s);
-        assertTrue(as("afs-bob", "cat change_requests/inc-3.yaml").out().contains("replicas: 8"));
+        assertTrue(as("afs-bob", "cat change_requests/inc-3.yaml").out().contains("replicas: 6"));
         assertEquals(List.of(), writes());
         assertEquals(3, replicas("payments"));
     }
