@@ -159,4 +159,37 @@ class HarnessDaemonTest {
         assertEquals(AfsError.UNAVAILABLE, e.error());
         assertTrue(e.getMessage().contains("is unreachable"), e.getMessage());
     }
+
+    @Test
+    void aBearerTokenIsATokenPrincipalAndNothingIsShownWithoutProof() throws Exception {
+        String id = client.submit(doc(0.5, "bearer-1"), AGENT, "bearer-1").id();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.function.Function<String, java.net.http.HttpResponse<String>> get = auth -> {
+            java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(URI.create(daemon.url() + "/v1/requests"));
+            if (auth != null) {
+                b.header("Authorization", auth);
+            }
+            try {
+                return http.send(b.GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+        // the MCP server forwards its client's token: token:bot may read payments/prod
+        java.net.http.HttpResponse<String> bot = get.apply("Bearer secret");
+        assertEquals(200, bot.statusCode(), bot.body());
+        assertTrue(bot.body().contains("\"id\":\"" + id + "\""), bot.body());
+        assertEquals(403, get.apply("Bearer wrong").statusCode());
+        java.net.http.HttpResponse<String> anonymous = get.apply(null);
+        assertEquals(403, anonymous.statusCode());
+        assertTrue(anonymous.body().contains("not authenticated"), anonymous.body());
+        // a token is an agent: it never approves, whatever the approver list says
+        java.net.http.HttpResponse<String> approve = http.send(java.net.http.HttpRequest.newBuilder(
+                        URI.create(daemon.url() + "/v1/requests/" + id + "/approve")).header("Authorization", "Bearer secret")
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, approve.statusCode());
+        assertTrue(approve.body().contains("token:bot is an agent"), approve.body());
+        assertEquals(200, http.send(java.net.http.HttpRequest.newBuilder(URI.create(daemon.url() + "/health")).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
 }
