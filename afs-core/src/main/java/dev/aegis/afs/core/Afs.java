@@ -127,7 +127,7 @@ public final class Afs implements AutoCloseable {
             config.backends().forEach((name, section) -> backends.put(name, BackendTypes.create(name, section, context)));
             Namespaces.Evidence e = config.evidence();
             EvidenceStore store = new EvidenceStore(e.dir(), e.retention(), e.maxSnapshotBytes(), clock);
-            AccessPolicy access = AccessPolicy.from(config.teams(), accounts);
+            AccessPolicy access = AccessPolicy.from(config, accounts, AccessPolicy.localHost());
             HarnessClient harness = new HarnessClient(URI.create(config.harnessUrl().orElse(DEFAULT_HARNESS_URL)),
                     Duration.ofSeconds(10), java.util.Optional.of(config.harnessTokenFile()));
             List<Node> extra = new ArrayList<>(List.of(new ChangeRequestsDir(harness, clock),

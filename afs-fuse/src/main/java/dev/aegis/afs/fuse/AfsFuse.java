@@ -287,7 +287,7 @@ public class AfsFuse extends FuseStubFS {
         return guard("flush", path, caller -> {
             OpenHandles.Handle handle = handles.get(fi.fh.get());
             if (handle.writable()) {
-                handle.file().flush();
+                handle.file().flush(caller);
             }
             return 0;
         });

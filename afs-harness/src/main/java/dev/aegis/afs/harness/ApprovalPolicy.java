@@ -38,20 +38,4 @@ public final class ApprovalPolicy {
         return Math.min(n, 2);
     }
 
-    /** Whether {@code uid} may approve under {@code policy}. */
-    public static boolean isApprover(ChangePolicy policy, int uid, GroupDirectory groups) {
-        if (policy.approverUids().contains(uid)) {
-            return true;
-        }
-        if (policy.approverGroups().isEmpty()) {
-            return false;
-        }
-        for (String g : groups.groupsOf(uid)) {
-            if (policy.approverGroups().contains(g)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
 }

@@ -39,6 +39,7 @@ final class CallerToken {
             Files.writeString(temp, HexFormat.of().formatHex(random) + "\n");
             Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
+        PrivateFiles.refuseShared(file, "600");
         return new CallerToken(file, Files.readString(file, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8));
     }
 

@@ -9,7 +9,6 @@ import java.time.LocalTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +29,9 @@ import java.util.regex.Pattern;
  *       changes:
  *         mode: execute                 # shadow (default) | execute
  *         allow: [scale, restart]       # default: nothing
- *         approvers: {uids: [1001, 1002], groups: [sre]}
+ *         proposers: [group:payments-oncall]   # default: the env's readers (access.read)
+ *         approvers: [uid:1001, group:sre]     # read by afs-core's AccessPolicy, as access.read
+ *         approval_ttl: 1h              # an approval counts this long, for this exact plan
  *         namespaces: [payments]        # default: [team name]
  *         min_approvals: 1              # 0..2, default 0
  *         guardrails: {max_scale_factor: 2, max_restart_percent: 20, max_memory_factor: 2,
@@ -97,7 +98,7 @@ public final class ChangePolicies {
     }
 
     static ChangePolicy policy(String team, ConfigNode n) {
-        n.allowOnly(Set.of("mode", "allow", "approvers", "namespaces", "min_approvals", "guardrails"));
+        n.allowOnly(Set.of("mode", "allow", "proposers", "approvers", "approval_ttl", "namespaces", "min_approvals", "guardrails"));
         ChangePolicy.Mode mode = ChangePolicy.Mode.SHADOW;
         Optional<ConfigNode> m = n.get("mode");
         if (m.isPresent()) {
@@ -116,18 +117,9 @@ public final class ChangePolicies {
                         + "'; allow any of scale, restart, set_resources, undo, delete_pod")));
             }
         }
-        Set<Integer> uids = new HashSet<>();
-        Set<String> groups = new HashSet<>();
-        Optional<ConfigNode> ap = n.get("approvers");
-        if (ap.isPresent()) {
-            ap.get().allowOnly(Set.of("uids", "groups"));
-            Optional<ConfigNode> u = ap.get().get("uids");
-            if (u.isPresent()) {
-                for (ConfigNode item : u.get().kind() == ConfigNode.Kind.LIST ? u.get().items() : List.of(u.get())) {
-                    uids.add((int) item.asLong(0, Integer.MAX_VALUE));
-                }
-            }
-            ap.get().get("groups").ifPresent(g -> groups.addAll(g.asStringList()));
+        java.time.Duration ttl = n.get("approval_ttl").map(ConfigNode::asDuration).orElse(ChangePolicy.DEFAULT_APPROVAL_TTL);
+        if (ttl.isZero() || ttl.isNegative()) {
+            throw n.require("approval_ttl").error("approval_ttl must be longer than 0; write e.g. 1h");
         }
         List<String> namespaces = n.get("namespaces").map(ConfigNode::asStringList).orElse(List.of(team));
         int min = n.get("min_approvals").map(v -> v.asLong(0, 2)).orElse(0L).intValue();
@@ -136,7 +128,7 @@ public final class ChangePolicies {
         if (g.isPresent()) {
             limits = limits(g.get(), limits);
         }
-        return new ChangePolicy(mode, allow, uids, groups, namespaces, min, limits);
+        return new ChangePolicy(mode, allow, namespaces, min, limits, ttl);
     }
 
     private static Guardrails.Limits limits(ConfigNode g, Guardrails.Limits d) {

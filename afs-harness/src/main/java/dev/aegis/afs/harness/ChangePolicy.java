@@ -17,28 +17,31 @@ import java.util.Set;
  *
  * @param mode          shadow (dry runs only) or execute
  * @param allow         tools allowed; empty denies all
- * @param approverUids  uids that may approve
- * @param approverGroups groups whose members may approve
  * @param namespaces    Kubernetes namespaces this team/env may change
  * @param minApprovals  approvals required at least, whatever the risk (0..2)
  * @param guardrails    limits the CEL guardrails check
+ * @param approvalTtl   how long an approval counts (it binds to the plan's hash as well)
+ *
+ * <p>Who may propose and approve is not here: {@code changes.proposers} and {@code changes.approvers}
+ * are read with the env's readers by afs-core's {@link dev.aegis.afs.core.access.AccessPolicy}.
  */
-public record ChangePolicy(Mode mode, Set<Tool> allow, Set<Integer> approverUids, Set<String> approverGroups,
-                           List<String> namespaces, int minApprovals, Guardrails.Limits guardrails) {
+public record ChangePolicy(Mode mode, Set<Tool> allow, List<String> namespaces, int minApprovals,
+                           Guardrails.Limits guardrails, java.time.Duration approvalTtl) {
+
+    public static final java.time.Duration DEFAULT_APPROVAL_TTL = java.time.Duration.ofHours(1);
 
     public enum Mode { SHADOW, EXECUTE }
 
     public ChangePolicy {
         requireNonNull(mode, "mode is null");
         allow = Set.copyOf(allow);
-        approverUids = Set.copyOf(approverUids);
-        approverGroups = Set.copyOf(approverGroups);
         namespaces = List.copyOf(namespaces);
         requireNonNull(guardrails, "guardrails is null");
+        requireNonNull(approvalTtl, "approvalTtl is null");
     }
 
     public static ChangePolicy denyAll(String team) {
-        return new ChangePolicy(Mode.SHADOW, Set.of(), Set.of(), Set.of(), List.of(team), 0, Guardrails.Limits.defaults());
+        return new ChangePolicy(Mode.SHADOW, Set.of(), List.of(team), 0, Guardrails.Limits.defaults(), DEFAULT_APPROVAL_TTL);
     }
 
     /** A change window: days of week and a UTC time range, e.g. {@code Mon-Fri 08:00-18:00}. */

@@ -59,6 +59,21 @@ public final class EvidenceGate {
         return out;
     }
 
+    /**
+     * Pointers whose snapshot was captured from another team/env than the plan's: a plan for
+     * payments/prod may cite only what was read under /teams/payments/prod.
+     */
+    public List<String> fromOtherEnvs(String team, String env, List<EvidencePointer> pointers) {
+        List<String> out = new ArrayList<>();
+        String prefix = "/teams/" + team + "/" + env + "/";
+        for (EvidencePointer p : pointers) {
+            store.find(p.id()).filter(r -> !r.source().startsWith(prefix)).ifPresent(r -> out.add(p.field() + " (/evidence/"
+                    + p.id() + "): captured from " + r.source() + ", not from " + team + "/" + env
+                    + "; a plan may cite only evidence read in its own team/env"));
+        }
+        return out;
+    }
+
     private static Optional<Stamp> stamp(EvidenceRecord r) {
         try {
             Map<String, Object> a = java.nio.file.Files.readAttributes(r.file(), "unix:ino,ctime,size");

@@ -34,9 +34,11 @@ final class Gates {
     private final RequestStore store;
     private final Clock clock;
     private final HarnessMetrics metrics;
+    private final dev.aegis.afs.core.access.AccessPolicy access;
 
     Gates(HarnessConfig.Policy policy, EvidenceGate evidenceGate, Guardrails guardrails, Cluster cluster, RequestStore store,
-          Clock clock, HarnessMetrics metrics) {
+          Clock clock, HarnessMetrics metrics, dev.aegis.afs.core.access.AccessPolicy access) {
+        this.access = requireNonNull(access, "access is null");
         this.policy = requireNonNull(policy, "policy is null");
         this.evidenceGate = requireNonNull(evidenceGate, "evidenceGate is null");
         this.guardrails = requireNonNull(guardrails, "guardrails is null");
@@ -49,7 +51,11 @@ final class Gates {
     Result run(String id, StoredRequest r, ChangeRequest cr, ChangePolicy p) throws SQLException {
         List<String> failures = new ArrayList<>();
         List<String> notes = new ArrayList<>();
+        // EVIDENCE GATE: run at submit and again right before each action (Harness.recheck)
         for (String problem : evidenceGate.check(cr.evidence())) {
+            fail(failures, "evidence", problem);
+        }
+        for (String problem : evidenceGate.fromOtherEnvs(cr.team(), cr.env(), cr.evidence())) {
             fail(failures, "evidence", problem);
         }
         Instant now = clock.instant();
@@ -119,9 +125,9 @@ final class Gates {
                     + "; a human must approve");
         }
         int required = ApprovalPolicy.required(cr.actions(), replicas, policy.largeWorkload(), p.minApprovals(), low, escalated);
-        if (failures.isEmpty() && required > 0 && p.approverUids().isEmpty() && p.approverGroups().isEmpty()) {
+        if (failures.isEmpty() && required > 0 && !access.hasApprovers(cr.team(), cr.env())) {
             fail(failures, "approval", "this change needs " + required + " approval(s) but " + cr.team() + "/" + cr.env()
-                    + " has no approvers; add changes.approvers {uids: [...], groups: [...]} in namespaces.yaml");
+                    + " has no approvers; add changes.approvers [user:..., group:...] in namespaces.yaml");
         }
         return new Result(failures, notes, required);
     }

@@ -5,7 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aegis.afs.core.AfsError;
 import dev.aegis.afs.core.AfsException;
-import dev.aegis.afs.core.Caller;
+import dev.aegis.afs.core.access.AccessPolicy;
+import dev.aegis.afs.core.access.Principal;
 import dev.aegis.afs.core.evidence.EvidenceStore;
 import dev.aegis.afs.harness.ChangeRequest.Action;
 import dev.aegis.afs.harness.StoredRequest.StoredAction;
@@ -75,7 +76,7 @@ public final class Harness implements AutoCloseable {
     private final Cluster cluster;
     private final RequestStore store;
     private final Clock clock;
-    private final GroupDirectory groups;
+    private final AccessPolicy access;
     private final HarnessMetrics metrics;
     private final Probe probe;
     private final Sleeper sleeper;
@@ -91,7 +92,7 @@ public final class Harness implements AutoCloseable {
     });
 
     private Harness(HarnessConfig.Policy policy, ChangePolicies policies, EvidenceGate evidenceGate, Cluster cluster,
-                    RequestStore store, Clock clock, GroupDirectory groups, HarnessMetrics metrics, Probe probe,
+                    RequestStore store, Clock clock, AccessPolicy access, HarnessMetrics metrics, Probe probe,
                     Sleeper sleeper) {
         this.policy = policy;
         this.policies = policies;
@@ -99,17 +100,24 @@ public final class Harness implements AutoCloseable {
         this.cluster = cluster;
         this.store = store;
         this.clock = clock;
-        this.groups = groups;
+        this.access = access;
         this.metrics = metrics;
         this.probe = probe;
         this.sleeper = sleeper;
-        this.gates = new Gates(policy, evidenceGate, new Guardrails(), cluster, store, clock, metrics);
+        this.gates = new Gates(policy, evidenceGate, new Guardrails(), cluster, store, clock, metrics, access);
     }
 
     /** Everything the harness needs; {@link #open} creates the key, ledger and database under dataDir. */
     public record Setup(Path dataDir, HarnessConfig.Policy policy, ChangePolicies policies, EvidenceStore evidence,
-                        KubernetesClient client, Clock clock, GroupDirectory groups, HarnessMetrics metrics, Probe probe,
-                        Sleeper sleeper) {
+                        KubernetesClient client, Clock clock, AccessPolicy access, HarnessMetrics metrics, Probe probe,
+                        Sleeper sleeper, Ledger.Witness witness) {
+
+        public Setup(Path dataDir, HarnessConfig.Policy policy, ChangePolicies policies, EvidenceStore evidence,
+                     KubernetesClient client, Clock clock, AccessPolicy access, HarnessMetrics metrics, Probe probe,
+                     Sleeper sleeper) {
+            this(dataDir, policy, policies, evidence, client, clock, access, metrics, probe, sleeper, Ledger.Witness.NONE);
+        }
+
         public Setup {
             requireNonNull(dataDir, "dataDir is null");
             requireNonNull(policy, "policy is null");
@@ -117,10 +125,11 @@ public final class Harness implements AutoCloseable {
             requireNonNull(evidence, "evidence is null");
             requireNonNull(client, "client is null");
             requireNonNull(clock, "clock is null");
-            requireNonNull(groups, "groups is null");
+            requireNonNull(access, "access is null");
             requireNonNull(metrics, "metrics is null");
             requireNonNull(probe, "probe is null");
             requireNonNull(sleeper, "sleeper is null");
+            requireNonNull(witness, "witness is null");
         }
     }
 
@@ -129,23 +138,32 @@ public final class Harness implements AutoCloseable {
     }
 
     public static Path keyPath(Path dataDir) {
-        return dataDir.resolve("signing.key");
+        return dataDir.resolve("ledger.key");
     }
 
     /** Opens (or creates) the data dir and repairs the ledger file from the database. Call {@link #resume()} next. */
     public static Harness open(Setup s) throws IOException {
-        Files.createDirectories(s.dataDir());
+        PrivateFiles.directory(s.dataDir());
+        Path older = s.dataDir().resolve("signing.key"); // its name before docs/trust-model.md
+        if (Files.exists(older) && !Files.exists(keyPath(s.dataDir()))) {
+            Files.move(older, keyPath(s.dataDir()));
+        }
         SigningKey key = SigningKey.loadOrCreate(keyPath(s.dataDir()), new SecureRandom());
-        Ledger ledger = new Ledger(ledgerPath(s.dataDir()), key);
+        Ledger ledger = new Ledger(ledgerPath(s.dataDir()), key, s.clock(), s.witness());
         try {
-            RequestStore store = new RequestStore(s.dataDir().resolve("harness.db"), ledger, s.clock());
+            RequestStore store = new RequestStore(PrivateFiles.file(s.dataDir().resolve("harness.db")), ledger, s.clock());
             store.flushLedger();
             return new Harness(s.policy(), s.policies(), new EvidenceGate(s.evidence(), s.policy().maxEvidenceAge(), s.clock()),
-                    new Cluster(s.client()), store, s.clock(), s.groups(), s.metrics(), s.probe(), s.sleeper());
+                    new Cluster(s.client()), store, s.clock(), s.access(), s.metrics(), s.probe(), s.sleeper());
         } catch (SQLException e) {
             throw new IOException("cannot open the harness database in " + s.dataDir() + ": " + e.getMessage()
                     + "; check data_dir is writable", e);
         }
+    }
+
+    /** The ledger public key as docs/trust-model.md writes it (base64url), for the operator to pin. */
+    public static String ledgerPublicKey(Path dataDir) throws IOException {
+        return SigningKey.loadOrCreate(keyPath(dataDir), new SecureRandom()).publicKeyBase64Url();
     }
 
     /** Picks up every request a previous run left unfinished. */
@@ -157,15 +175,17 @@ public final class Harness implements AutoCloseable {
 
     // ---- API ----
 
-    public Submission submit(byte[] document, Caller caller) throws AfsException, PlanProblems {
+    public Submission submit(byte[] document, Principal caller) throws AfsException, PlanProblems {
         return submit(document, caller, Optional.empty());
     }
 
     /**
-     * Submits under a chosen id (the FUSE file name {@code /change_requests/<id>.yaml});
-     * an id already taken is ALREADY_EXISTS.
+     * Submits under a chosen id (the FUSE file name {@code /change_requests/<id>.yaml}). An id
+     * already taken is ALREADY_EXISTS, unless its submitter sends a changed plan while it still
+     * waits (PENDING_APPROVAL or APPROVED): then the plan is replaced, validated again, and the
+     * approvals given to the earlier plan count for nothing.
      */
-    public Submission submit(byte[] document, Caller caller, Optional<String> chosenId) throws AfsException, PlanProblems {
+    public Submission submit(byte[] document, Principal caller, Optional<String> chosenId) throws AfsException, PlanProblems {
         if (chosenId.isPresent() && !ID.matcher(chosenId.get()).matches()) {
             throw new AfsException(AfsError.INVALID_ARGUMENT, "'" + chosenId.get() + "' is not a request id; use up to 64 "
                     + "letters, digits, '.', '_' or '-', starting with a letter or digit");
@@ -173,6 +193,16 @@ public final class Harness implements AutoCloseable {
         String name = "change-request" + chosenId.map(n -> " " + n).orElse("");
         ChangeRequest cr = ChangeRequestParser.parse(name, document);
         String sha = sha256(document);
+        Optional<String> refused = access.proposeProblem(caller, cr.team(), cr.env());
+        if (refused.isPresent()) {
+            metrics.gateFailure("proposer");
+            call(() -> store.inTransaction(tx -> {
+                tx.recordFor(chosenId.orElse(""), cr.team(), cr.env(), "refused", caller.id(),
+                        RequestStore.detail("reason", refused.get(), "document_sha256", sha));
+                return null;
+            }));
+            throw new AfsException(AfsError.ACCESS_DENIED, "REJECTED: " + refused.get() + "; nothing was submitted");
+        }
         Submission s = call(() -> create(cr, document, sha, caller, chosenId));
         if (s.duplicate()) {
             return s;
@@ -191,39 +221,71 @@ public final class Harness implements AutoCloseable {
                 "no change request " + id + "; list them with afs plan list"));
     }
 
+    /**
+     * The request as {@code viewer} may see it: a request of an env it may not read is
+     * NOT_FOUND, exactly like one that does not exist, so its existence is not revealed either.
+     */
+    public StoredRequest get(String id, Principal viewer) throws AfsException {
+        StoredRequest r = get(id);
+        if (!access.canRead(viewer, r.team(), r.env())) {
+            throw new AfsException(AfsError.NOT_FOUND, "no change request " + id + "; list them with afs plan list");
+        }
+        return r;
+    }
+
     public List<StoredRequest> list(int limit) throws AfsException {
         return read(() -> store.list(limit));
     }
 
-    public StoredRequest approve(String id, Caller caller) throws AfsException {
+    /** The newest requests of envs {@code viewer} may read. */
+    public List<StoredRequest> list(int limit, Principal viewer) throws AfsException {
+        return read(() -> store.list(100_000)).stream().filter(r -> access.canRead(viewer, r.team(), r.env()))
+                .limit(limit).toList();
+    }
+
+    public StoredRequest approve(String id, Principal caller) throws AfsException {
         call(() -> {
-            StoredRequest r = existing(id);
+            StoredRequest r = visible(id, caller);
             if (r.state() != State.PENDING_APPROVAL) {
                 throw new AfsException(AfsError.INVALID_ARGUMENT, "request " + id + " is " + r.state()
                         + ", not PENDING_APPROVAL; there is nothing to approve");
             }
-            if (caller.uid() == r.submitter()) {
+            Optional<String> problem = access.approveProblem(caller, r.team(), r.env());
+            if (caller.agent() && problem.isPresent()) {
+                metrics.gateFailure("approval"); // the most basic reason first: an agent never approves
+                throw new AfsException(AfsError.ACCESS_DENIED, problem.get());
+            }
+            if (caller.person().equals(r.submitterPerson())) {
                 metrics.gateFailure("approval");
-                throw new AfsException(AfsError.ACCESS_DENIED, "uid " + caller.uid() + " submitted request " + id
+                throw new AfsException(AfsError.ACCESS_DENIED, caller.person() + " submitted request " + id
                         + " and cannot approve it; ask another approver");
             }
-            ChangePolicy p = policies.policy(r.team(), r.env());
-            if (!ApprovalPolicy.isApprover(p, caller.uid(), groups)) {
+            if (problem.isPresent()) {
                 metrics.gateFailure("approval");
-                throw new AfsException(AfsError.ACCESS_DENIED, "uid " + caller.uid() + " is not an approver for "
-                        + r.team() + "/" + r.env() + "; approvers are uids " + p.approverUids() + " and groups "
-                        + p.approverGroups() + " (changes.approvers in namespaces.yaml)");
+                throw new AfsException(AfsError.ACCESS_DENIED, problem.get());
             }
-            if (r.approvals().contains(caller.uid())) {
-                throw new AfsException(AfsError.ALREADY_EXISTS, "uid " + caller.uid() + " already approved request " + id
-                        + "; the next approval must come from a different person");
+            ChangePolicy p = policies.policy(r.team(), r.env());
+            long now = clock.millis();
+            List<String> valid = r.validApprovers(now, p.approvalTtl().toMillis());
+            if (valid.contains(caller.person())) {
+                throw new AfsException(AfsError.ALREADY_EXISTS, caller.person() + " already approved request " + id
+                        + "; two-person approval needs a different person (one person is one approval, whichever way they approve)");
             }
-            int count = r.approvals().size() + 1;
+            int count = valid.size() + 1;
+            List<String> expired = r.approvals().stream().filter(a -> a.planSha256().equals(r.documentSha256())
+                    && !valid.contains(a.person()) && !a.person().equals(caller.person())).map(a -> "approval: the approval of "
+                    + a.person() + " expired (older than changes.approval_ttl " + p.approvalTtl().toSeconds()
+                    + "s) and counts for nothing; approve again").distinct().filter(x -> !r.reasons().contains(x)).toList();
+            if (!expired.isEmpty()) {
+                addReasons(id, expired, "approvals_expired");
+            }
             store.inTransaction(tx -> {
-                tx.update("INSERT INTO approvals(request_id, uid, at_ms) VALUES (?, ?, ?)", id, caller.uid(), clock.millis());
-                tx.record(id, "approve", caller.uid(), RequestStore.detail("approvals", count, "required", r.requiredApprovals()));
+                tx.update("INSERT OR REPLACE INTO plan_approvals(request_id, person, principal, plan_sha, at_ms) VALUES (?, ?, ?, ?, ?)",
+                        id, caller.person(), caller.id(), r.documentSha256(), now);
+                tx.record(id, "approve", caller.id(), RequestStore.detail("person", caller.person(), "plan_sha256",
+                        r.documentSha256(), "approvals", count, "required", r.requiredApprovals()));
                 if (count >= r.requiredApprovals()) {
-                    tx.transition(id, State.PENDING_APPROVAL, State.APPROVED, caller.uid(), null);
+                    tx.transition(id, State.PENDING_APPROVAL, Optional.of(r.documentSha256()), State.APPROVED, caller.id(), null);
                 }
                 return null;
             });
@@ -237,49 +299,82 @@ public final class Harness implements AutoCloseable {
         return get(id);
     }
 
-    public StoredRequest reject(String id, Caller caller, String reason) throws AfsException {
+    public StoredRequest reject(String id, Principal caller, String reason) throws AfsException {
         if (reason == null || reason.isBlank()) {
             throw new AfsException(AfsError.INVALID_ARGUMENT, "a rejection needs a reason; pass --reason \"...\"");
         }
         call(() -> {
-            StoredRequest r = existing(id);
+            StoredRequest r = visible(id, caller);
             if (r.state() != State.PENDING_APPROVAL) {
                 throw new AfsException(AfsError.INVALID_ARGUMENT, "request " + id + " is " + r.state()
                         + ", not PENDING_APPROVAL; only pending requests can be rejected (use cancel before execution)");
             }
-            ChangePolicy p = policies.policy(r.team(), r.env());
-            if (!ApprovalPolicy.isApprover(p, caller.uid(), groups)) {
-                throw new AfsException(AfsError.ACCESS_DENIED, "uid " + caller.uid() + " is not an approver for "
-                        + r.team() + "/" + r.env() + " and cannot reject; the submitter can cancel instead");
+            Optional<String> problem = access.approveProblem(caller, r.team(), r.env());
+            if (problem.isPresent()) {
+                throw new AfsException(AfsError.ACCESS_DENIED, problem.get() + "; the submitter can cancel instead");
             }
-            move(r, State.REJECTED, caller.uid(), List.of("rejected by uid " + caller.uid() + ": " + reason),
+            move(r, State.REJECTED, caller.id(), List.of("rejected by " + caller.person() + ": " + reason),
                     RequestStore.detail("reason", reason));
             return null;
         });
         return get(id);
     }
 
-    public StoredRequest cancel(String id, Caller caller) throws AfsException {
+    public StoredRequest cancel(String id, Principal caller) throws AfsException {
         call(() -> {
-            StoredRequest r = existing(id);
+            StoredRequest r = visible(id, caller);
             if (!r.state().canMoveTo(State.CANCELLED)) {
                 throw new AfsException(AfsError.INVALID_ARGUMENT, "request " + id + " is " + r.state()
                         + " and can no longer be cancelled");
             }
-            ChangePolicy p = policies.policy(r.team(), r.env());
-            if (caller.uid() != r.submitter() && !ApprovalPolicy.isApprover(p, caller.uid(), groups)) {
-                throw new AfsException(AfsError.ACCESS_DENIED, "only the submitter (uid " + r.submitter()
+            if (!caller.person().equals(r.submitterPerson()) && access.approveProblem(caller, r.team(), r.env()).isPresent()) {
+                throw new AfsException(AfsError.ACCESS_DENIED, "only the submitter (" + r.submitter()
                         + ") or an approver can cancel request " + id);
             }
-            move(r, State.CANCELLED, caller.uid(), List.of("cancelled by uid " + caller.uid()), null);
+            move(r, State.CANCELLED, caller.id(), List.of("cancelled by " + caller.person()), null);
             return null;
         });
         return get(id);
     }
 
+    /** The request, when {@code caller} may read its env; NOT_FOUND otherwise, as if it did not exist. */
+    private StoredRequest visible(String id, Principal caller) throws SQLException, AfsException {
+        StoredRequest r = existing(id);
+        if (!access.canRead(caller, r.team(), r.env())) {
+            throw new AfsException(AfsError.NOT_FOUND, "no change request " + id + "; list them with afs plan list");
+        }
+        return r;
+    }
+
     /** Ledger lines from {@code fromSeq} (1-based). */
     public List<String> ledger(long fromSeq, int limit) throws AfsException {
         return read(() -> store.ledgerLines(fromSeq, limit));
+    }
+
+    /**
+     * The ledger as {@code viewer} may see it: entries of envs it may read in full, every other
+     * entry as its seq, prev and hash only, so the chain still links and a tenant learns
+     * nothing of another team's plans, hypotheses or targets.
+     */
+    public List<String> ledger(long fromSeq, int limit, Principal viewer) throws AfsException {
+        List<String> out = new ArrayList<>();
+        for (RequestStore.LedgerRow row : read(() -> store.ledgerRows(fromSeq, limit))) {
+            if (viewer.isRoot() || (!row.team().isEmpty() && access.canRead(viewer, row.team(), row.env()))) {
+                out.add(row.line());
+            } else {
+                ObjectNode hidden = Ledger.JSON.createObjectNode();
+                hidden.put("seq", row.seq());
+                try {
+                    hidden.put("prev", Ledger.JSON.readTree(row.line()).path("prev").asText());
+                } catch (IOException e) {
+                    hidden.put("prev", "");
+                }
+                hidden.put("hash", row.hash());
+                hidden.put("hidden", "another env's entry: only its hash is shown");
+                out.add(hidden.toString());
+            }
+        }
+        return out;
     }
 
     private static <T> T read(Callable<T> query) throws AfsException {
@@ -320,8 +415,25 @@ public final class Harness implements AutoCloseable {
 
     // ---- pipeline: create/validate on the control thread, steps on the runner ----
 
-    private Submission create(ChangeRequest cr, byte[] document, String sha, Caller caller, Optional<String> chosenId)
+    private Submission create(ChangeRequest cr, byte[] document, String sha, Principal caller, Optional<String> chosenId)
             throws SQLException, AfsException {
+        if (chosenId.isPresent()) {
+            Optional<StoredRequest> taken = store.get(chosenId.get());
+            if (taken.isPresent() && access.canRead(caller, taken.get().team(), taken.get().env())) {
+                StoredRequest t = taken.get();
+                if (t.documentSha256().equals(sha)) {
+                    return new Submission(t, true);
+                }
+                if ((t.state() == State.PENDING_APPROVAL || t.state() == State.APPROVED)
+                        && caller.person().equals(t.submitterPerson()) && t.team().equals(cr.team()) && t.env().equals(cr.env())) {
+                    return amend(t, cr, document, sha, caller);
+                }
+            }
+            if (taken.isPresent()) {
+                throw new AfsException(AfsError.ALREADY_EXISTS, "a change request named " + chosenId.get()
+                        + " already exists; choose another name");
+            }
+        }
         Optional<String> earlier = Optional.empty();
         for (Action a : cr.actions()) {
             Optional<String> holder = store.requestWithKey(a.idempotencyKey());
@@ -339,30 +451,59 @@ public final class Harness implements AutoCloseable {
         if (earlier.isPresent()) {
             return new Submission(store.get(earlier.get()).orElseThrow(), true);
         }
-        if (chosenId.isPresent() && store.get(chosenId.get()).isPresent()) {
-            throw new AfsException(AfsError.ALREADY_EXISTS, "a change request named " + chosenId.get()
-                    + " already exists; choose another name");
-        }
         ChangePolicy p = policies.policy(cr.team(), cr.env());
         String id = chosenId.orElseGet(() -> "cr-" + HexFormat.of().formatHex(randomBytes()));
         long now = clock.millis();
         store.inTransaction(tx -> {
-            tx.update("INSERT INTO requests(id, incident, team, env, submitter, state, mode, document, doc_sha, created_ms, "
-                            + "updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", id, cr.incidentId(), cr.team(), cr.env(),
-                    caller.uid(), State.SUBMITTED.name(), p.mode().name(), new String(document, StandardCharsets.UTF_8), sha,
+            tx.update("INSERT INTO requests(id, incident, team, env, submitter, submitter_person, state, mode, document, doc_sha, "
+                            + "created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", id, cr.incidentId(), cr.team(),
+                    cr.env(), caller.id(), caller.person(), State.SUBMITTED.name(), p.mode().name(), new String(document, StandardCharsets.UTF_8), sha,
                     now, now);
             for (int i = 0; i < cr.actions().size(); i++) {
                 Action a = cr.actions().get(i);
                 tx.update("INSERT INTO actions(request_id, idx, idempotency_key, tool, target, status) VALUES (?, ?, ?, ?, ?, ?)",
                         id, i, a.idempotencyKey(), a.tool().wireName(), targetKey(cr, p, a), "PLANNED");
             }
-            tx.record(id, "submit", caller.uid(), RequestStore.detail("to", State.SUBMITTED.name(), "incident", cr.incidentId(),
+            tx.record(id, "submit", caller.id(), RequestStore.detail("to", State.SUBMITTED.name(), "incident", cr.incidentId(),
                     "team", cr.team(), "env", cr.env(), "mode", p.mode().name(), "document_sha256", sha,
                     "hypothesis", cr.hypothesis(), "confidence", cr.confidence()));
             return null;
         });
         metrics.transition(null, State.SUBMITTED);
         return new Submission(store.get(id).orElseThrow(), false);
+    }
+
+    /**
+     * Replaces the plan of a waiting request by its submitter's new one: its actions are
+     * re-planned, it is validated again, and approvals (bound to the old plan's hash) no longer count.
+     */
+    private Submission amend(StoredRequest t, ChangeRequest cr, byte[] document, String sha, Principal caller)
+            throws SQLException, AfsException {
+        for (Action a : cr.actions()) {
+            Optional<String> holder = store.requestWithKey(a.idempotencyKey());
+            if (holder.isPresent() && !holder.get().equals(t.id())) {
+                metrics.gateFailure("idempotency");
+                throw new AfsException(AfsError.ALREADY_EXISTS, a.field() + ".idempotency_key '" + a.idempotencyKey()
+                        + "' was already used by request " + holder.get() + "; use a new key for a new change");
+            }
+        }
+        ChangePolicy p = policies.policy(cr.team(), cr.env());
+        store.inTransaction(tx -> {
+            tx.update("UPDATE requests SET document = ?, doc_sha = ?, incident = ?, required_approvals = 0 WHERE id = ? AND state = ?",
+                    new String(document, StandardCharsets.UTF_8), sha, cr.incidentId(), t.id(), t.state().name());
+            tx.update("DELETE FROM actions WHERE request_id = ?", t.id());
+            for (int i = 0; i < cr.actions().size(); i++) {
+                Action a = cr.actions().get(i);
+                tx.update("INSERT INTO actions(request_id, idx, idempotency_key, tool, target, status) VALUES (?, ?, ?, ?, ?, ?)",
+                        t.id(), i, a.idempotencyKey(), a.tool().wireName(), targetKey(cr, p, a), "PLANNED");
+            }
+            tx.transition(t.id(), t.state(), State.VALIDATING, caller.id(), RequestStore.detail("amended", true,
+                    "document_sha256", sha, "previous_document_sha256", t.documentSha256(),
+                    "note", "the plan changed: approvals of the previous plan no longer count"));
+            return null;
+        });
+        metrics.transition(t.state(), State.VALIDATING);
+        return new Submission(store.get(t.id()).orElseThrow(), false);
     }
 
     private void schedule(String id) {
@@ -398,7 +539,10 @@ public final class Harness implements AutoCloseable {
                 return true;
             }
             case APPROVED -> {
-                move(r, State.EXECUTING, 0, List.of(), RequestStore.detail("mode", r.mode().name()));
+                if (recheck(r, cr, p, State.APPROVED)) {
+                    moveIfPlan(r, State.EXECUTING, List.of(), RequestStore.detail("mode", r.mode().name(),
+                            "rechecked", "evidence, policy, guardrails, windows, budget, loops and approvals held at execution"));
+                }
                 return true;
             }
             case EXECUTING -> {
@@ -422,7 +566,7 @@ public final class Harness implements AutoCloseable {
     private void validate(String id) throws Exception {
         StoredRequest r = existing(id);
         if (r.state() == State.SUBMITTED) {
-            move(r, State.VALIDATING, 0, List.of(), null);
+            move(r, State.VALIDATING, HARNESS, List.of(), null);
             r = existing(id);
         }
         if (r.state() != State.VALIDATING) {
@@ -438,7 +582,7 @@ public final class Harness implements AutoCloseable {
         if (!failures.isEmpty()) {
             List<String> all = new ArrayList<>(failures);
             all.addAll(notes);
-            move(current, State.REJECTED, 0, all, null);
+            move(current, State.REJECTED, HARNESS, all, null);
             return;
         }
         int req = required;
@@ -446,8 +590,52 @@ public final class Harness implements AutoCloseable {
             tx.update("UPDATE requests SET required_approvals = ? WHERE id = ?", req, id);
             return null;
         });
-        move(existing(id), req == 0 ? State.APPROVED : State.PENDING_APPROVAL, 0, notes,
+        // approvals given to this very plan (e.g. before a restart) still count
+        StoredRequest fresh = existing(id);
+        int valid = fresh.validApprovers(clock.millis(), p.approvalTtl().toMillis()).size();
+        move(fresh, req <= valid ? State.APPROVED : State.PENDING_APPROVAL, HARNESS, notes,
                 RequestStore.detail("required_approvals", req));
+    }
+
+    /**
+     * The gates again, right before an action runs: evidence (via the evidence gate), the
+     * allowlist and CEL guardrails against the live target, freeze and change windows, budget,
+     * loops, and that enough approvals for this exact plan are still valid. A failure moves the
+     * request on (REJECTED; PENDING_APPROVAL where new approvals would fix it; FAILED once an
+     * action has run, so the done ones roll back) and nothing runs. The move is conditional on
+     * the state and the plan's hash, so a plan amended meanwhile never runs unchecked.
+     *
+     * @return true when the action may run
+     */
+    private boolean recheck(StoredRequest r, ChangeRequest cr, ChangePolicy p, State from) throws Exception {
+        Gates.Result g = gates.run(r.id(), r, cr, p);
+        List<String> failures = g.failures().stream().map(f -> "at execution: " + f).toList();
+        State failTo = from == State.APPROVED ? State.REJECTED : State.FAILED;
+        if (!failures.isEmpty()) {
+            moveIfPlan(r, failTo, failures, RequestStore.detail("recheck", "failed"));
+            return false;
+        }
+        int required = Math.max(g.requiredApprovals(), r.requiredApprovals());
+        List<String> valid = r.validApprovers(clock.millis(), p.approvalTtl().toMillis());
+        if (valid.size() < required) {
+            long stale = r.approvals().stream().filter(a -> !valid.contains(a.person())).count();
+            String why = "at execution: approval: " + valid.size() + " valid approval(s) of " + required + " required"
+                    + (stale > 0 ? "; " + stale + " approval(s) no longer count (given to an earlier plan, or older than "
+                    + "changes.approval_ttl " + p.approvalTtl().toMinutes() + " min)" : "")
+                    + "; approve again (echo yes > /approvals/" + r.id() + "/approve)";
+            metrics.gateFailure("approval");
+            if (from == State.APPROVED) {
+                store.inTransaction(tx -> {
+                    tx.update("UPDATE requests SET required_approvals = ? WHERE id = ?", required, r.id());
+                    return null;
+                });
+                moveIfPlan(r, State.PENDING_APPROVAL, List.of(why), RequestStore.detail("required_approvals", required));
+            } else {
+                moveIfPlan(r, State.FAILED, List.of(why), null);
+            }
+            return false;
+        }
+        return true;
     }
 
     private void execute(StoredRequest r, ChangeRequest cr, ChangePolicy p) throws Exception {
@@ -474,13 +662,16 @@ public final class Harness implements AutoCloseable {
                         continue;
                     }
                 } else {
+                    if (i > 0 && !recheck(existing(r.id()), cr, p, State.EXECUTING)) {
+                        return; // FAILED with the reason; the actions already done roll back
+                    }
                     before = cluster.beforeState(a, ns);
                     marker = cluster.marker(a, before, clock.instant());
                     ObjectNode b = before;
                     store.inTransaction(tx -> {
                         tx.update("UPDATE actions SET status = 'INTENT', before_state = ?, marker = ? WHERE request_id = ? AND idx = ?",
                                 b.toString(), marker, r.id(), index);
-                        tx.record(r.id(), "action_intent", 0, RequestStore.detail("index", index, "idempotency_key",
+                        tx.record(r.id(), "action_intent", HARNESS, RequestStore.detail("index", index, "idempotency_key",
                                 a.idempotencyKey(), "tool", a.tool().wireName(), "target", sa.target(), "before", b,
                                 "marker", marker, "dry_run", dryRun));
                         return null;
@@ -496,19 +687,19 @@ public final class Harness implements AutoCloseable {
                             RequestStore.detail("error", String.valueOf(e.getMessage())).toString(), r.id(), index);
                     return null;
                 });
-                move(existing(r.id()), State.FAILED, 0, List.of("execute: " + a.field() + " (" + a.tool().wireName() + " "
+                move(existing(r.id()), State.FAILED, HARNESS, List.of("execute: " + a.field() + " (" + a.tool().wireName() + " "
                         + sa.target() + ") failed: " + e.getMessage()), null);
                 return;
             }
         }
-        move(existing(r.id()), State.VERIFYING, 0, List.of(), null);
+        move(existing(r.id()), State.VERIFYING, HARNESS, List.of(), null);
     }
 
     private void finishAction(String id, int index, Action a, String status, ObjectNode outcome) throws SQLException {
         store.inTransaction(tx -> {
             tx.update("UPDATE actions SET status = ?, outcome = ? WHERE request_id = ? AND idx = ?",
                     status, outcome.toString(), id, index);
-            tx.record(id, "action_done", 0, RequestStore.detail("index", index, "idempotency_key", a.idempotencyKey(),
+            tx.record(id, "action_done", HARNESS, RequestStore.detail("index", index, "idempotency_key", a.idempotencyKey(),
                     "status", status, "outcome", outcome));
             return null;
         });
@@ -516,7 +707,7 @@ public final class Harness implements AutoCloseable {
 
     private void verify(StoredRequest r, ChangeRequest cr, ChangePolicy p) throws Exception {
         if (r.mode() == ChangePolicy.Mode.SHADOW) {
-            move(r, State.SUCCEEDED, 0, List.of("shadow mode: dry run only, nothing was changed; verify steps skipped"),
+            move(r, State.SUCCEEDED, HARNESS, List.of("shadow mode: dry run only, nothing was changed; verify steps skipped"),
                     RequestStore.detail("shadow", true));
             return;
         }
@@ -550,9 +741,9 @@ public final class Harness implements AutoCloseable {
             }
         }
         if (failed.isEmpty()) {
-            move(r, State.SUCCEEDED, 0, List.of(), null);
+            move(r, State.SUCCEEDED, HARNESS, List.of(), null);
         } else {
-            move(r, State.FAILED, 0, failed, null);
+            move(r, State.FAILED, HARNESS, failed, null);
         }
     }
 
@@ -576,13 +767,13 @@ public final class Harness implements AutoCloseable {
             try {
                 store.inTransaction(tx -> {
                     tx.update("UPDATE actions SET status = 'ROLLBACK_INTENT' WHERE request_id = ? AND idx = ?", r.id(), index);
-                    tx.record(r.id(), "rollback_intent", 0, RequestStore.detail("index", index, "restore", before));
+                    tx.record(r.id(), "rollback_intent", HARNESS, RequestStore.detail("index", index, "restore", before));
                     return null;
                 });
                 Optional<String> note = cluster.restore(a, ns, before);
                 store.inTransaction(tx -> {
                     tx.update("UPDATE actions SET status = 'ROLLED_BACK' WHERE request_id = ? AND idx = ?", r.id(), index);
-                    tx.record(r.id(), "rollback_done", 0, RequestStore.detail("index", index, "note", note.orElse("restored")));
+                    tx.record(r.id(), "rollback_done", HARNESS, RequestStore.detail("index", index, "note", note.orElse("restored")));
                     return null;
                 });
             } catch (KubernetesClientException | Cluster.TargetMissing e) {
@@ -591,12 +782,25 @@ public final class Harness implements AutoCloseable {
                 return;
             }
         }
-        move(existing(r.id()), State.ROLLED_BACK, 0, List.of(), null);
+        move(existing(r.id()), State.ROLLED_BACK, HARNESS, List.of(), null);
     }
 
     // ---- helpers ----
 
-    private void move(StoredRequest r, State to, int actor, List<String> reasons, ObjectNode detail) throws SQLException {
+    /** The actor of steps the harness takes by itself. */
+    static final String HARNESS = "harness";
+
+    /** {@link #move}, only while the request still holds the plan {@code r} was checked with. */
+    private void moveIfPlan(StoredRequest r, State to, List<String> reasons, ObjectNode detail) throws SQLException {
+        move(r, to, HARNESS, reasons, detail, Optional.of(r.documentSha256()));
+    }
+
+    private void move(StoredRequest r, State to, String actor, List<String> reasons, ObjectNode detail) throws SQLException {
+        move(r, to, actor, reasons, detail, Optional.empty());
+    }
+
+    private void move(StoredRequest r, State to, String actor, List<String> reasons, ObjectNode detail,
+                      Optional<String> planSha) throws SQLException {
         List<String> all = new ArrayList<>(r.reasons());
         all.addAll(reasons);
         ObjectNode d = detail == null ? Ledger.JSON.createObjectNode() : detail.deepCopy();
@@ -604,7 +808,7 @@ public final class Harness implements AutoCloseable {
             d.set("reasons", Ledger.JSON.valueToTree(reasons));
         }
         store.inTransaction(tx -> {
-            tx.transition(r.id(), r.state(), to, actor, d);
+            tx.transition(r.id(), r.state(), planSha, to, actor, d);
             tx.update("UPDATE requests SET reasons = ? WHERE id = ?", RequestStore.json(all), r.id());
             return null;
         });
@@ -617,7 +821,7 @@ public final class Harness implements AutoCloseable {
         all.addAll(reasons);
         store.inTransaction(tx -> {
             tx.update("UPDATE requests SET reasons = ? WHERE id = ?", RequestStore.json(all), id);
-            tx.record(id, event, 0, RequestStore.detail("reasons", reasons));
+            tx.record(id, event, HARNESS, RequestStore.detail("reasons", reasons));
             return null;
         });
     }

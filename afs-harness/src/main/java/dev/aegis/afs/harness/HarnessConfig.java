@@ -27,7 +27,21 @@ import java.util.Set;
  * </pre>
  */
 public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespacesFile, Optional<Path> evidenceDir,
-                            Kubernetes kubernetes, Policy policy) {
+                            Kubernetes kubernetes, Policy policy, LedgerSettings ledger) {
+
+    /**
+     * {@code ledger: {public_key, witness}}: the pinned ledger key (base64url or hex; the harness
+     * refuses to start with another key, and {@code afs ledger verify --config} uses it) and the
+     * URL of the {@code afs witness} that keeps every signed checkpoint.
+     */
+    public record LedgerSettings(Optional<String> publicKeyHex, Optional<java.net.URI> witness) {
+        public static final LedgerSettings NONE = new LedgerSettings(Optional.empty(), Optional.empty());
+    }
+
+    public HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespacesFile, Optional<Path> evidenceDir,
+                         Kubernetes kubernetes, Policy policy) {
+        this(listen, dataDir, namespacesFile, evidenceDir, kubernetes, policy, LedgerSettings.NONE);
+    }
 
     public HarnessConfig {
         requireNonNull(listen, "listen is null");
@@ -36,6 +50,7 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
         requireNonNull(evidenceDir, "evidenceDir is null");
         requireNonNull(kubernetes, "kubernetes is null");
         requireNonNull(policy, "policy is null");
+        requireNonNull(ledger, "ledger is null");
     }
 
     /** Where the write credentials come from; all empty means the in-cluster / default kubeconfig. */
@@ -70,7 +85,7 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
         if (!root.isMap()) {
             throw root.error("the harness config must be a map; start with 'data_dir: data' and 'namespaces: namespaces.yaml'");
         }
-        root.allowOnly(Set.of("listen", "data_dir", "namespaces", "evidence_dir", "kubernetes", "policy"));
+        root.allowOnly(Set.of("listen", "data_dir", "namespaces", "evidence_dir", "kubernetes", "policy", "ledger"));
         InetSocketAddress listen = root.get("listen").map(HarnessConfig::listen)
                 .orElse(new InetSocketAddress(InetAddress.getLoopbackAddress(), 7780));
         Path dataDir = baseDir.resolve(root.string("data_dir")).normalize();
@@ -101,7 +116,22 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
                     n.get("large_workload").map(v -> v.asLong(1, 1_000_000)).orElse((long) d.largeWorkload()).intValue(),
                     n.get("freeze").map(ConfigNode::asBoolean).orElse(d.freeze()));
         }
-        return new HarnessConfig(listen, dataDir, namespaces, evidence, kube, policy);
+        LedgerSettings ledger = LedgerSettings.NONE;
+        Optional<ConfigNode> l = root.get("ledger");
+        if (l.isPresent()) {
+            l.get().allowOnly(Set.of("public_key", "witness"));
+            Optional<String> key = l.get().get("public_key").map(pk -> SigningKey.publicKeyHex(pk.asString()).orElseThrow(() ->
+                    pk.error("'" + pk.asString() + "' is not an Ed25519 public key; copy the base64url key the harness prints at start "
+                            + "(or data_dir/ledger.key.pub)")));
+            Optional<java.net.URI> witness = l.get().get("witness").map(w -> {
+                if (!w.asString().startsWith("http://") && !w.asString().startsWith("https://")) {
+                    throw w.error("'" + w.asString() + "' is not an http(s) URL; write the URL afs witness prints, e.g. http://127.0.0.1:7782");
+                }
+                return java.net.URI.create(w.asString());
+            });
+            ledger = new LedgerSettings(key, witness);
+        }
+        return new HarnessConfig(listen, dataDir, namespaces, evidence, kube, policy, ledger);
     }
 
     static double fraction(ConfigNode n) {

@@ -9,7 +9,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.aegis.afs.core.AfsError;
 import dev.aegis.afs.core.AfsException;
-import dev.aegis.afs.core.Caller;
+import dev.aegis.afs.core.access.AccessPolicy;
+import dev.aegis.afs.core.access.Principal;
+import dev.aegis.afs.core.access.UnixAccounts;
 import dev.aegis.afs.core.config.ConfigException;
 import dev.aegis.afs.core.config.Namespaces;
 import dev.aegis.afs.core.evidence.EvidenceStore;
@@ -38,8 +40,11 @@ import java.util.concurrent.TimeUnit;
  * {@code afs harness --config F} and tests call {@link #start} and {@link #stop}.
  *
  * <pre>
- * POST /v1/requests                  body: the document; headers X-Afs-Uid, X-Afs-Gid,
- *                                    X-Afs-Request-Name (optional: the id, e.g. the FUSE file name)
+ * Every /v1 endpoint needs an authenticated principal: either the mount's client token
+ * (X-Afs-Token) with the uid it attests (X-Afs-Uid, X-Afs-Gid), or Authorization: Bearer with a
+ * token named in namespaces.yaml's tokens:. A caller sees only requests of envs it may read.
+ *
+ * POST /v1/requests                  body: the document; X-Afs-Request-Name (optional: the id, e.g. the FUSE file name)
  * GET  /v1/requests[?limit=N]        newest first
  * GET  /v1/requests/ID               JSON;  GET /v1/requests/ID/status: text
  * POST /v1/requests/ID/approve       header X-Afs-Uid
@@ -52,6 +57,7 @@ import java.util.concurrent.TimeUnit;
 public final class HarnessDaemon implements AutoCloseable {
 
     private final CallerToken token;
+    private final AccessPolicy access;
 
     private final Harness harness;
     private final HttpServer server;
@@ -60,8 +66,9 @@ public final class HarnessDaemon implements AutoCloseable {
     private final KubernetesClient ownedClient;
 
     private HarnessDaemon(Harness harness, HttpServer server, ExecutorService executor, HarnessMetrics metrics,
-                          KubernetesClient ownedClient, CallerToken token) {
+                          KubernetesClient ownedClient, CallerToken token, AccessPolicy access) {
         this.token = token;
+        this.access = access;
         this.harness = harness;
         this.server = server;
         this.executor = executor;
@@ -73,7 +80,7 @@ public final class HarnessDaemon implements AutoCloseable {
     public static HarnessDaemon start(HarnessConfig config) throws IOException {
         KubernetesClient client = kubernetesClient(config.kubernetes());
         try {
-            return start(config, client, Clock.systemUTC(), GroupDirectory.system(), Harness.Probe.NONE, client);
+            return start(config, client, Clock.systemUTC(), UnixAccounts.system(), Harness.Probe.NONE, client);
         } catch (IOException | RuntimeException e) {
             client.close();
             throw e;
@@ -81,22 +88,35 @@ public final class HarnessDaemon implements AutoCloseable {
     }
 
     /** Starts with the given client (tests); the caller closes the client. */
-    public static HarnessDaemon start(HarnessConfig config, KubernetesClient client, Clock clock, GroupDirectory groups,
+    public static HarnessDaemon start(HarnessConfig config, KubernetesClient client, Clock clock, UnixAccounts accounts,
                                       Harness.Probe probe) throws IOException {
-        return start(config, client, clock, groups, probe, null);
+        return start(config, client, clock, accounts, probe, null);
     }
 
-    private static HarnessDaemon start(HarnessConfig config, KubernetesClient client, Clock clock, GroupDirectory groups,
+    private static HarnessDaemon start(HarnessConfig config, KubernetesClient client, Clock clock, UnixAccounts accounts,
                                        Harness.Probe probe, KubernetesClient owned) throws IOException {
         requireNonNull(config, "config is null");
-        ChangePolicies policies = ChangePolicies.read(config.namespacesFile());
+        // namespaces.yaml is read by afs-core's one reader: the same lists decide in the mount and here
+        Namespaces namespaces = Namespaces.load(config.namespacesFile(), dev.aegis.afs.core.tree.EnvSections.all().stream()
+                .map(dev.aegis.afs.core.tree.EnvSection::key).collect(java.util.stream.Collectors.toSet()));
+        ChangePolicies policies = ChangePolicies.of(namespaces);
+        AccessPolicy access = AccessPolicy.from(namespaces, accounts, AccessPolicy.localHost());
         Path evidenceDir = config.evidenceDir().or(policies::evidenceDir).orElseThrow(() -> new ConfigException(
                 config.namespacesFile() + ": no evidence directory; set evidence.dir in namespaces.yaml or evidence_dir in the harness config"));
         EvidenceStore evidence = new EvidenceStore(evidenceDir, Namespaces.Evidence.DEFAULT_RETENTION,
                 Namespaces.Evidence.DEFAULT_MAX_SNAPSHOT_BYTES, clock);
         HarnessMetrics metrics = new HarnessMetrics();
         Harness harness = Harness.open(new Harness.Setup(config.dataDir(), config.policy(), policies, evidence, client,
-                clock, groups, metrics, probe, d -> Thread.sleep(d.toMillis())));
+                clock, access, metrics, probe, d -> Thread.sleep(d.toMillis()),
+                config.ledger().witness().map(LedgerWitness::client).orElse(Ledger.Witness.NONE)));
+        if (config.ledger().publicKeyHex().isPresent()) {
+            String actual = SigningKey.publicKeyHex(Harness.ledgerPublicKey(config.dataDir())).orElseThrow();
+            if (!actual.equals(config.ledger().publicKeyHex().get())) {
+                closeQuietly(harness);
+                throw new IOException(Harness.keyPath(config.dataDir()) + " is not the key pinned in ledger.public_key: the ledger "
+                        + "key was replaced; restore the original key, or pin the new one after checking why it changed");
+            }
+        }
         HttpServer server;
         try {
             server = HttpServer.create(config.listen(), 64);
@@ -111,7 +131,7 @@ public final class HarnessDaemon implements AutoCloseable {
             return t;
         });
         CallerToken token = CallerToken.createOrLoad(config.dataDir());
-        HarnessDaemon daemon = new HarnessDaemon(harness, server, executor, metrics, owned, token);
+        HarnessDaemon daemon = new HarnessDaemon(harness, server, executor, metrics, owned, token, access);
         server.createContext("/", daemon::handle);
         server.setExecutor(executor);
         try {
@@ -195,22 +215,23 @@ public final class HarnessDaemon implements AutoCloseable {
                     status = submit(ex);
                 } else if (parts.size() == 2 && method.equals("GET")) {
                     endpoint = "list";
+                    Principal caller = principal(ex);
                     int limit = Integer.parseInt(query.getOrDefault("limit", "100"));
                     ArrayNode list = Ledger.JSON.createArrayNode();
-                    harness.list(Math.max(1, Math.min(limit, 1000))).forEach(r -> list.add(RequestView.json(r)));
+                    harness.list(Math.max(1, Math.min(limit, 1000)), caller).forEach(r -> list.add(RequestView.json(r)));
                     ObjectNode body = Ledger.JSON.createObjectNode();
                     body.set("requests", list);
                     status = json(ex, 200, body);
                 } else if (parts.size() == 3 && method.equals("GET")) {
                     endpoint = "get";
-                    status = json(ex, 200, RequestView.jsonWithDocument(harness.get(parts.get(2))));
+                    status = json(ex, 200, RequestView.jsonWithDocument(harness.get(parts.get(2), principal(ex))));
                 } else if (parts.size() == 4 && method.equals("GET") && parts.get(3).equals("status")) {
                     endpoint = "status";
                     status = send(ex, 200, "text/plain; charset=utf-8", RequestView.text(RequestView.json(
-                            harness.get(parts.get(2)))).getBytes(StandardCharsets.UTF_8));
+                            harness.get(parts.get(2), principal(ex)))).getBytes(StandardCharsets.UTF_8));
                 } else if (parts.size() == 4 && method.equals("POST")) {
                     endpoint = parts.get(3);
-                    Caller caller = caller(ex);
+                    Principal caller = principal(ex);
                     String id = parts.get(2);
                     StoredRequest r = switch (parts.get(3)) {
                         case "approve" -> harness.approve(id, caller);
@@ -225,10 +246,11 @@ public final class HarnessDaemon implements AutoCloseable {
                 }
             } else if (path.equals("/v1/ledger") && method.equals("GET")) {
                 endpoint = "ledger";
+                Principal caller = principal(ex);
                 long from = Long.parseLong(query.getOrDefault("from", "1"));
                 int limit = Integer.parseInt(query.getOrDefault("limit", "1000"));
                 ArrayNode entries = Ledger.JSON.createArrayNode();
-                for (String line : harness.ledger(Math.max(1, from), Math.max(1, Math.min(limit, 10_000)))) {
+                for (String line : harness.ledger(Math.max(1, from), Math.max(1, Math.min(limit, 10_000)), caller)) {
                     entries.add(Ledger.JSON.readTree(line));
                 }
                 ObjectNode body = Ledger.JSON.createObjectNode();
@@ -252,7 +274,7 @@ public final class HarnessDaemon implements AutoCloseable {
     }
 
     private int submit(HttpExchange ex) throws IOException, AfsException, PlanProblems {
-        Caller caller = caller(ex);
+        Principal caller = principal(ex);
         byte[] body = readBody(ex, ChangeRequestParser.MAX_BYTES);
         String name = ex.getRequestHeaders().getFirst("X-Afs-Request-Name");
         Harness.Submission s = harness.submit(body, caller, java.util.Optional.ofNullable(name));
@@ -275,11 +297,25 @@ public final class HarnessDaemon implements AutoCloseable {
         return n.path("reason").asText("");
     }
 
-    private Caller caller(HttpExchange ex) throws AfsException {
+    /**
+     * Who is calling, proven: a bearer token the config knows (an agent, e.g. forwarded by the MCP
+     * server), or the mount's client token with the uid the kernel gave the mount. Anything else
+     * is refused: a uid header alone proves nothing on a loopback port any process can reach.
+     */
+    private Principal principal(HttpExchange ex) throws AfsException {
+        String authorization = ex.getRequestHeaders().getFirst("Authorization");
+        if (authorization != null) {
+            if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                throw new AfsException(AfsError.ACCESS_DENIED, "the Authorization header must be 'Bearer <token>'");
+            }
+            return access.token(authorization.substring(7)).orElseThrow(() -> new AfsException(AfsError.ACCESS_DENIED,
+                    "the bearer token is not one of the tokens in namespaces.yaml (tokens: {<name>: {sha256: ...}}); "
+                            + "ask an operator for a token"));
+        }
         if (!token.matches(ex.getRequestHeaders().getFirst(CallerToken.HEADER))) {
-            throw new AfsException(AfsError.ACCESS_DENIED, "the caller's uid is not attested: only the afs mount and users"
-                    + " who can read " + token.file() + " may act as a uid here. Approve through the mount"
-                    + " (echo yes > /mnt/afs/approvals/<id>/approve) or run afs as a user who can read the token file");
+            throw new AfsException(AfsError.ACCESS_DENIED, "not authenticated: send a bearer token, or go through the mount,"
+                    + " which attests your uid with " + token.file() + " (echo yes > /mnt/afs/approvals/<id>/approve;"
+                    + " cat /mnt/afs/change_requests/<id>.status), or run afs as a user who can read the token file");
         }
         String uid = ex.getRequestHeaders().getFirst("X-Afs-Uid");
         if (uid == null) {
@@ -288,10 +324,9 @@ public final class HarnessDaemon implements AutoCloseable {
         }
         try {
             String gid = ex.getRequestHeaders().getFirst("X-Afs-Gid");
-            String pid = ex.getRequestHeaders().getFirst("X-Afs-Pid");
-            return new Caller(Integer.parseInt(uid), gid == null ? -1 : Integer.parseInt(gid), pid == null ? 0 : Long.parseLong(pid));
+            return access.unix(Integer.parseInt(uid), gid == null ? java.util.Set.of() : java.util.Set.of(Integer.parseInt(gid)));
         } catch (NumberFormatException e) {
-            throw new AfsException(AfsError.INVALID_ARGUMENT, "X-Afs-Uid/Gid/Pid must be numbers");
+            throw new AfsException(AfsError.INVALID_ARGUMENT, "X-Afs-Uid/Gid must be numbers");
         }
     }
 

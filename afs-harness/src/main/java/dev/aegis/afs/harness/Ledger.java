@@ -41,6 +41,9 @@ public final class Ledger {
 
     private final Path file;
     private final SigningKey key;
+    private final java.time.Clock clock;
+    private final Witness witness;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Ledger.class);
     private long count;
 
     /** A sealed entry: its number, hash and the line to write. */
@@ -48,12 +51,15 @@ public final class Ledger {
     }
 
     public Ledger(Path file, SigningKey key) throws IOException {
+        this(file, key, java.time.Clock.systemUTC(), Witness.NONE);
+    }
+
+    public Ledger(Path file, SigningKey key, java.time.Clock clock, Witness witness) throws IOException {
         this.file = requireNonNull(file, "file is null");
         this.key = requireNonNull(key, "key is null");
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        if (!Files.exists(file)) {
-            Files.createFile(file);
-        }
+        this.clock = requireNonNull(clock, "clock is null");
+        this.witness = requireNonNull(witness, "witness is null");
+        PrivateFiles.file(file);
         this.count = countLines(file);
     }
 
@@ -117,48 +123,39 @@ public final class Ledger {
     }
 
     private void writeCheckpoint(long n, String head) throws IOException {
-        ObjectNode cp = JSON.createObjectNode();
-        cp.put("count", n);
-        cp.put("head", head);
-        cp.put("sig", Base64.getEncoder().encodeToString(key.sign(checkpointMessage(n, head))));
+        LedgerCheckpoint cp = LedgerCheckpoint.sign(n, head, clock.instant().toString(), key);
         Path target = checkpointPath(file);
         Path temp = target.resolveSibling(target.getFileName() + ".tmp");
-        Files.writeString(temp, cp.toString() + "\n", StandardCharsets.UTF_8);
+        Files.deleteIfExists(temp);
+        PrivateFiles.file(temp);
+        Files.writeString(temp, cp.json() + "\n", StandardCharsets.UTF_8);
         Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            witness.record(cp);
+        } catch (IOException e) {
+            // the local checkpoint stands; the next append hands the witness a newer one
+            LOG.warn("the ledger witness did not record checkpoint {} ({}); it gets the next one", n, e.getMessage());
+        }
     }
 
-    static byte[] checkpointMessage(long count, String head) {
-        return ("afs-ledger-checkpoint:" + count + ":" + head).getBytes(StandardCharsets.UTF_8);
+    /** Where signed checkpoints also go: a store the harness process cannot rewrite. */
+    public interface Witness {
+        void record(LedgerCheckpoint checkpoint) throws IOException;
+
+        Witness NONE = cp -> { };
     }
 
-    /** sha256 hex of the canonical JSON (keys sorted) of {@code entry} without hash and sig. */
+    /** sha256 hex of the RFC 8785 (JCS) canonical JSON of {@code entry} without hash and sig. */
     static String hash(JsonNode entry) {
         ObjectNode copy = ((ObjectNode) entry).deepCopy();
         copy.remove("hash");
         copy.remove("sig");
         try {
-            byte[] bytes = JSON.writeValueAsBytes(canonical(copy));
+            byte[] bytes = new org.erdtman.jcs.JsonCanonicalizer(copy.toString()).getEncodedUTF8();
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (IOException | NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot hash a ledger entry", e);
         }
-    }
-
-    private static Object canonical(JsonNode node) {
-        if (node.isObject()) {
-            Map<String, Object> sorted = new TreeMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                sorted.put(e.getKey(), canonical(e.getValue()));
-            }
-            return sorted;
-        }
-        if (node.isArray()) {
-            List<Object> list = new ArrayList<>();
-            node.forEach(n -> list.add(canonical(n)));
-            return list;
-        }
-        return node;
     }
 
     private static long countLines(Path file) throws IOException {

@@ -33,10 +33,23 @@ public final class LedgerVerifier {
     }
 
     /**
+     * Verifies against the local checkpoint only (no witness).
+     *
      * @param ledger       the ledger file
-     * @param publicKeyHex the harness's Ed25519 public key (the {@code signing.key.pub} file)
+     * @param publicKeyHex the pinned ledger public key: given on the command line or in harness.yaml,
+     *                     never read from beside the ledger (whoever can rewrite the ledger can
+     *                     rewrite a key file next to it)
      */
     public static Result verify(Path ledger, String publicKeyHex) throws IOException {
+        return verify(ledger, publicKeyHex, Optional.empty());
+    }
+
+    /**
+     * @param witnessed the newest checkpoint the witness holds: the ledger must reach it and agree
+     *                  with it, so truncating both the ledger and its local checkpoint on the
+     *                  harness host is still found
+     */
+    public static Result verify(Path ledger, String publicKeyHex, Optional<LedgerCheckpoint> witnessed) throws IOException {
         String prev = Ledger.GENESIS;
         long n = 0;
         try (BufferedReader r = Files.newBufferedReader(ledger, StandardCharsets.UTF_8)) {
@@ -72,36 +85,47 @@ public final class LedgerVerifier {
             }
         }
         Path checkpoint = Ledger.checkpointPath(ledger);
-        JsonNode cp;
+        String text;
         try {
-            cp = Ledger.JSON.readTree(Files.readString(checkpoint, StandardCharsets.UTF_8));
+            text = Files.readString(checkpoint, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            if (n == 0) {
-                return new Result(0, Optional.empty(), Optional.empty());
+            // never "intact" without one: an emptied ledger with its checkpoint deleted is the attack
+            return Result.bad(n, Math.max(1, n), "the signed checkpoint " + checkpoint + " is missing, so truncation cannot be "
+                    + "ruled out; restore it from backup, and compare with the witness (--witness)");
+        }
+        Optional<LedgerCheckpoint> local = LedgerCheckpoint.parse(text);
+        if (local.isEmpty() || !local.get().verifies(publicKeyHex)) {
+            return Result.bad(n, Math.max(1, n), "the checkpoint " + checkpoint + " is not signed by the pinned ledger key: "
+                    + "it was edited, or the key given is not the harness's");
+        }
+        Optional<Result> bad = against(ledger, n, local.get(), "the signed checkpoint");
+        if (bad.isPresent()) {
+            return bad.get();
+        }
+        if (witnessed.isPresent()) {
+            LedgerCheckpoint w = witnessed.get();
+            if (!w.verifies(publicKeyHex)) {
+                return Result.bad(n, Math.max(1, n), "the witnessed checkpoint is not signed by the pinned ledger key");
             }
-            return Result.bad(n, n, "the signed checkpoint " + checkpoint + " is missing, so truncation cannot be ruled "
-                    + "out; restore it from backup");
-        }
-        long count = cp.path("count").asLong(-1);
-        String head = cp.path("head").asText("");
-        byte[] sig;
-        try {
-            sig = Base64.getDecoder().decode(cp.path("sig").asText(""));
-        } catch (IllegalArgumentException e) {
-            sig = new byte[0];
-        }
-        if (!SigningKey.verify(publicKeyHex, Ledger.checkpointMessage(count, head), sig)) {
-            return Result.bad(n, Math.max(1, n), "the checkpoint " + checkpoint + " is not signed by the harness key: it was edited");
-        }
-        if (n < count) {
-            return Result.bad(n, n + 1, "the ledger ends after entry " + n + " but the signed checkpoint counts " + count
-                    + " entries: entries " + (n + 1) + ".." + count + " were removed (truncated)");
-        }
-        String at = entryHash(ledger, count);
-        if (count > 0 && !head.equals(at)) {
-            return Result.bad(n, count, "entry " + count + " is not the head the checkpoint signed: the ledger was rewritten");
+            bad = against(ledger, n, w, "the witnessed checkpoint (" + w.at() + ")");
+            if (bad.isPresent()) {
+                return bad.get();
+            }
         }
         return new Result(n, Optional.empty(), Optional.empty());
+    }
+
+    /** Whether a ledger of {@code n} entries reaches and agrees with {@code cp}. */
+    private static Optional<Result> against(Path ledger, long n, LedgerCheckpoint cp, String what) throws IOException {
+        if (n < cp.count()) {
+            return Optional.of(Result.bad(n, n + 1, "the ledger ends after entry " + n + " but " + what + " counts "
+                    + cp.count() + " entries: entries " + (n + 1) + ".." + cp.count() + " were removed (truncated)"));
+        }
+        if (cp.count() > 0 && !cp.head().equals(entryHash(ledger, cp.count()))) {
+            return Optional.of(Result.bad(n, cp.count(), "entry " + cp.count() + " is not the head " + what
+                    + " signed: the ledger was rewritten"));
+        }
+        return Optional.empty();
     }
 
     private static boolean signed(String publicKeyHex, String hash, String sig) {

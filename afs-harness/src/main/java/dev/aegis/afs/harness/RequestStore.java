@@ -30,16 +30,18 @@ public final class RequestStore implements AutoCloseable {
     private static final String SCHEMA = """
             CREATE TABLE IF NOT EXISTS requests(
               id TEXT PRIMARY KEY, incident TEXT NOT NULL, team TEXT NOT NULL, env TEXT NOT NULL,
-              submitter INTEGER NOT NULL, state TEXT NOT NULL, mode TEXT NOT NULL, document TEXT NOT NULL,
+              submitter TEXT NOT NULL, submitter_person TEXT NOT NULL, state TEXT NOT NULL, mode TEXT NOT NULL, document TEXT NOT NULL,
               doc_sha TEXT NOT NULL, required_approvals INTEGER NOT NULL DEFAULT 0, reasons TEXT NOT NULL DEFAULT '[]',
               created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);
             CREATE INDEX IF NOT EXISTS requests_incident ON requests(incident, created_ms);
-            CREATE TABLE IF NOT EXISTS approvals(request_id TEXT NOT NULL, uid INTEGER NOT NULL, at_ms INTEGER NOT NULL,
-              PRIMARY KEY(request_id, uid));
+            CREATE TABLE IF NOT EXISTS plan_approvals(request_id TEXT NOT NULL, person TEXT NOT NULL,
+              principal TEXT NOT NULL, plan_sha TEXT NOT NULL, at_ms INTEGER NOT NULL,
+              PRIMARY KEY(request_id, person, plan_sha));
             CREATE TABLE IF NOT EXISTS actions(request_id TEXT NOT NULL, idx INTEGER NOT NULL,
               idempotency_key TEXT NOT NULL UNIQUE, tool TEXT NOT NULL, target TEXT NOT NULL, status TEXT NOT NULL,
               before_state TEXT, marker TEXT, outcome TEXT, PRIMARY KEY(request_id, idx));
-            CREATE TABLE IF NOT EXISTS ledger(seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, line TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS ledger(seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, line TEXT NOT NULL,
+              team TEXT NOT NULL DEFAULT '', env TEXT NOT NULL DEFAULT '');
             """;
 
     private final Connection db;
@@ -78,7 +80,28 @@ public final class RequestStore implements AutoCloseable {
         }
 
         /** Seals a ledger entry into this transaction. */
-        public void record(String requestId, String event, int actor, ObjectNode detail) throws SQLException {
+        public void record(String requestId, String event, String actor, ObjectNode detail) throws SQLException {
+            String team = "";
+            String env = "";
+            try (PreparedStatement ps = db.prepareStatement("SELECT team, env FROM requests WHERE id = ?")) {
+                ps.setString(1, requestId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        team = rs.getString(1);
+                        env = rs.getString(2);
+                    }
+                }
+            }
+            recordFor(requestId, team, env, event, actor, detail);
+        }
+
+        /**
+         * Seals an entry that names its team/env itself (a refused submission has no request
+         * row). Every entry carries its team/env, so a tenant's view can show other envs'
+         * entries as their hashes only.
+         */
+        public void recordFor(String requestId, String team, String env, String event, String actor, ObjectNode detail)
+                throws SQLException {
             long seq;
             String prev;
             try (Statement s = db.createStatement();
@@ -94,28 +117,43 @@ public final class RequestStore implements AutoCloseable {
             ObjectNode body = Ledger.JSON.createObjectNode();
             body.put("at", clock.instant().toString());
             body.put("request", requestId);
+            body.put("team", team);
+            body.put("env", env);
             body.put("event", event);
             body.put("actor", actor);
             body.set("detail", detail);
             Ledger.Sealed e = ledger.seal(seq, prev, body);
-            try (PreparedStatement ps = db.prepareStatement("INSERT INTO ledger(seq, hash, line) VALUES (?, ?, ?)")) {
+            try (PreparedStatement ps = db.prepareStatement("INSERT INTO ledger(seq, hash, line, team, env) VALUES (?, ?, ?, ?, ?)")) {
                 ps.setLong(1, e.seq());
                 ps.setString(2, e.hash());
                 ps.setString(3, e.line());
+                ps.setString(4, team);
+                ps.setString(5, env);
                 ps.executeUpdate();
             }
             sealed.add(e);
         }
 
         /** Moves {@code id} from {@code from} to {@code to} (checked against the table) and records it. */
-        public void transition(String id, State from, State to, int actor, ObjectNode detail) throws SQLException {
+        public void transition(String id, State from, State to, String actor, ObjectNode detail) throws SQLException {
+            transition(id, from, Optional.empty(), to, actor, detail);
+        }
+
+        /**
+         * As {@link #transition(String, State, State, String, ObjectNode)}, and only while the plan
+         * is still the one with {@code planSha} (a conditional UPDATE): a plan amended between a
+         * check and the move makes the move fail instead of running an unchecked plan.
+         */
+        public void transition(String id, State from, Optional<String> planSha, State to, String actor, ObjectNode detail)
+                throws SQLException {
             from.requireMoveTo(to);
             try (PreparedStatement ps = db.prepareStatement(
-                    "UPDATE requests SET state = ?, updated_ms = ? WHERE id = ? AND state = ?")) {
+                    "UPDATE requests SET state = ?, updated_ms = ? WHERE id = ? AND state = ? AND doc_sha = COALESCE(?, doc_sha)")) {
                 ps.setString(1, to.name());
                 ps.setLong(2, clock.millis());
                 ps.setString(3, id);
                 ps.setString(4, from.name());
+                ps.setString(5, planSha.orElse(null));
                 if (ps.executeUpdate() != 1) {
                     throw new ConcurrentChange(id, from);
                 }
@@ -208,6 +246,26 @@ public final class RequestStore implements AutoCloseable {
         return out;
     }
 
+    /** One ledger row: its line, hash and the team/env it belongs to (empty for harness-wide entries). */
+    public record LedgerRow(long seq, String hash, String line, String team, String env) {
+    }
+
+    /** Ledger rows from {@code fromSeq} (1-based), at most {@code limit}. */
+    public synchronized List<LedgerRow> ledgerRows(long fromSeq, int limit) throws SQLException {
+        List<LedgerRow> out = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT seq, hash, line, team, env FROM ledger WHERE seq >= ? ORDER BY seq LIMIT ?")) {
+            ps.setLong(1, fromSeq);
+            ps.setInt(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new LedgerRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+                }
+            }
+        }
+        db.commit();
+        return out;
+    }
+
     public synchronized Optional<StoredRequest> get(String id) throws SQLException {
         try (PreparedStatement ps = db.prepareStatement("SELECT * FROM requests WHERE id = ?")) {
             ps.setString(1, id);
@@ -292,12 +350,13 @@ public final class RequestStore implements AutoCloseable {
         } catch (JsonProcessingException e) {
             reasons.add("(unreadable reasons)");
         }
-        List<Integer> approvals = new ArrayList<>();
-        try (PreparedStatement ps = db.prepareStatement("SELECT uid FROM approvals WHERE request_id = ? ORDER BY at_ms, uid")) {
+        List<StoredRequest.Approval> approvals = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT person, principal, plan_sha, at_ms FROM plan_approvals "
+                + "WHERE request_id = ? ORDER BY at_ms, person")) {
             ps.setString(1, id);
             try (ResultSet a = ps.executeQuery()) {
                 while (a.next()) {
-                    approvals.add(a.getInt(1));
+                    approvals.add(new StoredRequest.Approval(a.getString(1), a.getString(2), a.getString(3), a.getLong(4)));
                 }
             }
         }
@@ -313,7 +372,7 @@ public final class RequestStore implements AutoCloseable {
             }
         }
         return new StoredRequest(id, rs.getString("incident"), rs.getString("team"), rs.getString("env"),
-                rs.getInt("submitter"), State.valueOf(rs.getString("state")), ChangePolicy.Mode.valueOf(rs.getString("mode")),
+                rs.getString("submitter"), rs.getString("submitter_person"), State.valueOf(rs.getString("state")), ChangePolicy.Mode.valueOf(rs.getString("mode")),
                 rs.getString("document"), rs.getString("doc_sha"), rs.getInt("required_approvals"), reasons,
                 rs.getLong("created_ms"), rs.getLong("updated_ms"), approvals, actions);
     }

@@ -30,7 +30,9 @@ public final class RequestView {
         n.put("submitter", r.submitter());
         n.put("required_approvals", r.requiredApprovals());
         ArrayNode approvals = n.putArray("approvals");
-        r.approvals().forEach(approvals::add);
+        r.approvals().stream().filter(a -> a.planSha256().equals(r.documentSha256()))
+                .forEach(a -> approvals.addObject().put("person", a.person()).put("principal", a.principal())
+                        .put("at", Instant.ofEpochMilli(a.atMillis()).toString()));
         ArrayNode reasons = n.putArray("reasons");
         r.reasons().forEach(reasons::add);
         ArrayNode actions = n.putArray("actions");
@@ -56,11 +58,15 @@ public final class RequestView {
         b.append(r.path("id").asText()).append("  ").append(r.path("state").asText())
                 .append("  (").append(r.path("mode").asText()).append(" mode)\n");
         b.append("incident ").append(r.path("incident_id").asText()).append("  team ").append(r.path("team").asText())
-                .append("/").append(r.path("env").asText()).append("  submitted by uid ").append(r.path("submitter").asInt())
+                .append("/").append(r.path("env").asText()).append("  submitted by ").append(r.path("submitter").asText())
                 .append(" at ").append(r.path("created_at").asText()).append('\n');
         if (r.path("required_approvals").asInt() > 0) {
             b.append("approvals: ").append(r.path("approvals").size()).append(" of ")
-                    .append(r.path("required_approvals").asInt()).append(" ").append(r.path("approvals")).append('\n');
+                    .append(r.path("required_approvals").asInt());
+            for (JsonNode a : r.path("approvals")) {
+                b.append("  ").append(a.path("person").asText()).append(" at ").append(a.path("at").asText());
+            }
+            b.append('\n');
         }
         for (JsonNode a : r.path("actions")) {
             b.append("action ").append(a.path("index").asInt()).append(": ").append(a.path("tool").asText()).append(' ')

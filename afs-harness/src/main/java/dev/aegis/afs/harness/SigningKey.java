@@ -17,7 +17,8 @@ import org.bouncycastle.crypto.signers.Ed25519Signer;
 /**
  * The harness's Ed25519 ledger key. The private key file is created on first start with mode
  * 0600 (created with that mode, never widened afterwards) and refused if others can read it.
- * The public key is written next to it ({@code .pub}) for {@code afs ledger verify}.
+ * The public key is written next to it ({@code .pub}) for the operator to copy into
+ * harness.yaml {@code ledger.public_key}; verification never reads it from there.
  */
 public final class SigningKey {
 
@@ -75,6 +76,25 @@ public final class SigningKey {
         signer.init(true, privateKey);
         signer.update(message, 0, message.length);
         return signer.generateSignature();
+    }
+
+    /** The public key as docs/trust-model.md writes it: base64url (no padding) of the 32 raw bytes. */
+    public String publicKeyBase64Url() {
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(publicKey.getEncoded());
+    }
+
+    /** A pinned public key, written base64url (the JWK x value) or as 64 hex digits, as hex; empty when it is neither. */
+    public static java.util.Optional<String> publicKeyHex(String written) {
+        String w = written.strip();
+        if (w.matches("[0-9a-fA-F]{64}")) {
+            return java.util.Optional.of(w.toLowerCase(java.util.Locale.ROOT));
+        }
+        try {
+            byte[] raw = java.util.Base64.getUrlDecoder().decode(w);
+            return raw.length == 32 ? java.util.Optional.of(HexFormat.of().formatHex(raw)) : java.util.Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     public String publicKeyHex() {

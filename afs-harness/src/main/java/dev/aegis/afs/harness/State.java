@@ -24,8 +24,9 @@ public enum State {
     private static final Map<State, Set<State>> NEXT = Map.ofEntries(
             Map.entry(SUBMITTED, EnumSet.of(VALIDATING, CANCELLED)),
             Map.entry(VALIDATING, EnumSet.of(REJECTED, PENDING_APPROVAL, APPROVED)),
-            Map.entry(PENDING_APPROVAL, EnumSet.of(APPROVED, REJECTED, CANCELLED)),
-            Map.entry(APPROVED, EnumSet.of(EXECUTING, CANCELLED)),
+            Map.entry(PENDING_APPROVAL, EnumSet.of(APPROVED, REJECTED, CANCELLED, VALIDATING)),
+            // at execution the gates run again: a failure rejects, stale approvals send it back
+            Map.entry(APPROVED, EnumSet.of(EXECUTING, CANCELLED, REJECTED, PENDING_APPROVAL, VALIDATING)),
             Map.entry(EXECUTING, EnumSet.of(VERIFYING, FAILED)),
             Map.entry(VERIFYING, EnumSet.of(SUCCEEDED, FAILED)),
             Map.entry(FAILED, EnumSet.of(ROLLED_BACK)),

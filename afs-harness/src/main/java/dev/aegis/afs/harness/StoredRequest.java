@@ -12,18 +12,35 @@ import java.util.Optional;
  * @param requiredApprovals approvals needed before execution
  * @param reasons           why it was rejected, escalated or failed, in order
  */
-public record StoredRequest(String id, String incident, String team, String env, int submitter, State state,
-                            ChangePolicy.Mode mode, String document, String documentSha256, int requiredApprovals,
-                            List<String> reasons, long createdMillis, long updatedMillis, List<Integer> approvals,
-                            List<StoredAction> actions) {
+public record StoredRequest(String id, String incident, String team, String env, String submitter,
+                            String submitterPerson, State state, ChangePolicy.Mode mode, String document,
+                            String documentSha256, int requiredApprovals, List<String> reasons, long createdMillis,
+                            long updatedMillis, List<Approval> approvals, List<StoredAction> actions) {
 
     public StoredRequest {
         requireNonNull(id, "id is null");
+        requireNonNull(submitter, "submitter is null");
+        requireNonNull(submitterPerson, "submitterPerson is null");
         requireNonNull(state, "state is null");
         requireNonNull(mode, "mode is null");
         reasons = List.copyOf(reasons);
         approvals = List.copyOf(approvals);
         actions = List.copyOf(actions);
+    }
+
+    /**
+     * One approval: the person (one per human, whichever front end they used), the principal that
+     * proved it, and the plan it approved. It counts only for that exact plan and only until it expires.
+     */
+    public record Approval(String person, String principal, String planSha256, long atMillis) {
+    }
+
+    /** The distinct persons whose approvals count now: for this very plan, younger than {@code ttlMillis}. */
+    public List<String> validApprovers(long nowMillis, long ttlMillis) {
+        return approvals.stream()
+                .filter(a -> a.planSha256().equals(documentSha256) && nowMillis - a.atMillis() <= ttlMillis
+                        && !a.person().equals(submitterPerson))
+                .map(Approval::person).distinct().toList();
     }
 
     /**

@@ -6,8 +6,10 @@ import static dev.aegis.afs.harness.HarnessFixture.plan;
 import static dev.aegis.afs.harness.HarnessFixture.pointer;
 import static dev.aegis.afs.harness.HarnessFixture.scale;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.core.evidence.EvidenceRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,8 +93,11 @@ class GateRejectionTest {
         String restart = "  - {tool: restart, target: {kind: Deployment, name: api}, idempotency_key: k1}\n";
         rejected(plan("staging", 0.9, pointer(ev, "1-2"), restart, ""),
                 "policy: actions[0].tool: restart is not allowed for payments/staging (allowed: [scale])");
-        rejected(plan("unknown", 0.9, pointer(ev, "1-2"), scale("api", 5, "k2"), ""),
-                "scale is not allowed for payments/unknown (allowed: nothing)");
+        // an env namespaces.yaml does not name has no readers, so nobody may propose there
+        AfsException unknown = assertThrows(AfsException.class, () -> f.submit(plan("unknown", 0.9, pointer(ev, "1-2"),
+                scale("api", 5, "k2"), ""), AGENT));
+        assertEquals(dev.aegis.afs.core.AfsError.ACCESS_DENIED, unknown.error());
+        assertTrue(unknown.getMessage().contains("REJECTED: there is no env payments/unknown"), unknown.getMessage());
     }
 
     @Test
@@ -151,7 +156,8 @@ class GateRejectionTest {
     void approvalNeededButNoApprovers() throws Exception {
         f.cluster.deployment("payments", "wide", 10, 10, "256Mi");
         String restart = "  - {tool: restart, target: {kind: Deployment, name: wide}, idempotency_key: k1}\n";
-        StoredRequest r = f.get(f.submit(plan("lonely", 0.9, pointer(ev, "1-2"), restart, ""), AGENT).request().id());
+        StoredRequest r = f.get(f.submit(plan("lonely", 0.9, pointer(f.snapshot(5, "lonely"), "1-2"), restart, ""), AGENT)
+                .request().id());
         assertEquals(State.REJECTED, r.state());
         assertTrue(joined(r).contains("approval: this change needs 2 approval(s) but payments/lonely has no approvers"), joined(r));
     }

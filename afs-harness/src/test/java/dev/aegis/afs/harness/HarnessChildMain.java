@@ -30,7 +30,7 @@ public final class HarnessChildMain {
                 }
             }
         };
-        HarnessDaemon daemon = HarnessDaemon.start(config, client, Clock.systemUTC(), uid -> Set.of(), probe);
+        HarnessDaemon daemon = HarnessDaemon.start(config, client, Clock.systemUTC(), dev.aegis.afs.core.access.UnixAccounts.system(), probe);
         System.out.println("LISTENING " + daemon.url());
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);

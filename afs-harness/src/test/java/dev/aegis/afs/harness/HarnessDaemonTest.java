@@ -53,7 +53,7 @@ class HarnessDaemonTest {
                 policy: {max_evidence_age: 2h}
                 """);
         HarnessConfig config = HarnessConfig.read(dir.resolve("harness.yaml"));
-        daemon = HarnessDaemon.start(config, f.cluster.client, f.clock, uid -> Set.of(), Harness.Probe.NONE);
+        daemon = HarnessDaemon.start(config, f.cluster.client, f.clock, f.accounts, Harness.Probe.NONE);
         client = new HarnessClient(URI.create(daemon.url()), Duration.ofSeconds(20), java.util.Optional.of(daemon.tokenFile()));
     }
 
@@ -86,26 +86,26 @@ class HarnessDaemonTest {
         HarnessClient forger = new HarnessClient(URI.create(daemon.url()), Duration.ofSeconds(20));
         AfsException forged = assertThrows(AfsException.class, () -> forger.approve(id, ALICE));
         assertEquals(AfsError.ACCESS_DENIED, forged.error());
-        assertTrue(forged.getMessage().contains("not attested"), forged.getMessage());
-        assertEquals("PENDING_APPROVAL", client.get(id).path("state").asText());
+        assertTrue(forged.getMessage().contains("not authenticated"), forged.getMessage());
+        assertEquals("PENDING_APPROVAL", client.get(id, AGENT).path("state").asText());
         client.approve(id, ALICE);
         daemon.harness().awaitIdle();
 
-        String status = client.statusText(id);
+        String status = client.statusText(id, AGENT);
         assertTrue(status.startsWith(id + "  SUCCEEDED  (execute mode)\n"), status);
-        assertTrue(status.contains("approvals: 1 of 1 [2001]"), status);
+        assertTrue(status.contains("approvals: 1 of 1  user:alice at "), status);
         assertTrue(status.contains("action 0: scale payments/Deployment/api  DONE"), status);
         assertEquals(4, f.replicas("payments", "api"));
 
-        List<JsonNode> list = client.list(10);
+        List<JsonNode> list = client.list(10, AGENT);
         assertEquals(1, list.size());
         assertEquals(id, list.get(0).path("id").asText());
-        List<JsonNode> ledger = client.ledger(1, 100);
+        List<JsonNode> ledger = client.ledger(1, 100, AGENT);
         assertEquals("submit", ledger.get(0).path("event").asText());
         assertEquals(1, ledger.get(0).path("seq").asInt());
-        assertTrue(ledger.stream().anyMatch(e -> e.path("event").asText().equals("approve") && e.path("actor").asInt() == 2001));
+        assertTrue(ledger.stream().anyMatch(e -> e.path("event").asText().equals("approve") && e.path("actor").asText().startsWith("unix:2001@")));
 
-        AfsException missing = assertThrows(AfsException.class, () -> client.statusText("cr-nope"));
+        AfsException missing = assertThrows(AfsException.class, () -> client.statusText("cr-nope", AGENT));
         assertEquals(AfsError.NOT_FOUND, missing.error());
     }
 
@@ -113,10 +113,16 @@ class HarnessDaemonTest {
     void submitUnderAChosenNameAsTheMountDoes() throws Exception {
         HarnessClient.Reply reply = client.submit(doc(0.5, "named-1"), AGENT, "scale-api-1");
         assertEquals("scale-api-1", reply.id());
-        assertEquals("PENDING_APPROVAL", client.get("scale-api-1").path("state").asText());
-        assertEquals(new String(doc(0.5, "named-1"), StandardCharsets.UTF_8), client.get("scale-api-1").path("document").asText());
-        AfsException taken = assertThrows(AfsException.class, () -> client.submit(doc(0.5, "named-2"), AGENT, "scale-api-1"));
+        assertEquals("PENDING_APPROVAL", client.get("scale-api-1", AGENT).path("state").asText());
+        assertEquals(new String(doc(0.5, "named-1"), StandardCharsets.UTF_8), client.get("scale-api-1", AGENT).path("document").asText());
+        // another person cannot take the name over
+        AfsException taken = assertThrows(AfsException.class, () -> client.submit(doc(0.5, "named-2"), ALICE, "scale-api-1"));
         assertEquals(AfsError.ALREADY_EXISTS, taken.error());
+        // its submitter may change the waiting plan: it is validated again and needs new approvals
+        client.submit(doc(0.5, "named-2"), AGENT, "scale-api-1");
+        daemon.harness().awaitIdle();
+        assertEquals(new String(doc(0.5, "named-2"), StandardCharsets.UTF_8), client.get("scale-api-1", AGENT).path("document").asText());
+        assertEquals("PENDING_APPROVAL", client.get("scale-api-1", AGENT).path("state").asText());
         AfsException bad = assertThrows(AfsException.class, () -> client.submit(doc(0.5, "named-3"), AGENT, "../x"));
         assertEquals(AfsError.INVALID_ARGUMENT, bad.error());
     }
@@ -152,5 +158,38 @@ class HarnessDaemonTest {
         AfsException e = assertThrows(AfsException.class, () -> client.submit(doc(0.9, "down-1"), AGENT));
         assertEquals(AfsError.UNAVAILABLE, e.error());
         assertTrue(e.getMessage().contains("is unreachable"), e.getMessage());
+    }
+
+    @Test
+    void aBearerTokenIsATokenPrincipalAndNothingIsShownWithoutProof() throws Exception {
+        String id = client.submit(doc(0.5, "bearer-1"), AGENT, "bearer-1").id();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.function.Function<String, java.net.http.HttpResponse<String>> get = auth -> {
+            java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(URI.create(daemon.url() + "/v1/requests"));
+            if (auth != null) {
+                b.header("Authorization", auth);
+            }
+            try {
+                return http.send(b.GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+        // the MCP server forwards its client's token: token:bot may read payments/prod
+        java.net.http.HttpResponse<String> bot = get.apply("Bearer secret");
+        assertEquals(200, bot.statusCode(), bot.body());
+        assertTrue(bot.body().contains("\"id\":\"" + id + "\""), bot.body());
+        assertEquals(403, get.apply("Bearer wrong").statusCode());
+        java.net.http.HttpResponse<String> anonymous = get.apply(null);
+        assertEquals(403, anonymous.statusCode());
+        assertTrue(anonymous.body().contains("not authenticated"), anonymous.body());
+        // a token is an agent: it never approves, whatever the approver list says
+        java.net.http.HttpResponse<String> approve = http.send(java.net.http.HttpRequest.newBuilder(
+                        URI.create(daemon.url() + "/v1/requests/" + id + "/approve")).header("Authorization", "Bearer secret")
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, approve.statusCode());
+        assertTrue(approve.body().contains("token:bot is an agent"), approve.body());
+        assertEquals(200, http.send(java.net.http.HttpRequest.newBuilder(URI.create(daemon.url() + "/health")).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
     }
 }

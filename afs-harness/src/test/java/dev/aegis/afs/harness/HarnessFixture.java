@@ -1,6 +1,11 @@
 package dev.aegis.afs.harness;
 
 import dev.aegis.afs.core.Caller;
+import dev.aegis.afs.core.access.FileNameService;
+import dev.aegis.afs.core.access.AccessPolicy;
+import dev.aegis.afs.core.access.Principal;
+import dev.aegis.afs.core.access.UnixAccounts;
+import dev.aegis.afs.core.config.Namespaces;
 import dev.aegis.afs.core.evidence.CaptureInfo;
 import dev.aegis.afs.core.evidence.EvidenceRecord;
 import dev.aegis.afs.core.evidence.EvidenceStore;
@@ -32,24 +37,32 @@ final class HarnessFixture implements AutoCloseable {
 
     static final String NAMESPACES = """
             evidence: {dir: evidence}
+            tokens:
+              bot: {sha256: 2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b}   # "secret"
             teams:
               payments:
                 prod:
+                  access: {read: [uid:1000, uid:2001, uid:2002, gid:3100, token:bot]}   # gid 3100: sre (the child JVM uses the real /etc/group)
                   changes:
                     mode: execute
                     allow: [scale, restart, set_resources, delete_pod, undo]
-                    approvers: {uids: [2001, 2002], groups: [sre]}
+                    approvers: {uids: [2001, 2002], gids: [3100], tokens: [bot]}
                     namespaces: [payments]
                 staging:
+                  access: {read: [uid:1000, uid:2001]}
                   changes:
+                    proposers: [uid:1000]
                     allow: [scale]
                     approvers: {uids: [2001]}
                     namespaces: [payments-staging]
                 frozen:
+                  access: {read: [uid:1000]}
                   changes: {mode: execute, allow: [scale], namespaces: [payments], guardrails: {freeze: true}}
                 windowed:
+                  access: {read: [uid:1000]}
                   changes: {mode: execute, allow: [scale], namespaces: [payments], guardrails: {windows: ["Sat-Sun 00:00-01:00"]}}
                 lonely:
+                  access: {read: [uid:1000]}
                   changes: {mode: execute, allow: [restart], namespaces: [payments]}
             """;
 
@@ -57,6 +70,8 @@ final class HarnessFixture implements AutoCloseable {
     final MutableClock clock = new MutableClock(START);
     final MockCluster cluster = new MockCluster();
     final EvidenceStore evidence;
+    final UnixAccounts accounts;
+    AccessPolicy access;
     final List<Runnable> onSleep = new ArrayList<>();
     HarnessConfig.Policy policy = HarnessConfig.Policy.defaults();
     Harness.Probe probe = Harness.Probe.NONE;
@@ -65,13 +80,25 @@ final class HarnessFixture implements AutoCloseable {
     HarnessFixture(Path dir) throws Exception {
         this.dir = dir;
         Files.writeString(dir.resolve("namespaces.yaml"), NAMESPACES);
+        Files.writeString(dir.resolve("passwd"), """
+                root:x:0:0::/root:/bin/bash
+                agent:x:1000:1000::/home/agent:/bin/bash
+                alice:x:2001:2001::/home/alice:/bin/bash
+                bob:x:2002:2002::/home/bob:/bin/bash
+                sam:x:3000:3000::/home/sam:/bin/bash
+                mallory:x:4000:4000::/home/mallory:/bin/bash
+                """);
+        Files.writeString(dir.resolve("group"), "sre:x:3100:sam\n");
+        accounts = FileNameService.accounts(dir.resolve("passwd"), dir.resolve("group"), dir.resolve("no-proc"));
         evidence = new EvidenceStore(dir.resolve("evidence"), Duration.ofHours(72), 1L << 30, clock);
     }
 
     Harness open() throws Exception {
-        ChangePolicies policies = ChangePolicies.read(dir.resolve("namespaces.yaml"));
+        Namespaces ns = Namespaces.load(dir.resolve("namespaces.yaml"), Set.of("logs"));
+        ChangePolicies policies = ChangePolicies.of(ns);
+        access = AccessPolicy.from(ns, accounts, "test-host");
         harness = Harness.open(new Harness.Setup(dir.resolve("data"), policy, policies, evidence, cluster.client, clock,
-                uid -> uid == 3000 ? Set.of("sre") : Set.of(), new HarnessMetrics(), probe, d -> {
+                access, new HarnessMetrics(), probe, d -> {
                     clock.advance(d);
                     onSleep.forEach(Runnable::run);
                 }));
@@ -89,7 +116,12 @@ final class HarnessFixture implements AutoCloseable {
     }
 
     EvidenceRecord snapshot(int lines) throws Exception {
-        return evidence.capture("payments.prod.api.log", "/teams/payments/prod/logs/api.log", out -> {
+        return snapshot(lines, "prod");
+    }
+
+    /** A snapshot read in payments/{@code env}: a plan may cite only evidence of its own team/env. */
+    EvidenceRecord snapshot(int lines, String env) throws Exception {
+        return evidence.capture("payments." + env + ".api.log", "/teams/payments/" + env + "/logs/api.log", out -> {
             for (int i = 1; i <= lines; i++) {
                 out.line("2026-11-18T11:59:" + String.format("%02d", i % 60) + "Z ERROR OOMKilled api-" + i);
             }
@@ -113,8 +145,16 @@ final class HarnessFixture implements AutoCloseable {
                 + "}, idempotency_key: " + key + "}\n";
     }
 
+    /** The principal the mount would attest for {@code caller}. */
+    Principal p(Caller caller) {
+        if (access == null) {
+            access = AccessPolicy.from(Namespaces.load(dir.resolve("namespaces.yaml"), Set.of("logs")), accounts, "test-host");
+        }
+        return access.unix(caller.uid(), Set.of(caller.gid()));
+    }
+
     Harness.Submission submit(String doc, Caller caller) throws Exception {
-        Harness.Submission s = harness.submit(doc.getBytes(StandardCharsets.UTF_8), caller);
+        Harness.Submission s = harness.submit(doc.getBytes(StandardCharsets.UTF_8), p(caller));
         harness.awaitIdle();
         return s;
     }

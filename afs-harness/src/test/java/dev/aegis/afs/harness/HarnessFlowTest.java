@@ -94,14 +94,14 @@ class HarnessFlowTest {
         });
         StoredRequest slow = f.harness.submit(scalePlan("prod", 5, "slow-1",
                 "verify:\n  - {pods_ready: {kind: Deployment, name: api}, timeout: 60s}\n").getBytes(
-                java.nio.charset.StandardCharsets.UTF_8), AGENT).request();
+                java.nio.charset.StandardCharsets.UTF_8), f.p(AGENT)).request();
         assertTrue(verifying.await(30, java.util.concurrent.TimeUnit.SECONDS));
         try {
             StoredRequest other = f.harness.submit(plan("prod", 0.4, pointer(ev, "1-5"), scale("web", 4, "other-1"), "")
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8), AGENT).request();
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8), f.p(AGENT)).request();
             assertEquals(State.PENDING_APPROVAL, other.state());
             // the runner is still busy verifying the first request, so the second waits APPROVED
-            assertEquals(State.APPROVED, f.harness.approve(other.id(), ALICE).state());
+            assertEquals(State.APPROVED, f.harness.approve(other.id(), f.p(ALICE)).state());
             assertEquals(State.VERIFYING, f.harness.get(slow.id()).state());
         } finally {
             release.countDown();
@@ -113,7 +113,8 @@ class HarnessFlowTest {
     void shadowModeRecordsTheDryRunDiffAndChangesNothing() throws Exception {
         f.cluster.deployment("payments-staging", "api", 3, 3, "256Mi");
         long writesBefore = f.writes("payments-staging", "api");
-        StoredRequest r = f.submit(scalePlan("staging", 5, "inc1-shadow", ""), AGENT).request();
+        StoredRequest r = f.submit(plan("staging", 0.9, pointer(f.snapshot(5, "staging"), "1-2"), scale("api", 5, "inc1-shadow"), ""),
+                AGENT).request();
 
         StoredRequest done = f.get(r.id());
         assertEquals(State.SUCCEEDED, done.state(), joined(done));
@@ -160,22 +161,23 @@ class HarnessFlowTest {
         assertEquals(State.PENDING_APPROVAL, r.state(), joined(r));
         assertEquals(2, r.requiredApprovals());
 
-        AfsException self = assertThrows(AfsException.class, () -> f.harness.approve(r.id(), AGENT));
+        AfsException self = assertThrows(AfsException.class, () -> f.harness.approve(r.id(), f.p(AGENT)));
         assertEquals(AfsError.ACCESS_DENIED, self.error());
         assertTrue(self.getMessage().contains("submitted request " + r.id() + " and cannot approve it"), self.getMessage());
-        AfsException stranger = assertThrows(AfsException.class, () -> f.harness.approve(r.id(), MALLORY));
-        assertEquals(AfsError.ACCESS_DENIED, stranger.error());
+        // a stranger who may not read payments/prod does not even learn that the request exists
+        AfsException stranger = assertThrows(AfsException.class, () -> f.harness.approve(r.id(), f.p(MALLORY)));
+        assertEquals(AfsError.NOT_FOUND, stranger.error());
 
-        assertEquals(State.PENDING_APPROVAL, f.harness.approve(r.id(), ALICE).state());
-        AfsException twice = assertThrows(AfsException.class, () -> f.harness.approve(r.id(), ALICE));
+        assertEquals(State.PENDING_APPROVAL, f.harness.approve(r.id(), f.p(ALICE)).state());
+        AfsException twice = assertThrows(AfsException.class, () -> f.harness.approve(r.id(), f.p(ALICE)));
         assertEquals(AfsError.ALREADY_EXISTS, twice.error());
         assertEquals(State.PENDING_APPROVAL, f.get(r.id()).state());
         assertEquals(null, annotation("big"));
 
-        f.harness.approve(r.id(), BOB);
+        f.harness.approve(r.id(), f.p(BOB));
         StoredRequest done = f.get(r.id());
         assertEquals(State.SUCCEEDED, done.state(), joined(done));
-        assertEquals(List.of(2001, 2002), done.approvals());
+        assertEquals(List.of("user:alice", "user:bob"), done.approvals().stream().map(StoredRequest.Approval::person).toList());
         assertEquals(Ledger.JSON.readTree(done.actions().get(0).beforeState().orElseThrow()).path("restarted_at").isNull(), true);
         assertEquals(done.actions().get(0).marker().orElseThrow(), annotation("big"));
     }
@@ -193,7 +195,7 @@ class HarnessFlowTest {
         StoredRequest r = f.submit(doc, AGENT).request();
         assertEquals(State.PENDING_APPROVAL, r.state(), joined(r));
         assertEquals(1, r.requiredApprovals());
-        f.harness.approve(r.id(), SRE_MEMBER);
+        f.harness.approve(r.id(), f.p(SRE_MEMBER));
         StoredRequest done = f.get(r.id());
         assertEquals(State.SUCCEEDED, done.state(), joined(done));
         assertEquals("384Mi", f.cluster.get("payments", "api").getSpec().getTemplate().getSpec().getContainers().get(0)
@@ -202,11 +204,11 @@ class HarnessFlowTest {
         StoredRequest second = f.submit(plan("prod", 0.9, pointer(ev, "1-5"), "  - {tool: set_resources, target: "
                 + "{kind: Deployment, name: api, container: app}, params: {limits: {memory: 512Mi}}, idempotency_key: inc1-mem2}\n", ""),
                 AGENT).request();
-        AfsException noReason = assertThrows(AfsException.class, () -> f.harness.reject(second.id(), ALICE, " "));
+        AfsException noReason = assertThrows(AfsException.class, () -> f.harness.reject(second.id(), f.p(ALICE), " "));
         assertEquals(AfsError.INVALID_ARGUMENT, noReason.error());
-        StoredRequest rejected = f.harness.reject(second.id(), ALICE, "memory is not the problem");
+        StoredRequest rejected = f.harness.reject(second.id(), f.p(ALICE), "memory is not the problem");
         assertEquals(State.REJECTED, rejected.state());
-        assertTrue(joined(rejected).contains("rejected by uid 2001: memory is not the problem"));
+        assertTrue(joined(rejected).contains("rejected by user:alice: memory is not the problem"));
     }
 
     @Test
@@ -223,9 +225,9 @@ class HarnessFlowTest {
     void cancelBeforeExecutionByTheSubmitter() throws Exception {
         f.cluster.deployment("payments", "api", 3, 3, "256Mi");
         StoredRequest r = f.submit(plan("prod", 0.4, pointer(ev, "1-5"), scale("api", 4, "inc1-c"), ""), AGENT).request();
-        assertThrows(AfsException.class, () -> f.harness.cancel(r.id(), MALLORY));
-        assertEquals(State.CANCELLED, f.harness.cancel(r.id(), AGENT).state());
-        AfsException late = assertThrows(AfsException.class, () -> f.harness.approve(r.id(), ALICE));
+        assertThrows(AfsException.class, () -> f.harness.cancel(r.id(), f.p(MALLORY)));
+        assertEquals(State.CANCELLED, f.harness.cancel(r.id(), f.p(AGENT)).state());
+        AfsException late = assertThrows(AfsException.class, () -> f.harness.approve(r.id(), f.p(ALICE)));
         assertTrue(late.getMessage().contains("is CANCELLED, not PENDING_APPROVAL"), late.getMessage());
     }
 
@@ -246,7 +248,7 @@ class HarnessFlowTest {
         f.submit(scalePlan("prod", 4, "inc1-l", ""), AGENT);
         f.closeHarness();
         Path data = dir.resolve("data");
-        String pub = java.nio.file.Files.readString(SigningKey.publicKeyPath(Harness.keyPath(data))).trim();
+        String pub = SigningKey.publicKeyHex(Harness.ledgerPublicKey(data)).orElseThrow();
         LedgerVerifier.Result result = LedgerVerifier.verify(Harness.ledgerPath(data), pub);
         assertTrue(result.ok(), result.problem().orElse(""));
         List<String> lines = java.nio.file.Files.readAllLines(Harness.ledgerPath(data));

@@ -35,13 +35,19 @@ class KillNineTest {
         return pb.start();
     }
 
-    private static String await(BufferedReader out, String prefix) throws Exception {
+    private String await(BufferedReader out, String prefix) throws Exception {
         for (String line; (line = out.readLine()) != null; ) {
             if (line.startsWith(prefix)) {
                 return line;
             }
         }
-        throw new AssertionError("child exited before printing " + prefix);
+        StringBuilder err = new StringBuilder();
+        try (var files = Files.list(dir)) {
+            for (Path p : files.filter(f -> f.getFileName().toString().endsWith(".err")).toList()) {
+                err.append(Files.readString(p));
+            }
+        }
+        throw new AssertionError("child exited before printing " + prefix + ":\n" + err);
     }
 
     @Test
@@ -92,13 +98,13 @@ class KillNineTest {
                         java.util.Optional.of(dir.resolve("data").resolve("client.token")));
                 String state = "";
                 for (int i = 0; i < 600 && !state.equals("SUCCEEDED"); i++) {
-                    state = client.get(id).path("state").asText();
+                    state = client.get(id, AGENT).path("state").asText();
                     if (!state.equals("SUCCEEDED")) {
                         Thread.sleep(100);
                     }
                 }
-                assertEquals("SUCCEEDED", state, client.statusText(id));
-                assertTrue(client.statusText(id).contains("confirmed_after_restart"), client.statusText(id));
+                assertEquals("SUCCEEDED", state, client.statusText(id, AGENT));
+                assertTrue(client.statusText(id, AGENT).contains("confirmed_after_restart"), client.statusText(id, AGENT));
             } finally {
                 second.destroy();
                 second.waitFor(30, TimeUnit.SECONDS);
@@ -106,7 +112,7 @@ class KillNineTest {
             }
             assertEquals(writes, f.writes("payments", "api"), "the scale must not be sent twice");
             assertEquals(5, f.replicas("payments", "api"));
-            String pub = Files.readString(SigningKey.publicKeyPath(Harness.keyPath(dir.resolve("data")))).trim();
+            String pub = SigningKey.publicKeyHex(Harness.ledgerPublicKey(dir.resolve("data"))).orElseThrow();
             LedgerVerifier.Result ledger = LedgerVerifier.verify(Harness.ledgerPath(dir.resolve("data")), pub);
             assertTrue(ledger.ok(), ledger.problem().orElse(""));
             List<String> lines = Files.readAllLines(Harness.ledgerPath(dir.resolve("data")));

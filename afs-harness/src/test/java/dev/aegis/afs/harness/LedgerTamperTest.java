@@ -2,6 +2,7 @@ package dev.aegis.afs.harness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ class LedgerTamperTest {
             for (int i = 1; i <= 6; i++) {
                 int n = i;
                 store.inTransaction(tx -> {
-                    tx.record("cr-" + n, "note", 1000 + n, RequestStore.detail("n", n, "text", "entry " + n));
+                    tx.record("cr-" + n, "note", "uid:" + (1000 + n), RequestStore.detail("n", n, "text", "entry " + n));
                     return null;
                 });
             }
@@ -109,7 +110,40 @@ class LedgerTamperTest {
         Path cp = Ledger.checkpointPath(ledgerFile);
         Files.writeString(cp, Files.readString(cp).replace("\"count\":6", "\"count\":4"));
         LedgerVerifier.Result r = verify();
-        assertTrue(r.problem().orElseThrow().contains("is not signed by the harness key"), r.problem().orElseThrow());
+        assertTrue(r.problem().orElseThrow().contains("is not signed by the pinned ledger key"), r.problem().orElseThrow());
+    }
+
+    @Test
+    void anEmptiedLedgerWithItsCheckpointDeletedFails() throws Exception {
+        write(List.of());
+        Files.delete(Ledger.checkpointPath(ledgerFile));
+        LedgerVerifier.Result r = verify();
+        assertFalse(r.ok());
+        assertTrue(r.problem().orElseThrow().contains("checkpoint " + Ledger.checkpointPath(ledgerFile) + " is missing"),
+                r.problem().orElseThrow());
+    }
+
+    @Test
+    void truncatingBothLedgerAndCheckpointIsFoundAgainstTheWitness() throws Exception {
+        SigningKey key = SigningKey.loadOrCreate(dir.resolve("signing.key"), new SecureRandom());
+        try (LedgerWitness witness = LedgerWitness.start(dir.resolve("witness"), publicKey,
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))) {
+            java.net.URI url = java.net.URI.create(witness.url());
+            LedgerCheckpoint six = LedgerCheckpoint.parse(Files.readString(Ledger.checkpointPath(ledgerFile))).orElseThrow();
+            LedgerWitness.client(url).record(six);
+            // root on the harness host cuts the ledger to 4 entries and re-signs a matching checkpoint with the harness key
+            write(lines.subList(0, 4));
+            String head4 = Ledger.JSON.readTree(lines.get(3)).path("hash").asText();
+            Files.writeString(Ledger.checkpointPath(ledgerFile), LedgerCheckpoint.sign(4, head4, "2026-11-18T12:00:00Z", key).json());
+            assertTrue(verify().ok(), "without the witness the cut cannot be seen");
+            // the witness refuses the older checkpoint, and verification against it fails
+            assertThrows(java.io.IOException.class, () -> LedgerWitness.client(url).record(
+                    LedgerCheckpoint.sign(4, head4, "2026-11-18T12:00:00Z", key)));
+            LedgerVerifier.Result r = LedgerVerifier.verify(ledgerFile, publicKey, LedgerWitness.latest(url));
+            assertFalse(r.ok());
+            assertTrue(r.problem().orElseThrow().contains("but the witnessed checkpoint"), r.problem().orElseThrow());
+            assertTrue(r.problem().orElseThrow().contains("entries 5..6 were removed"), r.problem().orElseThrow());
+        }
     }
 
     @Test

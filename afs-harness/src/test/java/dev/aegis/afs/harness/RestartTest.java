@@ -98,12 +98,12 @@ class RestartTest {
 
         f.open();
         assertEquals(State.PENDING_APPROVAL, f.get(r.id()).state());
-        f.harness.approve(r.id(), ALICE);
+        f.harness.approve(r.id(), f.p(ALICE));
         assertEquals(State.SUCCEEDED, f.get(r.id()).state());
         assertEquals(4, f.replicas("payments", "api"));
         f.closeHarness();
         Path data = dir.resolve("data");
-        String pub = Files.readString(SigningKey.publicKeyPath(Harness.keyPath(data))).trim();
+        String pub = SigningKey.publicKeyHex(Harness.ledgerPublicKey(data)).orElseThrow();
         LedgerVerifier.Result result = LedgerVerifier.verify(Harness.ledgerPath(data), pub);
         assertTrue(result.ok(), result.problem().orElse(""));
     }

@@ -14,8 +14,9 @@ class StateTest {
     private static final Map<State, Set<State>> EXPECTED = Map.ofEntries(
             Map.entry(State.SUBMITTED, EnumSet.of(State.VALIDATING, State.CANCELLED)),
             Map.entry(State.VALIDATING, EnumSet.of(State.REJECTED, State.PENDING_APPROVAL, State.APPROVED)),
-            Map.entry(State.PENDING_APPROVAL, EnumSet.of(State.APPROVED, State.REJECTED, State.CANCELLED)),
-            Map.entry(State.APPROVED, EnumSet.of(State.EXECUTING, State.CANCELLED)),
+            Map.entry(State.PENDING_APPROVAL, EnumSet.of(State.APPROVED, State.REJECTED, State.CANCELLED, State.VALIDATING)),
+            Map.entry(State.APPROVED, EnumSet.of(State.EXECUTING, State.CANCELLED, State.REJECTED, State.PENDING_APPROVAL,
+                    State.VALIDATING)),
             Map.entry(State.EXECUTING, EnumSet.of(State.VERIFYING, State.FAILED)),
             Map.entry(State.VERIFYING, EnumSet.of(State.SUCCEEDED, State.FAILED)),
             Map.entry(State.FAILED, EnumSet.of(State.ROLLED_BACK)),

@@ -52,11 +52,11 @@ final class ChangeDesk {
      */
     String status(McpPrincipal principal, String id) throws AfsException {
         HarnessClient reader = actingAs(principal);
-        JsonNode request = reader.get(id);
+        JsonNode request = reader.get(id, gate.caller(principal));
         if (!gate.canRead(principal, request.path("team").asText(), request.path("env").asText())) {
             throw AfsException.notFound("change request " + id); // as the mount hides what the caller may not read
         }
-        return reader.statusText(id);
+        return reader.statusText(id, gate.caller(principal));
     }
 
     JsonNode approve(McpPrincipal principal, String id) throws AfsException {

@@ -266,7 +266,7 @@ class McpIncidentTest {
         try (McpSyncClient mcp = httpClient(PAYMENTS_TOKEN)) {
             mcp.initialize();
             String index = readResource(mcp, "afs:///context/skills");
-            assertTrue(index.contains("/context/skills/investigate/SKILL.md"), index);
+            assertTrue(index.contains("investigate/SKILL.md"), index); // _index.json: paths relative to /context/skills
             assertTrue(readResource(mcp, "afs:///context/skills/investigate/SKILL.md").startsWith("# Investigate"));
             assertTrue(readResource(mcp, "afs:///teams/payments/prod/runbooks/oom.md").startsWith("# OOM"));
         }

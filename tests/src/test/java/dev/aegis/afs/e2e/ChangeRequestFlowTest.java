@@ -221,7 +221,8 @@ class ChangeRequestFlowTest {
         String ledger = Files.readString(mountpoint.resolve("ledger/ledger.jsonl"));
         assertTrue(ledger.contains("\"approve\""), ledger);
         Shell.Result verify = Shell.run(work, List.of(repo.resolve("bin/afs").toString(), "ledger", "verify",
-                "--ledger", work.resolve("data/ledger.jsonl").toString()));
+                "--ledger", work.resolve("data/ledger.jsonl").toString(),
+                "--public-key", dev.aegis.afs.harness.Harness.ledgerPublicKey(work.resolve("data"))));
         assertEquals(0, verify.exit(), verify.toString());
     }
 
@@ -231,6 +232,7 @@ class ChangeRequestFlowTest {
         Shell.Result big = Shell.bash(mountpoint, "head -c 300000 /dev/zero | tr '\\0' a > change_requests/big.yaml");
         assertNotEquals(0, big.exit(), big.toString());
         assertTrue(big.err().contains("File too large"), big.toString());
+        assertTrue(!Shell.bash(mountpoint, "ls change_requests").out().contains("big"), "nothing was submitted");
     }
 
     @Test

@@ -30,7 +30,7 @@ public final class ApproveCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         HarnessClient client = harness.client();
         client.approve(id, Caller.self());
-        spec.commandLine().getOut().print(client.statusText(id));
+        spec.commandLine().getOut().print(client.statusText(id, Caller.self()));
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;
     }

@@ -35,6 +35,8 @@ public final class HarnessCommand implements Callable<Integer> {
         }, "afs-harness-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         spec.commandLine().getOut().println("afs harness listening on " + daemon.url() + " (data in " + cfg.dataDir() + ")");
+        spec.commandLine().getOut().println("ledger public key: " + dev.aegis.afs.harness.Harness.ledgerPublicKey(cfg.dataDir())
+                + " (pin it: ledger.public_key in the harness config, afs ledger verify --public-key)");
         spec.commandLine().getOut().flush();
         stopped.await();
         return 0;

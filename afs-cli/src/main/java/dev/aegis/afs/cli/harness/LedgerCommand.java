@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aegis.afs.cli.ExitCodes;
 import dev.aegis.afs.core.AfsError;
+import dev.aegis.afs.core.Caller;
 import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.harness.Harness;
 import dev.aegis.afs.harness.HarnessConfig;
@@ -67,9 +68,15 @@ public final class LedgerCommand implements Runnable {
         @Option(names = "--config", paramLabel = "FILE", description = "the harness config, to find the ledger in its data_dir")
         Path config;
 
-        @Option(names = "--public-key", paramLabel = "PATH",
-                description = "the harness public key (default: signing.key.pub next to the ledger)")
-        Path publicKey;
+        @Option(names = "--public-key", paramLabel = "KEY",
+                description = "the pinned ledger public key (base64url or hex), or a file holding it; default: ledger.public_key "
+                        + "of --config. Never read from beside the ledger: whoever can rewrite the ledger can rewrite that too")
+        String publicKey;
+
+        @Option(names = "--witness", paramLabel = "URL",
+                description = "the afs witness holding the newest checkpoint (default: ledger.witness of --config); the ledger "
+                        + "must reach it, so truncating both the ledger and its local checkpoint is found")
+        java.net.URI witness;
 
         @Spec
         CommandSpec spec;
@@ -77,23 +84,42 @@ public final class LedgerCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             Path file = ledgerPath(spec, ledger, config);
-            Path pub = publicKey != null ? publicKey : SigningKey.publicKeyPath(file.resolveSibling("signing.key"));
+            HarnessConfig.LedgerSettings pinned = config == null ? HarnessConfig.LedgerSettings.NONE
+                    : HarnessConfig.read(config.toAbsolutePath().normalize()).ledger();
             String key;
-            try {
-                key = Files.readString(pub, StandardCharsets.US_ASCII).trim();
-            } catch (NoSuchFileException e) {
-                throw new AfsException(AfsError.NOT_FOUND, pub + ": no public key; pass --public-key PATH "
-                        + "(the harness writes signing.key.pub in its data_dir)");
+            if (publicKey != null) {
+                String written = publicKey;
+                if (SigningKey.publicKeyHex(written).isEmpty() && Files.isRegularFile(Path.of(written))) {
+                    written = Files.readString(Path.of(written), StandardCharsets.US_ASCII).trim();
+                }
+                String w = written;
+                key = SigningKey.publicKeyHex(w).orElseThrow(() -> new ParameterException(spec.commandLine(), "--public-key: '"
+                        + publicKey + "' is neither an Ed25519 public key (base64url or hex) nor a file holding one"));
+            } else {
+                key = pinned.publicKeyHex().orElseThrow(() -> new ParameterException(spec.commandLine(), "pin the ledger key: "
+                        + "--public-key KEY (printed by afs harness at start) or ledger.public_key in the harness config"));
+            }
+            java.util.Optional<java.net.URI> witnessUrl = java.util.Optional.ofNullable(witness).or(pinned::witness);
+            java.util.Optional<dev.aegis.afs.harness.LedgerCheckpoint> witnessed = java.util.Optional.empty();
+            if (witnessUrl.isPresent()) {
+                try {
+                    witnessed = dev.aegis.afs.harness.LedgerWitness.latest(witnessUrl.get());
+                } catch (java.io.IOException e) {
+                    throw new AfsException(AfsError.UNAVAILABLE, "the witness at " + witnessUrl.get() + " cannot be asked ("
+                            + e.getMessage() + "); start it with afs witness, or verify without --witness knowing that a "
+                            + "ledger truncated together with its checkpoint then goes unnoticed");
+                }
             }
             LedgerVerifier.Result r;
             try {
-                r = LedgerVerifier.verify(file, key);
+                r = LedgerVerifier.verify(file, key, witnessed);
             } catch (NoSuchFileException e) {
                 throw new AfsException(AfsError.NOT_FOUND, file + ": no such ledger; pass --ledger PATH");
             }
             PrintWriter out = spec.commandLine().getOut();
             if (r.ok()) {
-                out.println("ledger " + file + ": intact, " + r.entries() + " entries");
+                out.println("ledger " + file + ": intact, " + r.entries() + " entries"
+                        + (witnessed.isPresent() ? " (reaches the witnessed checkpoint of " + witnessed.get().count() + ")" : ""));
                 out.flush();
                 return ExitCodes.OK;
             }
@@ -136,12 +162,12 @@ public final class LedgerCommand implements Runnable {
                     }
                 }
             } else {
-                entries.addAll(harness.client().ledger(Math.max(1, from), Math.max(1, limit)));
+                entries.addAll(harness.client().ledger(Math.max(1, from), Math.max(1, limit), Caller.self()));
             }
             PrintWriter out = spec.commandLine().getOut();
             for (JsonNode e : entries) {
-                out.printf("%d\t%s\t%s\t%s\tuid %d\t%s%n", e.path("seq").asLong(), e.path("at").asText(),
-                        e.path("request").asText(), e.path("event").asText(), e.path("actor").asInt(), e.path("detail"));
+                out.printf("%d\t%s\t%s\t%s\t%s\t%s%n", e.path("seq").asLong(), e.path("at").asText(),
+                        e.path("request").asText(), e.path("event").asText(), e.path("actor").asText(), e.path("detail"));
             }
             out.flush();
             return ExitCodes.OK;

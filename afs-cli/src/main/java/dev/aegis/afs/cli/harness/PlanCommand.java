@@ -64,7 +64,7 @@ public final class PlanCommand implements Runnable {
             if (reply.status() == 200) {
                 out.println("(an identical request with the same idempotency keys exists; showing its outcome)");
             }
-            out.print(client.statusText(reply.id()));
+            out.print(client.statusText(reply.id(), Caller.self()));
             out.flush();
             return exitFor(reply.state());
         }
@@ -97,10 +97,10 @@ public final class PlanCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             HarnessClient client = harness.client();
-            String text = client.statusText(id);
+            String text = client.statusText(id, Caller.self());
             spec.commandLine().getOut().print(text);
             spec.commandLine().getOut().flush();
-            return exitFor(client.get(id).path("state").asText());
+            return exitFor(client.get(id, Caller.self()).path("state").asText());
         }
     }
 
@@ -118,7 +118,7 @@ public final class PlanCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            for (JsonNode r : harness.client().list(Math.max(1, limit))) {
+            for (JsonNode r : harness.client().list(Math.max(1, limit), Caller.self())) {
                 out.printf("%s\t%s\t%s/%s\t%s\t%s%n", r.path("id").asText(), r.path("state").asText(),
                         r.path("team").asText(), r.path("env").asText(), r.path("incident_id").asText(),
                         r.path("created_at").asText());
@@ -144,7 +144,7 @@ public final class PlanCommand implements Runnable {
         public Integer call() throws Exception {
             HarnessClient client = harness.client();
             client.cancel(id, Caller.self());
-            spec.commandLine().getOut().print(client.statusText(id));
+            spec.commandLine().getOut().print(client.statusText(id, Caller.self()));
             spec.commandLine().getOut().flush();
             return ExitCodes.OK;
         }

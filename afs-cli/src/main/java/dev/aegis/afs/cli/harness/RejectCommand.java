@@ -32,7 +32,7 @@ public final class RejectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         HarnessClient client = harness.client();
         client.reject(id, Caller.self(), reason);
-        spec.commandLine().getOut().print(client.statusText(id));
+        spec.commandLine().getOut().print(client.statusText(id, Caller.self()));
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;
     }

@@ -133,14 +133,25 @@ class HarnessCommandsTest {
         daemon.stop();
         daemon = null;
         Path ledger = dir.resolve("data/ledger.jsonl");
-        assertEquals(0, run(new LedgerCommand(), "verify", "--ledger", ledger.toString()));
+        String key = dev.aegis.afs.harness.Harness.ledgerPublicKey(dir.resolve("data"));
+        assertEquals(0, run(new LedgerCommand(), "verify", "--ledger", ledger.toString(), "--public-key", key));
         assertTrue(out.contains("intact, 3 entries"), out);
+        // the key is pinned, never taken from beside the ledger
+        assertEquals(2, run(new LedgerCommand(), "verify", "--ledger", ledger.toString()));
+        assertTrue(err.contains("pin the ledger key"), err);
+        Files.writeString(dir.resolve("harness.yaml"), Files.readString(dir.resolve("harness.yaml"))
+                + "ledger: {public_key: " + key + "}\n");
         assertEquals(0, run(new LedgerCommand(), "verify", "--config", dir.resolve("harness.yaml").toString()));
+        // an emptied ledger with its checkpoint deleted is not intact
+        Path copy = dir.resolve("copy.jsonl");
+        Files.writeString(copy, "");
+        assertEquals(1, run(new LedgerCommand(), "verify", "--ledger", copy.toString(), "--public-key", key));
+        assertTrue(out.contains("is missing"), out);
 
         List<String> lines = new ArrayList<>(Files.readAllLines(ledger));
         lines.set(1, lines.get(1).replace("VALIDATING", "APPROVED"));
         Files.write(ledger, lines);
-        assertEquals(1, run(new LedgerCommand(), "verify", "--ledger", ledger.toString()));
+        assertEquals(1, run(new LedgerCommand(), "verify", "--ledger", ledger.toString(), "--public-key", key));
         assertTrue(out.contains("NOT intact: first bad entry 2: entry 2 was changed"), out);
     }
 

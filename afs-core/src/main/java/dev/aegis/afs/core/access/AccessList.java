@@ -1,36 +1,75 @@
 package dev.aegis.afs.core.access;
 
-import dev.aegis.afs.core.Caller;
 import dev.aegis.afs.core.config.ConfigNode;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * Who may do one thing in one env: entries {@code uid:1000}, {@code user:alice},
- * {@code gid:2000}, {@code group:payments-oncall}, {@code token:payments-agent} (a bearer token of
- * {@code afs mcp}), or {@code "*"} for everyone. Names are
- * resolved when the configuration loads, so a typo is a configuration error, not a silent deny.
+ * Who may do one thing in one env. One syntax everywhere ({@code access.read},
+ * {@code changes.proposers}, {@code changes.approvers}, the top-level {@code agents:}):
+ * {@code uid:1000}, {@code user:alice}, {@code gid:2000}, {@code group:payments-oncall},
+ * {@code token:payments-agent}, or {@code "*"} for everyone. The older map form
+ * {@code {uids: [...], users: [...], gids: [...], groups: [...], tokens: [...]}} means the same.
+ * {@code user:} and {@code group:} names are resolved when the configuration loads, so a typo is
+ * a configuration error, not a silent deny; they match a unix principal by number and a web
+ * principal by name.
  */
-public record AccessList(Set<Integer> uids, Set<Integer> gids, boolean everyone, List<String> written) {
+public record AccessList(Set<Integer> uids, Set<String> users, Set<Integer> gids, Set<String> groups,
+                         Set<String> tokens, boolean everyone, List<String> written) {
 
-    public static final AccessList NOBODY = new AccessList(Set.of(), Set.of(), false, List.of());
+    public static final AccessList NOBODY = new AccessList(Set.of(), Set.of(), Set.of(), Set.of(), Set.of(), false, List.of());
+
+    private static final Map<String, String> OLD_FORM = Map.of("uids", "uid", "users", "user", "gids", "gid",
+            "groups", "group", "tokens", "token");
 
     public AccessList {
         uids = Set.copyOf(uids);
+        users = Set.copyOf(users);
         gids = Set.copyOf(gids);
+        groups = Set.copyOf(groups);
+        tokens = Set.copyOf(tokens);
         written = List.copyOf(written);
     }
 
     public static AccessList parse(ConfigNode node, UnixAccounts accounts) {
-        Set<Integer> uids = new HashSet<>();
-        Set<Integer> gids = new HashSet<>();
-        boolean everyone = false;
-        List<String> written = new ArrayList<>();
-        List<ConfigNode> items = node.kind() == ConfigNode.Kind.LIST ? node.items() : List.of(node);
-        for (ConfigNode item : items) {
-            String entry = item.asString().trim();
+        Builder b = new Builder(accounts);
+        if (node.isMap()) {
+            node.allowOnly(OLD_FORM.keySet());
+            node.entries().forEach((key, value) -> {
+                for (ConfigNode item : items(value)) {
+                    b.add(item, OLD_FORM.get(key) + ":" + item.asString().trim());
+                }
+            });
+        } else {
+            for (ConfigNode item : items(node)) {
+                b.add(item, item.asString().trim());
+            }
+        }
+        return b.build();
+    }
+
+    private static List<ConfigNode> items(ConfigNode node) {
+        return node.kind() == ConfigNode.Kind.LIST ? node.items() : List.of(node);
+    }
+
+    private static final class Builder {
+        private final UnixAccounts accounts;
+        private final Set<Integer> uids = new HashSet<>();
+        private final Set<String> users = new HashSet<>();
+        private final Set<Integer> gids = new HashSet<>();
+        private final Set<String> groups = new HashSet<>();
+        private final Set<String> tokens = new HashSet<>();
+        private final List<String> written = new ArrayList<>();
+        private boolean everyone;
+
+        Builder(UnixAccounts accounts) {
+            this.accounts = accounts;
+        }
+
+        void add(ConfigNode item, String entry) {
             written.add(entry);
             int colon = entry.indexOf(':');
             String kind = colon < 0 ? entry : entry.substring(0, colon);
@@ -39,21 +78,31 @@ public record AccessList(Set<Integer> uids, Set<Integer> gids, boolean everyone,
                 case "*" -> everyone = true;
                 case "uid" -> uids.add(number(item, value));
                 case "gid" -> gids.add(number(item, value));
-                case "user" -> uids.add(accounts.uid(value).orElseThrow(() -> item.error("no user '" + value
-                        + "' on this machine (see /etc/passwd); use uid:<number> for users that exist only in containers")));
-                case "group" -> gids.add(accounts.gid(value).orElseThrow(() -> item.error("no group '" + value
-                        + "' on this machine (see /etc/group); use gid:<number> instead")));
-                // a bearer-token principal (afs mcp over HTTP): never matches a uid; the MCP server
-                // matches it against the written entries
+                case "user" -> {
+                    uids.add(accounts.uid(value).orElseThrow(() -> item.error("no user '" + value
+                            + "' on this machine (see /etc/passwd); use uid:<number> for users that exist only in containers")));
+                    users.add(value);
+                }
+                case "group" -> {
+                    gids.add(accounts.gid(value).orElseThrow(() -> item.error("no group '" + value
+                            + "' on this machine (see /etc/group); use gid:<number> instead")));
+                    groups.add(value);
+                }
                 case "token" -> {
                     if (!value.matches("[a-z0-9][a-z0-9_.-]{0,62}")) {
-                        throw item.error("'" + value + "' is not a token name; write token:<name> with a name from tokens: in namespaces.yaml");
+                        throw item.error("'" + value + "' is not a token name; write token:<name> with a name from the"
+                                + " top-level tokens: in namespaces.yaml");
                     }
+                    tokens.add(value);
                 }
-                default -> throw item.error("'" + entry + "' is not an access entry; write uid:1000, user:alice, gid:2000, group:oncall, token:agent or \"*\"");
+                default -> throw item.error("'" + entry + "' is not an access entry; write uid:1000, user:alice, gid:2000, "
+                        + "group:oncall, token:payments-agent or \"*\"");
             }
         }
-        return new AccessList(uids, gids, everyone, written);
+
+        AccessList build() {
+            return new AccessList(uids, users, gids, groups, tokens, everyone, written);
+        }
     }
 
     private static int number(ConfigNode item, String value) {
@@ -63,15 +112,25 @@ public record AccessList(Set<Integer> uids, Set<Integer> gids, boolean everyone,
         return Integer.parseInt(value);
     }
 
-    public boolean allows(Caller caller, Set<Integer> callerGroups) {
-        if (everyone || uids.contains(caller.uid())) {
+    /** Whether the list names nobody at all. */
+    public boolean isEmpty() {
+        return !everyone && uids.isEmpty() && gids.isEmpty() && tokens.isEmpty();
+    }
+
+    public boolean allows(Principal p) {
+        if (everyone) {
             return true;
         }
-        for (int g : callerGroups) {
-            if (gids.contains(g)) {
-                return true;
-            }
-        }
-        return false;
+        return switch (p.kind()) {
+            case UNIX -> uids.contains(p.uid().getAsInt()) || p.gids().stream().anyMatch(gids::contains);
+            case WEB -> users.contains(p.name()) || p.groups().stream().anyMatch(groups::contains);
+            case TOKEN -> tokens.contains(p.name()) || p.groups().stream().anyMatch(groups::contains);
+            case AGENT -> false;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return written.isEmpty() ? "nobody" : String.join(", ", written);
     }
 }

@@ -13,6 +13,9 @@ public interface NameService {
 
     Optional<Integer> gid(String group);
 
+    /** The group name of {@code gid}. */
+    Optional<String> group(int gid);
+
     /** The user name of {@code uid}. */
     Optional<String> user(int uid);
 

@@ -70,6 +70,11 @@ public final class NssNameService implements NameService {
     }
 
     @Override
+    public Optional<String> group(int gid) {
+        return ask("getent", "group", Integer.toString(gid)).map(line -> line.split(":", 2)[0]);
+    }
+
+    @Override
     public Optional<String> user(int uid) {
         return ask("getent", "passwd", Integer.toString(uid)).map(line -> line.split(":", 2)[0]);
     }

@@ -37,6 +37,16 @@ public final class UnixAccounts {
         return names.gid(group);
     }
 
+    /** The NSS name of {@code uid}, if it has one. */
+    public Optional<String> userName(int uid) {
+        return names.user(uid);
+    }
+
+    /** The NSS name of {@code gid}, if it has one. */
+    public Optional<String> groupName(int gid) {
+        return names.group(gid);
+    }
+
     /**
      * Every gid the caller holds: its primary gid, the process' supplementary groups, and the
      * groups the name service gives its user (so a group added in LDAP counts before re-login).

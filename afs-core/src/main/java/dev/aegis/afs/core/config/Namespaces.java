@@ -30,7 +30,7 @@ public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional
 
     /** Keys allowed at the top of the file. */
     public static final Set<String> TOP_KEYS = Set.of("evidence", "harness", "skills", "backends", "teams", "metrics",
-            "tokens", "limits");
+            "agents", "tokens", "limits");
 
     /** One quota: snapshots and bytes per sliding hour (0 = unlimited). */
     public record Quota(long snapshotsPerHour, long bytesPerHour) {
@@ -49,6 +49,7 @@ public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional
         public static final Quota DEFAULT_PER_ENV = new Quota(5000, 4L << 30);
         public static final Limits DEFAULT = new Limits(DEFAULT_READ_TIME, DEFAULT_PER_CALLER, DEFAULT_PER_ENV);
     }
+
     /** Keys of an env besides its source sections: read by the access lists and the harness. */
     public static final Set<String> ENV_SETTINGS = Set.of("access", "changes", "redact");
 

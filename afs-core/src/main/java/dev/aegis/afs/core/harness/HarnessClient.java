@@ -43,7 +43,7 @@ public final class HarnessClient {
 
     /**
      * @param tokenFile the harness' {@code client.token}: without it the harness refuses to act
-     *                  as any uid (reads still work). Read on every call, so a harness started
+     *                  as any uid, and shows nothing. Read on every call, so a harness started
      *                  later is picked up.
      */
     public HarnessClient(URI base, Duration timeout, Optional<Path> tokenFile) {
@@ -95,19 +95,19 @@ public final class HarnessClient {
     }
 
     /** The request as JSON. */
-    public JsonNode get(String id) throws AfsException {
-        return send(request("v1/requests/" + segment(id), null).GET()).body();
+    public JsonNode get(String id, Caller caller) throws AfsException {
+        return send(request("v1/requests/" + segment(id), caller).GET()).body();
     }
 
     /** The request's status as text (what {@code afs plan status} prints). */
-    public String statusText(String id) throws AfsException {
-        return sendText(request("v1/requests/" + segment(id) + "/status", null).GET());
+    public String statusText(String id, Caller caller) throws AfsException {
+        return sendText(request("v1/requests/" + segment(id) + "/status", caller).GET());
     }
 
-    /** Requests, newest first. */
-    public List<JsonNode> list(int limit) throws AfsException {
+    /** Requests of envs {@code caller} may read, newest first. */
+    public List<JsonNode> list(int limit, Caller caller) throws AfsException {
         List<JsonNode> out = new ArrayList<>();
-        send(request("v1/requests?limit=" + limit, null).GET()).body().path("requests").forEach(out::add);
+        send(request("v1/requests?limit=" + limit, caller).GET()).body().path("requests").forEach(out::add);
         return out;
     }
 
@@ -126,9 +126,9 @@ public final class HarnessClient {
     }
 
     /** Ledger entries from {@code fromSeq} (1-based), at most {@code limit}. */
-    public List<JsonNode> ledger(long fromSeq, int limit) throws AfsException {
+    public List<JsonNode> ledger(long fromSeq, int limit, Caller caller) throws AfsException {
         List<JsonNode> out = new ArrayList<>();
-        send(request("v1/ledger?from=" + fromSeq + "&limit=" + limit, null).GET()).body().path("entries").forEach(out::add);
+        send(request("v1/ledger?from=" + fromSeq + "&limit=" + limit, caller).GET()).body().path("entries").forEach(out::add);
         return out;
     }
 

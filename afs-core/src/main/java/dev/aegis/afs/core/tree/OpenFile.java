@@ -2,6 +2,7 @@ package dev.aegis.afs.core.tree;
 
 import dev.aegis.afs.core.AfsError;
 import dev.aegis.afs.core.AfsException;
+import dev.aegis.afs.core.Caller;
 import java.nio.ByteBuffer;
 
 /**
@@ -29,6 +30,11 @@ public interface OpenFile extends AutoCloseable {
      * reaches programs that check close() (cat, cp), though not bash's builtin echo.
      */
     default void flush() throws AfsException {
+    }
+
+    /** {@link #flush()} with the process that closes the descriptor (FUSE flush has a caller; release has none). */
+    default void flush(Caller closer) throws AfsException {
+        flush();
     }
 
     /** Whether the content can never change (evidence): the kernel may then keep it cached across opens. */

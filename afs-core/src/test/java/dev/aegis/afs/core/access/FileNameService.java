@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /** Test accounts from passwd/group files of the test's own, as the NSS "files" module would read them. */
-final class FileNameService implements NameService {
+public final class FileNameService implements NameService {
 
     private final Map<String, Integer> uidByName = new HashMap<>();
     private final Map<Integer, String> nameByUid = new HashMap<>();
@@ -40,7 +40,7 @@ final class FileNameService implements NameService {
         }
     }
 
-    static UnixAccounts accounts(Path passwd, Path group, Path proc) throws IOException {
+    public static UnixAccounts accounts(Path passwd, Path group, Path proc) throws IOException {
         return new UnixAccounts(new FileNameService(passwd, group), proc);
     }
 
@@ -52,6 +52,11 @@ final class FileNameService implements NameService {
     @Override
     public Optional<Integer> gid(String group) {
         return Optional.ofNullable(gidByName.get(group));
+    }
+
+    @Override
+    public Optional<String> group(int gid) {
+        return Optional.ofNullable(groupByGid.get(gid));
     }
 
     @Override

@@ -16,10 +16,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code /approvals/<id>/approve} and {@code /reject}: writing either (e.g.
- * {@code echo yes > /approvals/<id>/approve}) approves or rejects as the writing uid. The
- * decision is made when the file is opened for writing, so a refusal (self-approval, not an
- * approver) reaches even bash's builtin echo as EACCES, with the reason in /.afs/errors.
+ * {@code /approvals/<id>/approve} and {@code /reject}: {@code echo yes > /approvals/<id>/approve}
+ * approves as the writing uid; only {@code yes} or {@code approve} approve, anything else is
+ * EINVAL. Whatever is written to {@code reject} is the reason. The decision is made at the
+ * write, so a refusal (self-approval, not an approver, an agent) reaches even bash's builtin
+ * echo ("write error: Permission denied"), with the reason in /.afs/errors. Only requests of
+ * envs the caller may read are listed or found.
  */
 public final class ApprovalsDir implements DirNode {
 
@@ -45,7 +47,7 @@ public final class ApprovalsDir implements DirNode {
     @Override
     public List<Node> list(Caller caller) throws AfsException {
         List<Node> out = new ArrayList<>();
-        for (JsonNode r : harness.list(200)) {
+        for (JsonNode r : harness.list(200, caller)) {
             if (r.path("state").asText().equals("PENDING_APPROVAL")) {
                 out.add(new Request(r.path("id").asText()));
             }
@@ -55,7 +57,7 @@ public final class ApprovalsDir implements DirNode {
 
     @Override
     public Node child(String id, Caller caller) throws AfsException {
-        harness.get(id);
+        harness.get(id, caller);
         return new Request(id);
     }
 
@@ -123,12 +125,9 @@ public final class ApprovalsDir implements DirNode {
 
         @Override
         public OpenFile openForWrite(Caller caller, boolean truncate) throws AfsException {
-            if (approve) {
-                harness.approve(id, caller);
-            } else {
-                harness.reject(id, caller, "rejected by uid " + caller.uid() + " through /approvals");
-            }
             return new OpenFile() {
+                private boolean decided;
+
                 @Override
                 public long size() {
                     return 0;
@@ -140,10 +139,32 @@ public final class ApprovalsDir implements DirNode {
                 }
 
                 @Override
-                public int write(long offset, ByteBuffer src) {
+                public synchronized int write(long offset, ByteBuffer src) throws AfsException {
                     int n = src.remaining();
+                    byte[] bytes = new byte[Math.min(n, 4096)];
+                    src.get(bytes);
                     src.position(src.limit());
-                    return n; // the decision was taken at open; the content is not needed
+                    if (decided) {
+                        return n; // one decision per open
+                    }
+                    decided = true;
+                    String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).strip();
+                    if (approve) {
+                        String word = text.toLowerCase(java.util.Locale.ROOT);
+                        if (!word.equals("yes") && !word.equals("approve")) {
+                            throw new AfsException(AfsError.INVALID_ARGUMENT, "/approvals/" + id + "/approve: '"
+                                    + (text.length() > 40 ? text.substring(0, 40) + "..." : text)
+                                    + "' approves nothing; write yes (or approve) to approve, or a reason to reject");
+                        }
+                        harness.approve(id, caller);
+                    } else {
+                        if (text.isEmpty()) {
+                            throw new AfsException(AfsError.INVALID_ARGUMENT, "/approvals/" + id
+                                    + "/reject: write the reason, e.g. echo 'memory is not the problem' > reject");
+                        }
+                        harness.reject(id, caller, text);
+                    }
+                    return n;
                 }
             };
         }

@@ -23,6 +23,11 @@ import java.util.regex.Pattern;
  * the harness as the caller; {@code <id>.status} shows its state and every reason. The FUSE
  * daemon holds no write credentials: the harness decides. Harness down: the create fails
  * (EIO, reason in /.afs/errors) — fail closed. Oversized documents fail at write (EFBIG).
+ *
+ * <p>All or nothing: a document is submitted at the close of a writer that wrote all of it
+ * without error. A write that failed (EFBIG, out of order) poisons the handle, and a writer
+ * killed mid-write (its descriptors closed by the kernel as it dies of a signal) submits
+ * nothing either. A caller sees only the requests of envs it may read (the harness decides).
  */
 public final class ChangeRequestsDir implements DirNode {
 
@@ -34,12 +39,18 @@ public final class ChangeRequestsDir implements DirNode {
 
     private final HarnessClient harness;
     private final Clock clock;
+    private final dev.aegis.afs.core.ProcessExits exits;
     /** Documents being written, not yet submitted: shown so stat on the new file works. */
     private final java.util.Map<String, Submission> pending = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ChangeRequestsDir(HarnessClient harness, Clock clock) {
+        this(harness, clock, dev.aegis.afs.core.ProcessExits.system());
+    }
+
+    public ChangeRequestsDir(HarnessClient harness, Clock clock, dev.aegis.afs.core.ProcessExits exits) {
         this.harness = harness;
         this.clock = clock;
+        this.exits = exits;
     }
 
     @Override
@@ -55,7 +66,7 @@ public final class ChangeRequestsDir implements DirNode {
     @Override
     public List<Node> list(Caller caller) throws AfsException {
         List<Node> out = new ArrayList<>();
-        for (JsonNode r : harness.list(200)) {
+        for (JsonNode r : harness.list(200, caller)) {
             String id = r.path("id").asText();
             out.add(document(id));
             out.add(status(id));
@@ -68,15 +79,15 @@ public final class ChangeRequestsDir implements DirNode {
         java.util.regex.Matcher doc = NAME.matcher(name);
         if (doc.matches()) {
             Submission writing = pending.get(doc.group(1));
-            if (writing != null) {
+            if (writing != null && writing.caller.uid() == caller.uid()) {
                 return writing.node(name);
             }
-            harness.get(doc.group(1)); // NOT_FOUND when there is no such request
+            harness.get(doc.group(1), caller); // NOT_FOUND when there is no such request, or the caller may not see it
             return document(doc.group(1));
         }
         java.util.regex.Matcher st = STATUS.matcher(name);
         if (st.matches()) {
-            harness.get(st.group(1));
+            harness.get(st.group(1), caller);
             return status(st.group(1));
         }
         throw AfsException.notFound("/change_requests/" + name);
@@ -92,7 +103,7 @@ public final class ChangeRequestsDir implements DirNode {
         if (!harness.healthy()) {
             // fail closed, and say so where the writer sees it: at create. list() throws the
             // client's own reason (unreachable at URL, how to start it) when it cannot connect.
-            harness.list(1);
+            harness.list(1, caller);
             throw new AfsException(AfsError.UNAVAILABLE, "the harness is not healthy; nothing was submitted");
         }
         Submission submission = new Submission(doc.group(1), caller);
@@ -101,19 +112,48 @@ public final class ChangeRequestsDir implements DirNode {
     }
 
     private FileNode status(String id) {
-        return new TextFile(id + ".status", clock, c -> harness.statusText(id));
+        return new TextFile(id + ".status", clock, c -> harness.statusText(id, c));
     }
 
+    /**
+     * The submitted document. Writing it again ({@code cat new.yaml > <id>.yaml}) sends a changed
+     * plan: the harness accepts it from the submitter while the request still waits, validates it
+     * again, and the approvals of the earlier plan no longer count.
+     */
     private FileNode document(String id) {
-        return new TextFile(id + ".yaml", clock, c -> harness.get(id).path("document").asText(""));
+        TextFile text = new TextFile(id + ".yaml", clock, c -> harness.get(id, c).path("document").asText(""));
+        return new FileNode() {
+            @Override
+            public String name() {
+                return text.name();
+            }
+
+            @Override
+            public NodeAttributes attributes(Caller caller) throws AfsException {
+                NodeAttributes a = text.attributes(caller);
+                return new NodeAttributes(false, 0644, a.size(), a.modified(), 1);
+            }
+
+            @Override
+            public OpenFile open(Caller caller) throws AfsException {
+                return text.open(caller);
+            }
+
+            @Override
+            public OpenFile openForWrite(Caller caller, boolean truncate) throws AfsException {
+                return create(id + ".yaml", caller);
+            }
+        };
     }
 
-    /** A document being written: buffered (capped), submitted on the first flush with data. */
+    /** A document being written: buffered (capped), submitted on the first flush with data, if every write succeeded. */
     private final class Submission implements OpenFile {
         private final String id;
         private final Caller caller;
         private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         private boolean submitted;
+        /** Why nothing will be submitted: a write failed. */
+        private String failed;
 
         Submission(String id, Caller caller) {
             this.id = id;
@@ -136,13 +176,20 @@ public final class ChangeRequestsDir implements DirNode {
                 throw new AfsException(AfsError.READ_ONLY, "/change_requests/" + id + " was already submitted;"
                         + " write a new request to change it");
             }
+            if (failed != null) {
+                throw new AfsException(AfsError.INVALID_ARGUMENT, "/change_requests/" + id + ": an earlier write failed ("
+                        + failed + "); nothing will be submitted, write the whole document again");
+            }
             if (offset != buffer.size()) {
-                throw new AfsException(AfsError.INVALID_ARGUMENT, "/change_requests/" + id + ": write the document in one pass, from the start");
+                failed = "written out of order";
+                throw new AfsException(AfsError.INVALID_ARGUMENT, "/change_requests/" + id + ": write the document in one pass, "
+                        + "from the start; nothing was submitted");
             }
             int n = src.remaining();
             if (buffer.size() + n > MAX_DOCUMENT_BYTES) {
+                failed = "larger than " + MAX_DOCUMENT_BYTES + " bytes";
                 throw new AfsException(AfsError.TOO_LARGE, "/change_requests/" + id + ": a change request may be at most "
-                        + MAX_DOCUMENT_BYTES + " bytes; cite evidence by path instead of pasting it");
+                        + MAX_DOCUMENT_BYTES + " bytes; nothing was submitted. Cite evidence by path instead of pasting it");
             }
             byte[] bytes = new byte[n];
             src.get(bytes);
@@ -151,7 +198,20 @@ public final class ChangeRequestsDir implements DirNode {
         }
 
         @Override
+        public synchronized void flush(Caller closer) throws AfsException {
+            if (failed == null && exits.killedBySignal(closer.pid())) {
+                failed = "the writer was killed before it finished";
+            }
+            flush();
+        }
+
+        @Override
         public synchronized void flush() throws AfsException {
+            if (failed != null) {
+                submitted = true; // the document is incomplete: never submit any part of it
+                pending.remove(id, this);
+                throw new AfsException(AfsError.INVALID_ARGUMENT, "/change_requests/" + id + ": not submitted: " + failed);
+            }
             if (submitted || buffer.size() == 0) {
                 return;
             }
@@ -166,7 +226,9 @@ public final class ChangeRequestsDir implements DirNode {
         @Override
         public void close() throws AfsException {
             try {
-                flush();
+                if (failed == null) {
+                    flush();
+                }
             } finally {
                 pending.remove(id, this);
             }
