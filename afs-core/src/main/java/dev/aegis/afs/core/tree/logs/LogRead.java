@@ -6,11 +6,13 @@ import dev.aegis.afs.core.evidence.SnapshotOutput;
 import dev.aegis.afs.core.evidence.SnapshotProducer;
 import dev.aegis.afs.core.source.LogSource;
 import dev.aegis.afs.core.source.ReadStats;
+import dev.aegis.afs.query.GrepOutput;
 import dev.aegis.afs.query.LineLimit;
 import dev.aegis.afs.query.LogLine;
 import dev.aegis.afs.query.LogQuery;
 import dev.aegis.afs.query.Stage;
 import dev.aegis.afs.query.TimeRange;
+import dev.aegis.afs.query.local.GrepSelection;
 import dev.aegis.afs.query.local.LineSink;
 import dev.aegis.afs.query.local.LocalEvaluator;
 import dev.aegis.afs.query.pushdown.BackendQuery;
@@ -19,6 +21,7 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -59,7 +62,8 @@ final class LogRead implements SnapshotProducer {
                                                      SnapshotOutput out) throws AfsException {
         Pushdown<Q> pushdown = source.plan(query);
         Writer writer = new Writer(out, cap);
-        LineSink sink = LocalEvaluator.pipeline(pushdown.residual(), writer);
+        GrepSelection selection = new GrepSelection();
+        LineSink sink = LocalEvaluator.pipeline(pushdown.residual(), writer, selection);
         ReadStats stats = source.fetch(pushdown, sink);
         sink.end();
         writer.rethrow();
@@ -71,7 +75,10 @@ final class LogRead implements SnapshotProducer {
         }
         String residual = pushdown.residual().isIdentity() && pushdown.residual().range().isAll()
                 ? "" : " | local: " + pushdown.residual();
-        return new CaptureInfo(source.backend(), pushdown.query().text() + residual, truncation, stats);
+        // a grep's exit status (afs sh, afs grep) when it prints nothing that shows it (-q, -L, -o)
+        Map<String, String> extra = pushdown.residual().stages().stream().anyMatch(s -> s instanceof GrepOutput)
+                ? Map.of(LogsDir.GREP_SELECTED_STAT, Long.toString(selection.selected())) : Map.of();
+        return new CaptureInfo(source.backend(), pushdown.query().text() + residual, truncation, stats, extra);
     }
 
     /** Writes lines through; with a cap, holds them back to drop the one extra line. */
