@@ -44,6 +44,7 @@ class PlainToolsTest {
     private static Path data;
     private static Process daemon;
     private static FakeLoki loki;
+    private static Path config;
 
     @BeforeAll
     static void mount() throws Exception {
@@ -56,7 +57,7 @@ class PlainToolsTest {
         data = Files.createDirectories(work.resolve("data").resolve("shop"));
         Files.writeString(data.resolve("api.log"), TestLogs.apiLog());
         loki = new FakeLoki();
-        Path config = work.resolve("namespaces.yaml");
+        config = work.resolve("namespaces.yaml");
         Files.writeString(config, """
                 evidence: {dir: evidence}
                 backends:
@@ -68,6 +69,7 @@ class PlainToolsTest {
                       logs:
                         api: {backend: local, path: shop/api.log, window: {lines: 500}}
                         api-loki: {backend: loki, selector: '{app="api"}', follow: {poll: 200ms}}
+                        tiny: {backend: local, path: shop/api.log, window: {lines: 500}, max_pushdown: {lines: 100}}
                 """.formatted(loki.url()));
         mountpoint = Files.createDirectories(work.resolve("mnt"));
         logs = mountpoint.resolve("teams/shop/prod/logs");
@@ -176,6 +178,45 @@ class PlainToolsTest {
         assertEquals(Shell.bash(data, "tail -n 500 api.log | " + command.replace(" api.log", "")).out(), mounted.out());
         String truncated = Shell.bash(logs, "getfattr --only-values -n user.afs.truncated api.log").out();
         assertTrue(truncated.contains("default window of api"), truncated);
+    }
+
+    @Test
+    void aResultOverMaxPushdownFallsBackToTheWindowFlaggedTruncated() throws IOException {
+        Shell.Result mounted = Shell.bash(logs, "grep -c ERROR tiny.log");
+        assertEquals(Shell.bash(data, "tail -n 500 api.log | grep -c ERROR").out(), mounted.out());
+        String truncated = Shell.bash(logs, "getfattr --only-values -n user.afs.truncated tiny.log").out();
+        assertTrue(truncated.contains("default window of tiny"), truncated);
+        assertEquals(Shell.bash(data, "tail -n 100 api.log").out(), Shell.bash(logs, "tail -n 100 tiny.log").out(),
+                "within the bound it is still pushed down");
+    }
+
+    @Test
+    void afsGrepAndAfsShExitAsGnuGrep() throws IOException {
+        String api = logs.resolve("api.log").toString();
+        Shell.Result count = afs("grep", "-c", "ERROR", api);
+        assertEquals(Shell.bash(data, "grep -c ERROR api.log").out(), count.out());
+        assertEquals(0, count.exit());
+        Shell.Result none = afs("grep", "-c", "no such line anywhere", api);
+        assertEquals("0\n", none.out());
+        assertEquals(1, none.exit());
+        assertEquals(1, afs("grep", "-q", "no such line anywhere", api).exit());
+        assertEquals(0, afs("grep", "-q", "declined", api).exit());
+        Shell.Result missing = afs("grep", "-s", "x", logs.resolve("nosuch.log").toString());
+        assertEquals(2, missing.exit());
+        assertEquals("", missing.err(), "-s silences a missing file");
+        assertEquals(2, afs("grep", "x", logs.resolve("nosuch.log").toString()).exit());
+        Shell.Result numbered = afs("sh", "-c", "grep -n -A 1 declined " + api + " | tail -n 4");
+        assertEquals(Shell.bash(data, "grep -n -A 1 declined api.log | tail -n 4").out(), numbered.out(),
+                "afs sh numbers lines over the whole stream");
+        assertEquals(0, numbered.exit());
+        assertEquals(1, afs("sh", "-c", "grep declined " + api + " | grep -q 'no such line'").exit());
+    }
+
+    private static Shell.Result afs(String... args) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(repo.resolve("bin/afs").toString(), args[0],
+                "--config", config.toString()));
+        command.addAll(List.of(args).subList(1, args.length));
+        return Shell.run(work, command);
     }
 
     @Test

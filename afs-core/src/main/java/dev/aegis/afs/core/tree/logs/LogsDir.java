@@ -134,10 +134,11 @@ public final class LogsDir implements DirNode {
         return streamFile(name, base, stream, false, follow, () -> LogQueryCompiler.compile(query, clock));
     }
 
-    private StreamFile streamFile(String name, String base, LogStream stream, boolean plain, boolean follow,
-                                  Supplier<LogQuery> plan) {
-        return new StreamFile(file(name, stream, "", plan), treePath + "/" + base, plain, follow, plan,
-                states.get(base), tools, captures, clock);
+    private LiveFile streamFile(String name, String base, LogStream stream, boolean plain, boolean follow,
+                                Supplier<LogQuery> plan) {
+        return new LiveFile(name, treePath + "/" + name, stream.source()::lastModified, stream.cacheTtlMillis(),
+                captures, new LogRead(stream, plan, clock),
+                new StreamFile(treePath + "/" + base, plain, follow, plan, states.get(base), tools, captures, clock));
     }
 
     /**

@@ -4,9 +4,7 @@ import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.core.Caller;
 import dev.aegis.afs.core.evidence.Captures;
 import dev.aegis.afs.core.evidence.EvidenceRecord;
-import dev.aegis.afs.core.tree.FileNode;
 import dev.aegis.afs.core.tree.LiveFile;
-import dev.aegis.afs.core.tree.NodeAttributes;
 import dev.aegis.afs.core.tree.OpenFile;
 import dev.aegis.afs.core.tree.SnapshotFile;
 import dev.aegis.afs.query.LineFilter;
@@ -19,15 +17,14 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * {@code logs/<stream>.log}, with or without terms: a {@link LiveFile} whose open also knows
+ * How {@code logs/<stream>.log} (with or without terms, a {@link LiveFile}) is opened, knowing
  * the plain tools and follows. Opened by a plain grep, tail or head that {@link PlainTools}
  * recognises, it serves that tool's read over the whole lookback ({@link PushedRead}); opened
  * with {@code ?follow=1} or by {@code tail -f}, it serves a {@link FollowFile}; otherwise it is
  * the live file's snapshot of the default window.
  */
-final class StreamFile implements FileNode {
+final class StreamFile implements LiveFile.Opening {
 
-    private final LiveFile live;
     private final String basePath;
     private final boolean plain;
     private final boolean follow;
@@ -43,9 +40,8 @@ final class StreamFile implements FileNode {
      * @param follow   opened with ?follow=1
      * @param plan     the read's plan without follow (for the filters a follow applies)
      */
-    StreamFile(LiveFile live, String basePath, boolean plain, boolean follow, Supplier<LogQuery> plan,
+    StreamFile(String basePath, boolean plain, boolean follow, Supplier<LogQuery> plan,
                LogsDir.StreamState state, PlainTools tools, Captures captures, Clock clock) {
-        this.live = Objects.requireNonNull(live, "live is null");
         this.basePath = Objects.requireNonNull(basePath, "basePath is null");
         this.plain = plain;
         this.follow = follow;
@@ -57,34 +53,14 @@ final class StreamFile implements FileNode {
     }
 
     @Override
-    public String name() {
-        return live.name();
-    }
-
-    @Override
-    public NodeAttributes attributes(Caller caller) {
-        return live.attributes(caller);
-    }
-
-    @Override
-    public List<String> xattrNames(Caller caller) {
-        return live.xattrNames(caller);
-    }
-
-    @Override
-    public Optional<String> xattr(String attribute, Caller caller) {
-        return live.xattr(attribute, caller);
-    }
-
-    @Override
-    public OpenFile open(Caller caller) throws AfsException {
+    public OpenFile open(LiveFile live, Caller caller) throws AfsException {
         if (follow) {
             return follow(caller, live.capture(caller), live.treePath(), plan.get().leadingFilters(), true,
                     Optional.empty());
         }
         Optional<ToolCommand> tool = plain ? tools.toolFor(caller, basePath) : Optional.empty();
         if (tool.isEmpty() || !PushedRead.withinBound(tool.get(), state.maxPushdown())) {
-            return live.open(caller);
+            return live.snapshot(caller);
         }
         String key = basePath + "?pushdown=" + tool.get().command();
         PushedRead read = new PushedRead(state.stream(), tool.get(), state.maxPushdown(), clock);
@@ -92,7 +68,7 @@ final class StreamFile implements FileNode {
         try {
             record = captures.capture(caller, key, state.stream().cacheTtlMillis(), read);
         } catch (PushedRead.OverBound e) {
-            return live.open(caller); // the default window, flagged truncated when it cuts
+            return live.snapshot(caller); // the default window, flagged truncated when it cuts
         }
         if (tool.get().follow()) {
             return follow(caller, record, key, List.of(), false, Optional.of(tool.get().command()));
