@@ -10,7 +10,9 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * The one exit-code mapper: 0 ok, 1 a check or verification failed (returned by the command),
- * 2 usage or configuration error (USER errors), 3 backend or machine failure (EXTERNAL).
+ * 2 usage or configuration error (USER errors), 3 backend or machine failure (EXTERNAL). {@code afs sh}
+ * and {@code afs grep} exit as bash would (a final grep: 0 selected, 1 none); {@code afs grep}
+ * fails with 2 as GNU grep does ({@link #grepTrouble}).
  * Failures print their reason, the text {@code /.afs/errors} shows, to stderr.
  */
 public final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExceptionHandler {
@@ -40,6 +42,21 @@ public final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExce
         }
         command.getErr().flush();
         return getExitCode(e);
+    }
+
+    /**
+     * {@code afs grep}'s failures, as GNU grep: exit 2 for any trouble (a missing file, a bad
+     * pattern, an unreachable backend), the reason on stderr unless {@code -s} asked for silence
+     * about missing or unreadable files.
+     */
+    static int grepTrouble(Exception e, CommandLine command, boolean noMessages) {
+        boolean fileError = e instanceof AfsException a
+                && (a.error() == AfsError.NOT_FOUND || a.error() == AfsError.ACCESS_DENIED);
+        if (!(noMessages && fileError)) {
+            command.getErr().println("afs grep: " + reason(e));
+            command.getErr().flush();
+        }
+        return USAGE;
     }
 
     static String reason(Throwable e) {

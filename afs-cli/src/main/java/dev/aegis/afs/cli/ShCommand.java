@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
 /** {@code afs sh -c 'grep ERROR /teams/p/prod/logs/api.log | tail -n 5'}, without a mount. */
 @Command(name = "sh", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = {"Runs a read pipeline (grep | tail | head | wc ...) on a log without a mount.",
-                "Prints exactly what bash with GNU tools prints, and records the read as evidence."})
+                "Prints exactly what bash with GNU tools prints, and records the read as evidence.",
+                "Exit status: the last command's, as bash (a final grep: 0 a line was selected, 1 none)."})
 public final class ShCommand implements Callable<Integer> {
 
     @Mixin
@@ -32,8 +33,7 @@ public final class ShCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (Afs afs = config.load()) {
-            afs.runShell(script, Caller.self(), top.stdout(spec));
+            return afs.runShell(script, Caller.self(), top.stdout(spec)).status();
         }
-        return ExitCodes.OK;
     }
 }

@@ -150,6 +150,25 @@ class MainTest {
     }
 
     @Test
+    void grepExitsAsGnuGrep() throws Exception {
+        String api = "/teams/shop/prod/logs/api.log";
+        assertEquals(1, afs("grep", "--config", config.toString(), "-q", "no such line", api).exit());
+        assertEquals(0, afs("grep", "--config", config.toString(), "-q", "-i", "timeout", api).exit());
+        Run none = afs("grep", "--config", config.toString(), "-c", "no such line", api);
+        assertEquals(List.of(1, "0\n"), List.of(none.exit(), none.out()));
+        Run list = afs("grep", "--config", config.toString(), "-l", "-i", "timeout", api);
+        assertEquals(List.of(0, api + "\n"), List.of(list.exit(), list.out()));
+        Run missing = afs("grep", "--config", config.toString(), "-s", "x", "/teams/shop/prod/logs/nope.log");
+        assertEquals(List.of(2, "", ""), List.of(missing.exit(), missing.out(), missing.err()));
+        Run loud = afs("grep", "--config", config.toString(), "x", "/teams/shop/prod/logs/nope.log");
+        assertEquals(2, loud.exit());
+        assertTrue(loud.err().startsWith("afs grep: ENOENT: "), loud.err());
+        assertEquals(2, afs("grep", "--config", config.toString(), "-E", "a{1", "-P", api).exit(), "a usage error");
+        Run sh = afs("sh", "--config", config.toString(), "-c", "grep -ic timeout " + api + " | grep -q '^0$'");
+        assertEquals(1, sh.exit(), "a pipeline exits with its last grep's status");
+    }
+
+    @Test
     void tailPrintsTheLastLines() throws Exception {
         Run r = afs("tail", "--config", config.toString(), "-n", "5", "/teams/shop/prod/logs/api.log");
         assertEquals(0, r.exit(), r.err());

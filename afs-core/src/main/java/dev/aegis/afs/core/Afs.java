@@ -26,6 +26,7 @@ import dev.aegis.afs.core.tree.StaticDir;
 import dev.aegis.afs.core.tree.skills.SkillsDir;
 import dev.aegis.afs.core.tree.evidence.EvidenceDir;
 import dev.aegis.afs.core.tree.logs.LogsDir;
+import dev.aegis.afs.core.tree.logs.PlainTools;
 import dev.aegis.afs.core.tree.status.AfsStatusDir;
 import dev.aegis.afs.core.harness.HarnessClient;
 import dev.aegis.afs.core.tree.harness.ApprovalsDir;
@@ -79,6 +80,7 @@ public final class Afs implements AutoCloseable {
     private final AccessPolicy access;
     private final MountMetrics metrics;
     private final EvidenceQuotas quotas;
+    private final PlainTools plainTools;
 
     private Afs(Namespaces config, Clock clock, Map<String, Backend> backends, EvidenceStore evidence,
                 ErrorJournal errors, AccessPolicy access, MountMetrics metrics, List<Node> extraRootEntries,
@@ -86,6 +88,7 @@ public final class Afs implements AutoCloseable {
         this.config = config;
         this.metrics = metrics;
         this.quotas = quotas;
+        this.plainTools = PlainTools.system(config.plainToolsPushdown());
         this.access = access;
         this.clock = clock;
         this.backends = backends;
@@ -156,7 +159,7 @@ public final class Afs implements AutoCloseable {
             List<Node> envDirs = new ArrayList<>();
             envs.forEach((env, envNode) -> {
                 EnvContext ctx = new EnvContext(team, env, "/teams/" + team + "/" + env, backends, ttl, captures,
-                        clock, config.configDir());
+                        clock, config.configDir(), plainTools);
                 List<Node> sections = new ArrayList<>();
                 for (EnvSection section : EnvSections.all()) {
                     envNode.get(section.key()).ifPresent(n -> sections.add(section.directory(ctx, n)));
@@ -287,9 +290,9 @@ public final class Afs implements AutoCloseable {
 
     /**
      * {@code afs sh -c SCRIPT}: compiles the pipeline, runs it once as a recorded read and writes
-     * exactly what bash with GNU tools would print.
+     * exactly what bash with GNU tools would print; returns the exit status bash would.
      */
-    public EvidenceRecord runShell(String script, Caller caller, OutputStream out) throws AfsException {
+    public ShellRun runShell(String script, Caller caller, OutputStream out) throws AfsException {
         ShellQuery shell;
         try {
             shell = ShellQueryParser.parse(script);
@@ -300,7 +303,7 @@ public final class Afs implements AutoCloseable {
     }
 
     /** {@code afs grep ...} / {@code afs tail ...}: one command, already split into words. */
-    public EvidenceRecord runCommand(List<String> argv, Caller caller, OutputStream out) throws AfsException {
+    public ShellRun runCommand(List<String> argv, Caller caller, OutputStream out) throws AfsException {
         ShellQuery shell;
         try {
             shell = ShellQueryParser.parseArgv(argv);
@@ -310,7 +313,7 @@ public final class Afs implements AutoCloseable {
         return runShell(shell, String.join(" ", argv), caller, out);
     }
 
-    private EvidenceRecord runShell(ShellQuery shell, String script, Caller caller, OutputStream out)
+    private ShellRun runShell(ShellQuery shell, String script, Caller caller, OutputStream out)
             throws AfsException {
         String path = MountedPaths.toTreePath(shell.path());
         List<String> segments = segments(path);
@@ -338,7 +341,23 @@ public final class Afs implements AutoCloseable {
         } catch (IOException e) {
             throw new AfsException(AfsError.INTERNAL, "cannot write the result: " + e.getMessage(), e);
         }
-        return record;
+        return new ShellRun(record, exitStatus(shell.status(), record));
+    }
+
+    /** The pipeline's exit status, as bash gives it: the last command's. */
+    private static int exitStatus(ShellQuery.ExitStatus status, EvidenceRecord record) throws AfsException {
+        return switch (status) {
+            case ZERO -> 0;
+            case GREP_LINES -> record.size() > 0 ? 0 : 1;
+            case GREP_SELECTED -> Long.parseLong(record.stats().getOrDefault(LogsDir.GREP_SELECTED_STAT, "0")) > 0 ? 0 : 1;
+            case GREP_COUNT -> {
+                try {
+                    yield Files.readString(record.file()).trim().equals("0") ? 1 : 0;
+                } catch (IOException e) {
+                    throw new AfsException(AfsError.INTERNAL, "cannot read the count: " + e.getMessage(), e);
+                }
+            }
+        };
     }
 
     /** The text of /.afs/status for {@code caller} (it lists only the envs the caller may read). */
@@ -389,6 +408,7 @@ public final class Afs implements AutoCloseable {
 
     @Override
     public void close() {
+        plainTools.close();
         backends.values().forEach(Backend::close);
     }
 }

@@ -17,6 +17,8 @@ public enum AfsError {
     TOO_LARGE("EFBIG", Type.USER),
     NAME_TOO_LONG("ENAMETOOLONG", Type.USER),
     NO_SUCH_ATTRIBUTE("ENODATA", Type.USER),
+    /** A blocked read ({@code ?follow=1}) given up because its reader is gone or was interrupted. */
+    INTERRUPTED("EINTR", Type.USER),
     BACKEND_FAILURE("EIO", Type.EXTERNAL),
     UNAVAILABLE("EIO", Type.EXTERNAL),
     NO_SPACE("ENOSPC", Type.EXTERNAL),

@@ -20,7 +20,8 @@ public final class MountedPaths {
         return toTreePath(path, mountpoints(Path.of("/proc/mounts")));
     }
 
-    static String toTreePath(String path, List<String> mountpoints) {
+    /** As {@link #toTreePath(String)}, against the given mountpoints. */
+    public static String toTreePath(String path, List<String> mountpoints) {
         String best = null;
         for (String mp : mountpoints) {
             if ((path.equals(mp) || path.startsWith(mp + "/")) && (best == null || mp.length() > best.length())) {

@@ -146,9 +146,14 @@ public class AfsFuse extends FuseStubFS {
     public int getattr(String path, FileStat stat) {
         return guard("getattr", path, caller -> {
             NodeAttributes attributes = tree.resolve(path, caller).attributes(caller);
-            long size = attributes.directory() ? 0
-                    : handles.openSize(path, caller.pid()).orElse(attributes.size());
-            fill(stat, attributes, size);
+            Optional<OpenHandles.Handle> open = attributes.directory() ? Optional.empty()
+                    : handles.newestOpen(path, caller.pid());
+            if (open.isPresent()) {
+                OpenFile file = open.get().file();
+                fill(stat, withModified(attributes, file), file.size());
+            } else {
+                fill(stat, attributes, attributes.directory() ? 0 : attributes.size());
+            }
             return 0;
         });
     }
@@ -168,9 +173,15 @@ public class AfsFuse extends FuseStubFS {
                 // just created and not listed yet: describe the handle itself
                 attributes = new NodeAttributes(false, handle.writable() ? 0644 : 0444, 0, clock.instant(), 1);
             }
-            fill(stat, attributes, handle.file().size());
+            fill(stat, withModified(attributes, handle.file()), handle.file().size());
             return 0;
         });
+    }
+
+    /** A handle that grows while open (a follow) has its own mtime: tail -f watches it. */
+    private static NodeAttributes withModified(NodeAttributes attributes, OpenFile file) {
+        return file.modified().map(t -> new NodeAttributes(attributes.directory(), attributes.mode(), attributes.size(),
+                t, attributes.links())).orElse(attributes);
     }
 
     private void fill(FileStat stat, NodeAttributes attributes, long size) {

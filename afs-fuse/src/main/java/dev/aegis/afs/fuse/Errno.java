@@ -43,6 +43,7 @@ final class Errno {
             case "EAGAIN" -> ErrorCodes.EAGAIN();
             case "ETIMEDOUT" -> ErrorCodes.ETIMEDOUT();
             case "EIO" -> ErrorCodes.EIO();
+            case "EINTR" -> ErrorCodes.EINTR();
             default -> throw new IllegalStateException("no errno mapping for " + name + "; add it to Errno");
         };
     }

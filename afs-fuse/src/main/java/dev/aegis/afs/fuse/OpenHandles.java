@@ -6,7 +6,7 @@ import dev.aegis.afs.core.Caller;
 import dev.aegis.afs.core.tree.OpenFile;
 import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalLong;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -45,11 +45,11 @@ final class OpenHandles {
     }
 
     /**
-     * The size of the newest handle {@code pid} holds open on {@code path}: {@code fstat} reaches
-     * FUSE as a getattr on the path, and a reader must see the size of what it reads (tail -f
-     * would otherwise report "file truncated").
+     * The newest handle {@code pid} holds open on {@code path}: {@code fstat} reaches FUSE as a
+     * getattr on the path, and a reader must see the size (and, for a follow, the mtime) of what
+     * it reads (tail -f would otherwise report "file truncated").
      */
-    OptionalLong openSize(String path, long pid) throws AfsException {
+    Optional<Handle> newestOpen(String path, long pid) {
         long newest = -1;
         Handle found = null;
         for (Map.Entry<Long, Handle> e : open.entrySet()) {
@@ -59,7 +59,7 @@ final class OpenHandles {
                 found = h;
             }
         }
-        return found == null ? OptionalLong.empty() : OptionalLong.of(found.file().size());
+        return Optional.ofNullable(found);
     }
 
     int size() {

@@ -160,7 +160,7 @@ final class AfsTools {
             // the gate needs the file the pipeline reads before the server reads it as itself
             gate.resolve(p, TreeGate.treePath(fileOf(pipeline)));
         }
-        EvidenceRecord r = gate.afs().runShell(pipeline, gate.caller(p), java.io.OutputStream.nullOutputStream());
+        EvidenceRecord r = gate.afs().runShell(pipeline, gate.caller(p), java.io.OutputStream.nullOutputStream()).evidence();
         ReadResult result = ReadResult.ofEvidence(r, 1, cap);
         return ok(result.text(), result.structured());
     }

@@ -36,9 +36,10 @@ public record LogQuery(TimeRange range, List<Stage> stages) {
         return stages.isEmpty();
     }
 
-    /** True when some stage bounds the number of lines (a tail, head or count). */
+    /** True when some stage bounds the number of lines (a tail, head, count, or grep -c/-l/-L/-q). */
     public boolean hasLimit() {
-        return stages.stream().anyMatch(s -> !(s instanceof LineFilter));
+        return stages.stream().anyMatch(s -> !(s instanceof LineFilter)
+                && !(s instanceof GrepOutput g && g.mode() == GrepOutput.Mode.LINES));
     }
 
     /** The leading run of filters, before the first limit or count. */

@@ -1,5 +1,8 @@
 package dev.aegis.afs.query;
 
-/** One step of a {@link LogQuery}: keep or drop lines, bound them, or count them. */
-public sealed interface Stage permits LineFilter, LineLimit, CountLines {
+/**
+ * One step of a {@link LogQuery}: keep or drop lines, bound them, count them, or print them as
+ * one grep command does ({@link GrepOutput}, never pushed to a backend).
+ */
+public sealed interface Stage permits LineFilter, LineLimit, CountLines, GrepOutput {
 }

@@ -30,7 +30,7 @@ public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional
 
     /** Keys allowed at the top of the file. */
     public static final Set<String> TOP_KEYS = Set.of("evidence", "harness", "skills", "backends", "teams", "metrics",
-            "agents", "tokens", "limits");
+            "agents", "tokens", "limits", "plain_tools");
 
     /** One quota: snapshots and bytes per sliding hour (0 = unlimited). */
     public record Quota(long snapshotsPerHour, long bytesPerHour) {
@@ -106,6 +106,7 @@ public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional
                 .orElse("/var/lib/afs/harness/client.token")).normalize();
         metricsListen(root); // checked now, with its position, rather than when the daemon starts
         Path skills = dir.resolve(root.optString("skills").orElse("skills")).normalize();
+        plainToolsPushdown(root);
 
         Map<String, ConfigNode> backends = new LinkedHashMap<>();
         root.get("backends").ifPresent(b -> b.entries().forEach((name, section) -> {
@@ -192,6 +193,24 @@ public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional
             }
             return new InetSocketAddress(host.replaceAll("^\\[|\\]$", ""), port);
         });
+    }
+
+    /**
+     * {@code plain_tools: {pushdown: false}} turns off the pushdown of plain grep/tail/head run on
+     * this mount (default on).
+     */
+    public boolean plainToolsPushdown() {
+        return plainToolsPushdown(root);
+    }
+
+    private static boolean plainToolsPushdown(ConfigNode root) {
+        return root.get("plain_tools").map(n -> {
+            if (!n.isMap()) {
+                throw n.error("plain_tools must be a map like {pushdown: true}");
+            }
+            n.allowOnly(Set.of("pushdown"));
+            return n.get("pushdown").map(ConfigNode::asBoolean).orElse(true);
+        }).orElse(true);
     }
 
     private static Evidence evidence(Optional<ConfigNode> node, Path dir) {

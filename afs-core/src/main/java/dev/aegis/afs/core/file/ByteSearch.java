@@ -45,24 +45,67 @@ final class ByteSearch {
 
     /** The first index of {@code needle} (non-empty) in {@code b[from..to)}, or -1. */
     static int indexOf(byte[] b, int from, int to, byte[] needle) {
+        return indexOf(b, from, to, needle, rarest(needle));
+    }
+
+    /**
+     * As {@link #indexOf(byte[], int, int, byte[])}, scanning for the needle's byte at
+     * {@code pivot} (best its rarest, see {@link #rarest}) and checking the rest around each hit:
+     * in logs the first byte of a word is often common ('O' of OOMKilled is in every INFO).
+     */
+    static int indexOf(byte[] b, int from, int to, byte[] needle, int pivot) {
         int n = needle.length;
-        byte first = needle[0];
+        byte key = needle[pivot];
         int last = to - n;
-        int i = from;
-        while (i <= last) {
-            int at = indexOf(b, i, last + 1, first);
+        int i = from + pivot;
+        while (i <= last + pivot) {
+            int at = indexOf(b, i, last + pivot + 1, key);
             if (at < 0) {
                 return -1;
             }
-            int j = 1;
-            while (j < n && b[at + j] == needle[j]) {
+            int start = at - pivot;
+            int j = 0;
+            while (j < n && b[start + j] == needle[j]) {
                 j++;
             }
             if (j == n) {
-                return at;
+                return start;
             }
             i = at + 1;
         }
         return -1;
+    }
+
+    /** The index of the byte of {@code needle} least likely in log text (by a fixed ranking). */
+    static int rarest(byte[] needle) {
+        int best = 0;
+        int bestScore = -1;
+        for (int k = 0; k < needle.length; k++) {
+            int score = rarity(needle[k]);
+            if (score > bestScore) {
+                best = k;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    private static final String UPPER_BY_FREQUENCY = "EIOTNARSDLCGUPMFHWBYVKXQJZ";
+    private static final String LOWER_BY_FREQUENCY = "etaoinsrhdlucmfywgpbvkxqjz";
+
+    private static int rarity(byte c) {
+        if (c >= 'A' && c <= 'Z') {
+            return 100 + UPPER_BY_FREQUENCY.indexOf(c);
+        }
+        if (c >= 'a' && c <= 'z') {
+            return 20 + LOWER_BY_FREQUENCY.indexOf(c);
+        }
+        if (c < 0) {
+            return 90; // a byte of a non-ASCII character
+        }
+        if ((c >= '0' && c <= '9') || " :.-/=_,[]()\t".indexOf(c) >= 0) {
+            return 0;
+        }
+        return 80; // other punctuation
     }
 }

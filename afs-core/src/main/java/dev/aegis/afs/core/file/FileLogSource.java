@@ -2,9 +2,13 @@ package dev.aegis.afs.core.file;
 
 import dev.aegis.afs.core.AfsError;
 import dev.aegis.afs.core.AfsException;
+import dev.aegis.afs.core.source.FollowableSource;
+import dev.aegis.afs.core.source.LineCursor;
 import dev.aegis.afs.core.source.LogSource;
 import dev.aegis.afs.core.source.ReadStats;
 import dev.aegis.afs.query.LineFilter;
+import dev.aegis.afs.query.CountLines;
+import dev.aegis.afs.query.LineLimit;
 import dev.aegis.afs.query.LogQuery;
 import dev.aegis.afs.query.Stage;
 import dev.aegis.afs.query.TimeRange;
@@ -30,7 +34,7 @@ import java.util.function.UnaryOperator;
  * bytes become U+FFFD); a line longer than 1 MiB is cut to its first 1 MiB, and the fetch's
  * {@link ReadStats#truncation()} says how many were.
  */
-public final class FileLogSource implements LogSource<ScanPlan> {
+public final class FileLogSource implements LogSource<ScanPlan>, FollowableSource {
 
     private final String backend;
     private final Path root;
@@ -61,8 +65,10 @@ public final class FileLogSource implements LogSource<ScanPlan> {
         List<LineFilter> filters = query.leadingFilters();
         filters.forEach(LineMatcher::of); // an invalid pattern fails here, before any I/O
         List<Stage> rest = query.stages().subList(filters.size(), query.stages().size());
-        Optional<Stage> limit = rest.isEmpty() ? Optional.empty() : Optional.of(rest.get(0));
-        List<Stage> residual = rest.isEmpty() ? List.of() : rest.subList(1, rest.size());
+        // a grep's output stage is never pushed: only a tail, head or count
+        boolean pushLimit = !rest.isEmpty() && (rest.get(0) instanceof LineLimit || rest.get(0) instanceof CountLines);
+        Optional<Stage> limit = pushLimit ? Optional.of(rest.get(0)) : Optional.empty();
+        List<Stage> residual = pushLimit ? rest.subList(1, rest.size()) : rest;
         ScanPlan scan = new ScanPlan(layout.spec(), query.range(), filters, limit, served);
         return new Pushdown<>(scan, new LogQuery(TimeRange.ALL, residual));
     }
@@ -86,6 +92,12 @@ public final class FileLogSource implements LogSource<ScanPlan> {
                         + " bytes were cut to their first " + LineReader.MAX_LINE + " bytes (the rest of each was"
                         + " not read); read the file directly for the full lines");
         return new ReadStats(scan.bytesRead(), scan.delivered(), took, truncation);
+    }
+
+    @Override
+    public LineCursor follow() throws AfsException {
+        segments(); // the root must exist
+        return new FileTail(layout, format, backend());
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.aegis.afs.core.tree;
 import dev.aegis.afs.core.config.ConfigNode;
 import dev.aegis.afs.core.evidence.Captures;
 import dev.aegis.afs.core.source.Backend;
+import dev.aegis.afs.core.tree.logs.PlainTools;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -16,9 +17,17 @@ import java.util.Objects;
  * @param cacheTtlMillis each backend's {@code cache_ttl}: how long a live read may be reused
  * @param captures  runs live reads once and records them as evidence (see {@link LiveFile})
  * @param configDir relative paths in the section resolve against it
+ * @param plainTools whether plain grep/tail/head are pushed down, and the follow scheduler
  */
 public record EnvContext(String team, String env, String treePath, Map<String, Backend> backends,
-                         Map<String, Long> cacheTtlMillis, Captures captures, Clock clock, Path configDir) {
+                         Map<String, Long> cacheTtlMillis, Captures captures, Clock clock, Path configDir,
+                         PlainTools plainTools) {
+
+    /** Without plain-tool pushdown. */
+    public EnvContext(String team, String env, String treePath, Map<String, Backend> backends,
+                      Map<String, Long> cacheTtlMillis, Captures captures, Clock clock, Path configDir) {
+        this(team, env, treePath, backends, cacheTtlMillis, captures, clock, configDir, PlainTools.off());
+    }
 
     public EnvContext {
         Objects.requireNonNull(team, "team is null");
@@ -29,6 +38,7 @@ public record EnvContext(String team, String env, String treePath, Map<String, B
         Objects.requireNonNull(captures, "captures is null");
         Objects.requireNonNull(clock, "clock is null");
         Objects.requireNonNull(configDir, "configDir is null");
+        Objects.requireNonNull(plainTools, "plainTools is null");
     }
 
     /** The backend named by {@code section.backend}, or an error at that position listing the known ones. */

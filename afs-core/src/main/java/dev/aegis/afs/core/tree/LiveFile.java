@@ -27,6 +27,16 @@ public final class LiveFile implements FileNode {
     private final long cacheTtlMillis;
     private final Captures captures;
     private final SnapshotProducer producer;
+    private final Opening opening;
+
+    /**
+     * How a live file is opened when it is more than its snapshot (a plain tool's pushed-down
+     * read, a follow); {@link #snapshot} otherwise.
+     */
+    @FunctionalInterface
+    public interface Opening {
+        OpenFile open(LiveFile file, Caller caller) throws AfsException;
+    }
 
     /**
      * @param treePath the full tree path with its query, e.g. {@code /teams/p/prod/logs/api.log?tail=50}
@@ -34,6 +44,13 @@ public final class LiveFile implements FileNode {
      */
     public LiveFile(String name, String treePath, Supplier<Instant> modified, long cacheTtlMillis,
                     Captures captures, SnapshotProducer producer) {
+        this(name, treePath, modified, cacheTtlMillis, captures, producer, null);
+    }
+
+    /** @param opening how it is opened (null: its snapshot) */
+    public LiveFile(String name, String treePath, Supplier<Instant> modified, long cacheTtlMillis,
+                    Captures captures, SnapshotProducer producer, Opening opening) {
+        this.opening = opening;
         this.name = Objects.requireNonNull(name, "name is null");
         this.treePath = Objects.requireNonNull(treePath, "treePath is null");
         this.modified = Objects.requireNonNull(modified, "modified is null");
@@ -58,6 +75,11 @@ public final class LiveFile implements FileNode {
 
     @Override
     public OpenFile open(Caller caller) throws AfsException {
+        return opening == null ? snapshot(caller) : opening.open(this, caller);
+    }
+
+    /** The handle on this read's snapshot (what {@link #open} serves by default). */
+    public OpenFile snapshot(Caller caller) throws AfsException {
         return SnapshotFile.ofCapture(capture(caller));
     }
 

@@ -42,6 +42,14 @@ public interface OpenFile extends AutoCloseable {
         return false;
     }
 
+    /**
+     * When the content last grew, for a handle that grows while open (a follow): {@code tail -f}
+     * polls size and mtime. Empty: the node's own time.
+     */
+    default java.util.Optional<java.time.Instant> modified() {
+        return java.util.Optional.empty();
+    }
+
     /** Whether the size is only known once open (live files): FUSE then uses direct_io. */
     default boolean sizeKnownOnlyWhenOpen() {
         return false;

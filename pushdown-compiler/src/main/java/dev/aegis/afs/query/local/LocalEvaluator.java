@@ -1,6 +1,7 @@
 package dev.aegis.afs.query.local;
 
 import dev.aegis.afs.query.CountLines;
+import dev.aegis.afs.query.GrepOutput;
 import dev.aegis.afs.query.LineFilter;
 import dev.aegis.afs.query.LineLimit;
 import dev.aegis.afs.query.LogLine;
@@ -21,10 +22,24 @@ public final class LocalEvaluator {
 
     /** A sink that applies {@code query} and passes the surviving lines to {@code out}. */
     public static LineSink pipeline(LogQuery query, LineSink out) {
+        return pipeline(query, out, null);
+    }
+
+    /**
+     * As {@link #pipeline(LogQuery, LineSink)}; {@code selection} (may be null) learns how many
+     * lines the plan's last {@link GrepOutput} selected.
+     */
+    public static LineSink pipeline(LogQuery query, LineSink out, GrepSelection selection) {
         LineSink sink = out;
         List<Stage> stages = query.stages();
+        int lastGrep = -1;
+        for (int i = 0; i < stages.size(); i++) {
+            lastGrep = stages.get(i) instanceof GrepOutput ? i : lastGrep;
+        }
         for (int i = stages.size() - 1; i >= 0; i--) {
-            sink = stageSink(stages.get(i), sink);
+            sink = stages.get(i) instanceof GrepOutput g
+                    ? new GrepPrinter(g, sink, i == lastGrep ? selection : null)
+                    : stageSink(stages.get(i), sink);
         }
         return query.range().isAll() ? sink : new InRange(query.range(), sink);
     }

@@ -6,15 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The arguments of one grep command: patterns, the options that select lines, {@code -c}, and the
- * operands. Only the options that change which lines are selected (or count them) are
- * supported; output options such as {@code -n} or {@code -o} are refused, never ignored.
+ * The arguments of one grep command: patterns, the options that select lines, the output
+ * options GNU grep 3.8 has for one input ({@code -c -q -s -l -L -m -o -n -h -H -A -B -C}), and the
+ * operands. Every other option ({@code -b}, {@code -z}, {@code -r}, ...) is refused, never ignored.
  */
 final class GrepCommand {
 
-    static final String SUPPORTED = "supported grep options: -i -v -F -E -G -w -x -c, -e PAT (or -ePAT,"
-            + " --regexp=PAT), --ignore-case --invert-match --fixed-strings --extended-regexp --basic-regexp"
-            + " --word-regexp --line-regexp --count, and -- to end options";
+    static final String SUPPORTED = "supported grep options: -i -v -F -E -G -w -x -c -q -s -l -L -o -n -h -H,"
+            + " -m N, -A N, -B N, -C N, -e PAT (or -ePAT, --regexp=PAT), their long forms (--ignore-case,"
+            + " --max-count=N, --context=N, ...), and -- to end options";
 
     final List<String> patterns = new ArrayList<>();
     final List<ShellWord> operands = new ArrayList<>();
@@ -24,6 +24,18 @@ final class GrepCommand {
     boolean word;
     boolean line;
     boolean count;
+    boolean quiet;
+    boolean noMessages;
+    /** -l or -L, whichever came last; null for neither. */
+    Boolean filesWithMatches;
+    long maxCount = -1;
+    boolean onlyMatching;
+    boolean lineNumbers;
+    /** -H (true) or -h (false), whichever came last; null for neither. */
+    Boolean withFilename;
+    int after = -1;
+    int before = -1;
+    int context = -1;
     /** The column of the word holding the first pattern. */
     int patternColumn;
     private boolean patternsGiven;
@@ -75,6 +87,18 @@ final class GrepCommand {
             }
             return;
         }
+        switch (name) {
+            case "--max-count" -> {
+                maxCount = number(name, eq < 0 ? args.valueOf(name, arg, name + "=5").text() : text.substring(eq + 1), arg);
+                return;
+            }
+            case "--after-context", "--before-context", "--context" -> {
+                int n = (int) number(name, eq < 0 ? args.valueOf(name, arg, name + "=3").text() : text.substring(eq + 1), arg);
+                context(name.charAt(2), n);
+                return;
+            }
+            default -> { }
+        }
         if (eq >= 0 && isFlag(name)) {
             throw new QuerySyntaxException("grep " + name + " takes no value; write " + name, arg.column());
         }
@@ -87,13 +111,23 @@ final class GrepCommand {
             case "--word-regexp" -> word = true;
             case "--line-regexp" -> line = true;
             case "--count" -> count = true;
+            case "--quiet", "--silent" -> quiet = true;
+            case "--no-messages" -> noMessages = true;
+            case "--files-with-matches" -> filesWithMatches = true;
+            case "--files-without-match" -> filesWithMatches = false;
+            case "--only-matching" -> onlyMatching = true;
+            case "--line-number" -> lineNumbers = true;
+            case "--with-filename" -> withFilename = true;
+            case "--no-filename" -> withFilename = false;
             default -> throw unsupported(name, arg);
         }
     }
 
     private static boolean isFlag(String name) {
         return List.of("--ignore-case", "--invert-match", "--fixed-strings", "--extended-regexp",
-                "--basic-regexp", "--word-regexp", "--line-regexp", "--count").contains(name);
+                "--basic-regexp", "--word-regexp", "--line-regexp", "--count", "--quiet", "--silent", "--no-messages",
+                "--files-with-matches", "--files-without-match", "--only-matching", "--line-number",
+                "--with-filename", "--no-filename").contains(name);
     }
 
     private void shortOptions(ShellWord arg, Arguments args) {
@@ -109,6 +143,25 @@ final class GrepCommand {
                 case 'w' -> word = true;
                 case 'x' -> line = true;
                 case 'c' -> count = true;
+                case 'q' -> quiet = true;
+                case 's' -> noMessages = true;
+                case 'l' -> filesWithMatches = true;
+                case 'L' -> filesWithMatches = false;
+                case 'o' -> onlyMatching = true;
+                case 'n' -> lineNumbers = true;
+                case 'H' -> withFilename = true;
+                case 'h' -> withFilename = false;
+                case 'm', 'A', 'B', 'C' -> {
+                    String value = i + 1 < text.length() ? text.substring(i + 1)
+                            : args.valueOf("grep -" + c, arg, "-" + c + " 3").text();
+                    long n = number("-" + c, value, arg);
+                    if (c == 'm') {
+                        maxCount = n;
+                    } else {
+                        context(c, (int) n);
+                    }
+                    return;
+                }
                 case 'e' -> {
                     if (i + 1 < text.length()) {
                         pattern(text.substring(i + 1), arg);
@@ -121,6 +174,31 @@ final class GrepCommand {
                 default -> throw unsupported("-" + c, arg);
             }
         }
+    }
+
+    private void context(char which, int n) {
+        switch (which) {
+            case 'A', 'a' -> after = n;
+            case 'B', 'b' -> before = n;
+            default -> context = n;
+        }
+    }
+
+    /** -A, -1 when no context option was given: explicit -A wins over -C, whatever the order (as GNU). */
+    int afterContext() {
+        return after >= 0 ? after : context;
+    }
+
+    int beforeContext() {
+        return before >= 0 ? before : context;
+    }
+
+    private static long number(String option, String value, ShellWord arg) {
+        if (!value.matches("[0-9]{1,9}")) {
+            throw new QuerySyntaxException("grep " + option + ": '" + value + "' is not a number; write a whole number,"
+                    + " e.g. " + option + (option.startsWith("--") ? "=" : " ") + "5", arg.column());
+        }
+        return Long.parseLong(value);
     }
 
     private void pattern(String pattern, ShellWord word) {

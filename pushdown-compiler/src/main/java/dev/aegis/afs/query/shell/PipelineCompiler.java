@@ -2,6 +2,9 @@ package dev.aegis.afs.query.shell;
 
 import com.google.re2j.Pattern;
 import dev.aegis.afs.query.CountLines;
+import dev.aegis.afs.query.GrepOutput;
+import dev.aegis.afs.query.LineFilter;
+import dev.aegis.afs.query.LineLimit;
 import dev.aegis.afs.query.LogQuery;
 import dev.aegis.afs.query.QuerySyntaxException;
 import dev.aegis.afs.query.Stage;
@@ -9,6 +12,7 @@ import dev.aegis.afs.query.TimeRange;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Turns the commands of a pipeline into a {@link ShellQuery}: the first command names the file,
@@ -29,11 +33,16 @@ final class PipelineCompiler {
     ShellQuery compile(List<ShellCommand> commands) {
         ShellWord file = null;
         List<Stage> stages = new ArrayList<>();
+        ShellQuery.ExitStatus status = ShellQuery.ExitStatus.ZERO;
         for (int i = 0; i < commands.size(); i++) {
             ShellCommand command = commands.get(i);
             boolean first = i == 0;
+            boolean last = i == commands.size() - 1;
+            if (last && command.name().equals("grep")) {
+                status = ShellQuery.ExitStatus.GREP_SELECTED;
+            }
             ShellWord operand = switch (command.name()) {
-                case "grep" -> grep(command, stages);
+                case "grep" -> grep(command, stages, first, last);
                 case "tail", "head" -> lineLimit(command, stages);
                 case "cat" -> cat(command);
                 case "wc" -> wc(command, first, stages);
@@ -48,13 +57,24 @@ final class PipelineCompiler {
             }
             command.refuseGlobs(operand);
         }
-        return new ShellQuery(file.text(), new LogQuery(TimeRange.ALL, stages));
+        if (status == ShellQuery.ExitStatus.GREP_SELECTED && !(stages.get(stages.size() - 1) instanceof GrepOutput)) {
+            status = stages.get(stages.size() - 1) instanceof CountLines
+                    ? ShellQuery.ExitStatus.GREP_COUNT : ShellQuery.ExitStatus.GREP_LINES;
+        }
+        return new ShellQuery(file.text(), new LogQuery(TimeRange.ALL, stages), status);
     }
 
-    private ShellWord grep(ShellCommand command, List<Stage> stages) {
+    /**
+     * A grep whose output depends only on the lines it selects becomes a filter (and {@code -m N}
+     * a head), which backends can push down, then the {@link GrepOutput} that prints them (left
+     * out when it would print them unchanged and nothing needs the exit status); {@code -n} and
+     * context need every line, so the whole grep is one {@link GrepOutput}.
+     */
+    private ShellWord grep(ShellCommand command, List<Stage> stages, boolean first, boolean last) {
         GrepCommand parsed = GrepCommand.parse(command);
+        LineFilter filter;
         try {
-            stages.add(grep.compile(parsed.patterns, parsed.options()));
+            filter = grep.compile(parsed.patterns, parsed.options());
         } catch (QuerySyntaxException e) {
             if (e.column() > 0) {
                 throw e;
@@ -64,10 +84,44 @@ final class PipelineCompiler {
             located.initCause(e);
             throw located;
         }
-        if (parsed.count) {
-            stages.add(new CountLines());
+        ShellWord operand = singleOperand(command, parsed.operands);
+        String inputName = first && operand != null ? operand.text() : "(standard input)";
+        Optional<String> label = Boolean.TRUE.equals(parsed.withFilename) ? Optional.of(inputName) : Optional.empty();
+        GrepOutput.Mode mode = parsed.quiet ? GrepOutput.Mode.QUIET
+                : parsed.filesWithMatches != null
+                        ? (parsed.filesWithMatches ? GrepOutput.Mode.FILES_WITH_MATCHES : GrepOutput.Mode.FILES_WITHOUT_MATCH)
+                : parsed.count ? GrepOutput.Mode.COUNT : GrepOutput.Mode.LINES;
+        int before = parsed.beforeContext();
+        int after = parsed.afterContext();
+        boolean lines = mode == GrepOutput.Mode.LINES;
+        if (parsed.onlyMatching && parsed.word && lines) {
+            throw new QuerySyntaxException("grep -o -w is not supported in afs sh (grep's word test moves the match in"
+                    + " ways RE2 cannot reproduce); drop -o, or write the word boundaries into the pattern",
+                    command.words().get(0).column());
         }
-        return singleOperand(command, parsed.operands);
+        boolean needsEveryLine = parsed.maxCount == 0 || (lines && (parsed.lineNumbers || before >= 0 || after >= 0));
+        if (needsEveryLine) {
+            stages.add(new GrepOutput(Optional.of(filter), filter, mode, parsed.maxCount, parsed.onlyMatching,
+                    lines && parsed.lineNumbers, lines ? before : -1, lines ? after : -1, label, inputName));
+            return operand;
+        }
+        stages.add(filter);
+        if (parsed.maxCount > 0) {
+            stages.add(LineLimit.oldest(parsed.maxCount));
+        }
+        if (mode != GrepOutput.Mode.LINES && mode != GrepOutput.Mode.COUNT) {
+            stages.add(LineLimit.oldest(1)); // one selected line decides -q, -l and -L
+        }
+        if (mode == GrepOutput.Mode.COUNT && label.isEmpty()) {
+            stages.add(new CountLines()); // backends count without sending the lines
+            return operand;
+        }
+        GrepOutput output = new GrepOutput(Optional.empty(), filter, mode, -1, parsed.onlyMatching && lines, false,
+                -1, -1, label, inputName);
+        if (!output.isPassThrough()) {
+            stages.add(output); // a plain grep ends with its filter, so a window's tail is still pushed down
+        }
+        return operand;
     }
 
     private static ShellWord lineLimit(ShellCommand command, List<Stage> stages) {

@@ -13,7 +13,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /** One snapshot under /evidence: its bytes, and its metadata as {@code user.afs.*} attributes. */
-final class EvidenceFile implements FileNode {
+public final class EvidenceFile implements FileNode {
+
+    /** The capture stat that holds a pushed-down command line, shown as {@code user.afs.pushdown}. */
+    public static final String PUSHDOWN_STAT = "pushdown";
 
     private final EvidenceRecord record;
 
@@ -45,7 +48,13 @@ final class EvidenceFile implements FileNode {
         x.put("user.afs.backend", record.backend());
         x.put("user.afs.lines", Long.toString(record.lines()));
         x.put("user.afs.truncated", record.truncation().orElse("false"));
-        record.stats().forEach((k, v) -> x.put("user.afs.stats." + k, v));
+        record.stats().forEach((k, v) -> {
+            if (k.equals(PUSHDOWN_STAT)) {
+                x.put("user.afs.pushdown", v); // the plain grep/tail/head command this read was compiled from
+            } else {
+                x.put("user.afs.stats." + k, v);
+            }
+        });
         return x;
     }
 

@@ -9,12 +9,14 @@ import dev.aegis.afs.core.redact.Redactor;
 import dev.aegis.afs.core.source.LogSource;
 import dev.aegis.afs.core.source.ReadStats;
 import dev.aegis.afs.core.source.TimestampMode;
+import dev.aegis.afs.query.GrepOutput;
 import dev.aegis.afs.query.LineLimit;
 import dev.aegis.afs.query.LogLine;
 import dev.aegis.afs.query.LogQuery;
 import dev.aegis.afs.query.Stage;
 import dev.aegis.afs.query.TimePrefix;
 import dev.aegis.afs.query.TimeRange;
+import dev.aegis.afs.query.local.GrepSelection;
 import dev.aegis.afs.query.local.LineSink;
 import dev.aegis.afs.query.local.LocalEvaluator;
 import dev.aegis.afs.query.pushdown.BackendQuery;
@@ -25,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -110,8 +113,9 @@ final class LogRead implements SnapshotProducer {
             }
         }
         Writer writer = new Writer(out, cap);
+        GrepSelection selection = new GrepSelection();
         LineSink sink = new Served(mode, labels, stream.detected(),
-                new RedactingSink(redactor, LocalEvaluator.pipeline(local, writer)));
+                new RedactingSink(redactor, LocalEvaluator.pipeline(local, writer, selection)));
         ReadStats stats = source.fetch(pushdown, sink);
         sink.end();
         writer.rethrow();
@@ -122,7 +126,10 @@ final class LogRead implements SnapshotProducer {
             truncation = Optional.of(truncation.map(t -> t + "; " + cut).orElse(cut));
         }
         String residual = local.isIdentity() && local.range().isAll() ? "" : " | local: " + local;
-        return new CaptureInfo(source.backend(), pushdown.query().text() + residual, truncation, stats);
+        // a grep's exit status (afs sh, afs grep) when it prints nothing that shows it (-q, -L, -o)
+        Map<String, String> extra = local.stages().stream().anyMatch(s -> s instanceof GrepOutput)
+                ? Map.of(LogsDir.GREP_SELECTED_STAT, Long.toString(selection.selected())) : Map.of();
+        return new CaptureInfo(source.backend(), pushdown.query().text() + residual, truncation, stats, extra);
     }
 
     /** The stream's mode; {@code auto} once decided is what was decided, before that still auto. */

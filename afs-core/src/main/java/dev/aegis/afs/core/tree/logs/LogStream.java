@@ -6,20 +6,24 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A configured stream: its source, default window and cache TTL, and (for
- * {@code timestamp: auto}) the shape decided from its first lines, kept for the daemon's life.
+ * A configured stream: its source, default window, cache TTL, plain-tool bound and follow
+ * settings, and (for {@code timestamp: auto}) the shape decided from its first lines, kept for
+ * the daemon's life.
  */
-record LogStream(String name, LogSource<?> source, Window window, long cacheTtlMillis,
-                 AtomicReference<TimestampMode> detected) {
+record LogStream(String name, LogSource<?> source, Window window, long cacheTtlMillis, MaxPushdown maxPushdown,
+                 FollowSettings follow, AtomicReference<TimestampMode> detected) {
 
     LogStream {
         Objects.requireNonNull(name, "name is null");
         Objects.requireNonNull(source, "source is null");
         Objects.requireNonNull(window, "window is null");
+        Objects.requireNonNull(maxPushdown, "maxPushdown is null");
+        Objects.requireNonNull(follow, "follow is null");
         Objects.requireNonNull(detected, "detected is null");
     }
 
-    LogStream(String name, LogSource<?> source, Window window, long cacheTtlMillis) {
-        this(name, source, window, cacheTtlMillis, new AtomicReference<>());
+    LogStream(String name, LogSource<?> source, Window window, long cacheTtlMillis, MaxPushdown maxPushdown,
+              FollowSettings follow) {
+        this(name, source, window, cacheTtlMillis, maxPushdown, follow, new AtomicReference<>());
     }
 }

@@ -25,26 +25,61 @@ import java.util.function.Supplier;
 /**
  * {@code /teams/<team>/<env>/logs}: one {@code <stream>.log} per configured stream. A lookup of
  * {@code <stream>.log?<terms>} compiles the terms (a malformed query fails the lookup with
- * INVALID_QUERY, so the shell user sees EINVAL at once) and yields a live file for that read.
+ * INVALID_QUERY, so the shell user sees EINVAL at once) and yields a live file for that read;
+ * the term {@code follow=1} makes it a follow (see {@link StreamFile}).
  */
 public final class LogsDir implements DirNode {
 
     public static final String SUFFIX = ".log";
 
+    /** The capture stat with the number of lines a pipeline's last grep selected (its exit status). */
+    public static final String GREP_SELECTED_STAT = "grep.selected";
+
     private final String treePath;
     private final Map<String, LogStream> streams;
     private final Captures captures;
     private final Clock clock;
+    private final PlainTools tools;
+    private final Map<String, StreamState> states = new LinkedHashMap<>();
 
-    LogsDir(String treePath, List<LogStream> streams, Captures captures, Clock clock) {
+    /** A stream with its shared follower (started by the first follow). */
+    static final class StreamState {
+        private final LogStream stream;
+        private final Clock clock;
+        private StreamFollower follower;
+
+        StreamState(LogStream stream, Clock clock) {
+            this.stream = stream;
+            this.clock = clock;
+        }
+
+        LogStream stream() {
+            return stream;
+        }
+
+        MaxPushdown maxPushdown() {
+            return stream.maxPushdown();
+        }
+
+        synchronized StreamFollower follower() {
+            if (follower == null) {
+                follower = new StreamFollower(stream, stream.follow(), clock);
+            }
+            return follower;
+        }
+    }
+
+    LogsDir(String treePath, List<LogStream> streams, Captures captures, Clock clock, PlainTools tools) {
         this.treePath = treePath;
         Map<String, LogStream> byFile = new LinkedHashMap<>();
         for (LogStream s : streams) {
             byFile.put(s.name() + SUFFIX, s);
+            states.put(s.name() + SUFFIX, new StreamState(s, clock));
         }
         this.streams = byFile;
         this.captures = captures;
         this.clock = clock;
+        this.tools = tools;
     }
 
     @Override
@@ -74,12 +109,37 @@ public final class LogsDir implements DirNode {
         String base = mark < 0 ? name : name.substring(0, mark);
         LogStream stream = stream(base);
         if (mark < 0) {
-            return file(name, stream, LineShape.DEFAULT, () -> LogQuery.ALL);
+            return streamFile(name, base, stream, LineShape.DEFAULT, true, false, () -> LogQuery.ALL);
         }
         String text = name.substring(mark + 1);
-        PathQuery query = parse(base, text);
+        List<String> terms = new ArrayList<>();
+        boolean follow = false;
+        for (String term : text.split("&", -1)) {
+            if (term.startsWith("follow=")) {
+                follow = switch (term.substring("follow=".length())) {
+                    case "1", "true" -> true;
+                    case "0", "false" -> false;
+                    default -> throw new AfsException(AfsError.INVALID_QUERY, treePath + "/" + name + ": follow="
+                            + term.substring("follow=".length()) + " is not allowed; write follow=1");
+                };
+            } else {
+                terms.add(term);
+            }
+        }
+        if (terms.isEmpty()) {
+            return streamFile(name, base, stream, LineShape.DEFAULT, false, follow, () -> LogQuery.ALL);
+        }
+        PathQuery query = parse(base, String.join("&", terms));
         compile(base, query); // fail the lookup now; the read compiles again against its own clock
-        return file(name, stream, LineShape.of(query), () -> LogQueryCompiler.compile(query, clock));
+        return streamFile(name, base, stream, LineShape.of(query), false, follow,
+                () -> LogQueryCompiler.compile(query, clock));
+    }
+
+    private LiveFile streamFile(String name, String base, LogStream stream, LineShape shape, boolean plain,
+                                boolean follow, Supplier<LogQuery> plan) {
+        return new LiveFile(name, treePath + "/" + name, stream.source()::lastModified, stream.cacheTtlMillis(),
+                captures, new LogRead(stream, plan, shape, clock),
+                new StreamFile(treePath + "/" + base, plain, follow, plan, states.get(base), tools, captures, clock));
     }
 
     /**

@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * {@code logs:}: stream name -> {@code {backend: <name>, window: ..., <backend's own keys>}}.
+ * {@code logs:}: stream name -> {@code {backend: <name>, window: ..., max_pushdown: ..., follow: ...,
+ * <backend's own keys>}}.
  * Each stream is shown as {@code logs/<stream>.log}.
  */
 public final class LogsSection implements EnvSection {
@@ -38,10 +39,14 @@ public final class LogsSection implements EnvSection {
                 throw streamNode.error("stream '" + name + "' must be a map with at least 'backend:'");
             }
             Backend backend = context.backend(streamNode);
-            LogSource<?> source = backend.logStream(name, streamNode.without(java.util.Set.of("window")));
+            LogSource<?> source = backend.logStream(name,
+                    streamNode.without(java.util.Set.of("window", "max_pushdown", "follow")));
             streams.add(new LogStream(name, source, Window.parse(streamNode.get("window")),
-                    context.cacheTtlMillis(backend)));
+                    context.cacheTtlMillis(backend), MaxPushdown.parse(streamNode.get("max_pushdown")),
+                    FollowSettings.parse(streamNode.get("follow"),
+                            source instanceof dev.aegis.afs.core.source.FollowableSource)));
         });
-        return new LogsDir(context.treePath() + "/logs", streams, context.captures(), context.clock());
+        return new LogsDir(context.treePath() + "/logs", streams, context.captures(), context.clock(),
+                context.plainTools());
     }
 }

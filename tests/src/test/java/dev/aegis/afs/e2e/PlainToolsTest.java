@@ -1,0 +1,347 @@
+package dev.aegis.afs.e2e;
+
+import static dev.aegis.afs.e2e.Shell.quote;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.aegis.afs.core.loki.FakeLoki;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Plain grep, tail and head on a real mount, over a stream of 3000 lines whose default window is
+ * 500: what they print and how they exit must be what the GNU tools give over the whole file
+ * (the daemon pushes the command it sees down); what cannot be pushed falls back to the window
+ * and says so. tail -f and cat ?follow=1 follow a file backend and a Loki fake, and stop on
+ * Ctrl-C (SIGINT).
+ */
+class PlainToolsTest {
+
+    private static Path repo;
+    private static Path work;
+    private static Path mountpoint;
+    private static Path logs;
+    private static Path data;
+    private static Process daemon;
+    private static FakeLoki loki;
+    private static Path config;
+
+    @BeforeAll
+    static void mount() throws Exception {
+        assumeTrue(Files.exists(Path.of("/dev/fuse")), "/dev/fuse is absent: no FUSE on this machine");
+        assumeTrue(Stream.of("/usr/lib/x86_64-linux-gnu/libfuse.so.2", "/lib/x86_64-linux-gnu/libfuse.so.2",
+                        "/usr/lib/aarch64-linux-gnu/libfuse.so.2", "/usr/lib/libfuse.so.2").anyMatch(p -> Files.exists(Path.of(p))),
+                "libfuse2 is absent (apt-get install libfuse2)");
+        repo = Path.of(System.getProperty("afs.repo", "..")).toRealPath();
+        work = Files.createTempDirectory("afs-tools");
+        data = Files.createDirectories(work.resolve("data").resolve("shop"));
+        Files.writeString(data.resolve("api.log"), TestLogs.apiLog());
+        loki = new FakeLoki();
+        config = work.resolve("namespaces.yaml");
+        Files.writeString(config, """
+                evidence: {dir: evidence}
+                backends:
+                  local: {type: file, root: data, cache_ttl: 0s}
+                  loki: {type: loki, url: '%s', cache_ttl: 0s, retries: 0}
+                teams:
+                  shop:
+                    prod:
+                      logs:
+                        api: {backend: local, path: shop/api.log, window: {lines: 500}}
+                        api-loki: {backend: loki, selector: '{app="api"}', follow: {poll: 200ms}}
+                        tiny: {backend: local, path: shop/api.log, window: {lines: 500}, max_pushdown: {lines: 100}}
+                """.formatted(loki.url()));
+        mountpoint = Files.createDirectories(work.resolve("mnt"));
+        logs = mountpoint.resolve("teams/shop/prod/logs");
+        daemon = new ProcessBuilder(repo.resolve("bin/afs").toString(), "mount", "-f", "--config", config.toString(),
+                mountpoint.toString()).redirectErrorStream(true).redirectOutput(work.resolve("daemon.log").toFile())
+                .start();
+        for (int i = 0; !mounted(); i++) {
+            if (!daemon.isAlive() || i > 1200) {
+                fail("the daemon did not mount:\n" + Files.readString(work.resolve("daemon.log")));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @AfterAll
+    static void unmount() throws Exception {
+        try {
+            if (mountpoint != null && mounted()) {
+                Shell.Result r = Shell.run(work, List.of(repo.resolve("bin/afs").toString(), "unmount",
+                        mountpoint.toString()));
+                if (r.exit() != 0) {
+                    Shell.run(work, List.of("umount", "-l", mountpoint.toString()));
+                }
+            }
+            if (daemon != null && !daemon.waitFor(20, TimeUnit.SECONDS)) {
+                daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            if (mountpoint != null && mounted()) {
+                Shell.run(work, List.of("umount", "-l", mountpoint.toString()));
+            }
+            if (loki != null) {
+                loki.close();
+            }
+            if (work != null) {
+                try (Stream<Path> walk = Files.walk(work)) {
+                    for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        }
+        assertFalse(mountpoint != null && mounted(), "the mount outlived the test");
+    }
+
+    private static boolean mounted() throws IOException {
+        String abs = mountpoint.toAbsolutePath().toString();
+        return Files.readAllLines(Path.of("/proc/mounts")).stream()
+                .map(l -> l.split(" ")).anyMatch(f -> f[1].equals(abs) && f[2].equals("fuse.afs"));
+    }
+
+    /** The command in the mount's logs directory and in the data directory: same output, same exit code. */
+    private static void sameAsGnu(String command) throws IOException {
+        Shell.Result gnu = Shell.bash(data, command);
+        Shell.Result mounted = Shell.bash(logs, command);
+        assertEquals(gnu.exit(), mounted.exit(), command + "\nGNU: " + gnu + "\nmount: " + mounted);
+        assertEquals(gnu.out(), mounted.out(), command);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+        "grep -c ERROR api.log",
+        "grep -c -v -i timeout api.log",
+        "grep -ci 'upstream timeout' api.log",
+        "grep -q 'req-' api.log",
+        "grep -q 'no such line anywhere' api.log",
+        "grep -l declined api.log",
+        "grep -L declined api.log",
+        "grep -L 'no such line anywhere' api.log",
+        "grep -m 3 -E 'ERROR|WARN' api.log",
+        "grep -o -i 'timeout [a-z]*' api.log | sort | uniq -c",
+        "grep -H -c 404 api.log",
+        "egrep -c '(ERROR|WARN) api' api.log",
+        "fgrep -c 'ü-42' api.log",
+        "tail -n 50 api.log",
+        "tail -3 api.log",
+        "head -n 700 api.log | tail -n 2",
+        "head api.log",
+        "grep -c ERROR ./api.log",
+    })
+    void plainToolsGiveWhatGnuGivesOverTheWholeStream(String command) throws IOException {
+        sameAsGnu(command);
+    }
+
+    @Test
+    void theWholeStreamIsLargerThanTheWindow() throws IOException {
+        // without pushdown (a pipe: cat opens the file) the window gives another answer
+        String window = Shell.bash(logs, "cat api.log | grep -c ERROR").out();
+        String whole = Shell.bash(data, "grep -c ERROR api.log").out();
+        assertNotEquals(whole, window, "the stream must be larger than its window for these tests to mean anything");
+        assertEquals(whole, Shell.bash(logs, "grep -c ERROR " + quote(logs.resolve("api.log").toString())).out());
+        assertEquals(0, Shell.bash(logs, "grep -qF " + quote(firstLine()) + " api.log").exit(),
+                "grep -q finds the oldest line, far outside the window");
+        assertEquals(1, Shell.bash(logs, "cat api.log | grep -qF " + quote(firstLine())).exit());
+    }
+
+    private static String firstLine() throws IOException {
+        return Files.readAllLines(data.resolve("api.log")).get(0);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"grep -n ERROR api.log", "grep -A 1 ERROR api.log"})
+    void lineNumbersAndContextFallBackToTheWindowFlaggedTruncated(String command) throws IOException {
+        Shell.Result mounted = Shell.bash(logs, command);
+        assertNotEquals(Shell.bash(data, command).out(), mounted.out(), "served the window, not the whole stream");
+        assertEquals(Shell.bash(data, "tail -n 500 api.log | " + command.replace(" api.log", "")).out(), mounted.out());
+        String truncated = Shell.bash(logs, "getfattr --only-values -n user.afs.truncated api.log").out();
+        assertTrue(truncated.contains("default window of api"), truncated);
+    }
+
+    @Test
+    void aResultOverMaxPushdownFallsBackToTheWindowFlaggedTruncated() throws IOException {
+        Shell.Result mounted = Shell.bash(logs, "grep -c ERROR tiny.log");
+        assertEquals(Shell.bash(data, "tail -n 500 api.log | grep -c ERROR").out(), mounted.out());
+        String truncated = Shell.bash(logs, "getfattr --only-values -n user.afs.truncated tiny.log").out();
+        assertTrue(truncated.contains("default window of tiny"), truncated);
+        assertEquals(Shell.bash(data, "tail -n 100 api.log").out(), Shell.bash(logs, "tail -n 100 tiny.log").out(),
+                "within the bound it is still pushed down");
+    }
+
+    @Test
+    void afsGrepAndAfsShExitAsGnuGrep() throws IOException {
+        String api = logs.resolve("api.log").toString();
+        Shell.Result count = afs("grep", "-c", "ERROR", api);
+        assertEquals(Shell.bash(data, "grep -c ERROR api.log").out(), count.out());
+        assertEquals(0, count.exit());
+        Shell.Result none = afs("grep", "-c", "no such line anywhere", api);
+        assertEquals("0\n", none.out());
+        assertEquals(1, none.exit());
+        assertEquals(1, afs("grep", "-q", "no such line anywhere", api).exit());
+        assertEquals(0, afs("grep", "-q", "declined", api).exit());
+        Shell.Result missing = afs("grep", "-s", "x", logs.resolve("nosuch.log").toString());
+        assertEquals(2, missing.exit());
+        assertEquals("", missing.err(), "-s silences a missing file");
+        assertEquals(2, afs("grep", "x", logs.resolve("nosuch.log").toString()).exit());
+        Shell.Result numbered = afs("sh", "-c", "grep -n -A 1 declined " + api + " | tail -n 4");
+        assertEquals(Shell.bash(data, "grep -n -A 1 declined api.log | tail -n 4").out(), numbered.out(),
+                "afs sh numbers lines over the whole stream");
+        assertEquals(0, numbered.exit());
+        assertEquals(1, afs("sh", "-c", "grep declined " + api + " | grep -q 'no such line'").exit());
+    }
+
+    private static Shell.Result afs(String... args) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(repo.resolve("bin/afs").toString(), args[0],
+                "--config", config.toString()));
+        command.addAll(List.of(args).subList(1, args.length));
+        return Shell.run(work, command);
+    }
+
+    @Test
+    void evidenceRecordsThePushedDownCommand() throws IOException {
+        assertEquals(0, Shell.bash(logs, "grep -c declined api.log").exit());
+        String id = Shell.bash(logs, "getfattr --only-values -n user.afs.evidence api.log").out();
+        assertTrue(id.startsWith("/evidence/"), id);
+        Path evidence = mountpoint.resolve(id.substring(1));
+        assertEquals("grep -c declined api.log",
+                Shell.bash(logs, "getfattr --only-values -n user.afs.pushdown " + quote(evidence.toString())).out());
+        assertEquals(Shell.bash(data, "grep declined api.log").out(), Files.readString(evidence));
+        assertEquals("false", Shell.bash(logs, "getfattr --only-values -n user.afs.truncated api.log").out());
+    }
+
+    @Test
+    void tailFollowsAFileAndStopsOnSigint() throws Exception {
+        Follower tail = Follower.start(logs, "tail", "-f", "-n", "2", "api.log");
+        Follower tailName = Follower.start(logs, "tail", "-F", "-n", "0", "api.log");
+        Follower cat = Follower.start(logs, "cat", "api.log?follow=1&tail=0&grep=appended");
+        try {
+            Thread.sleep(1500);
+            for (int i = 1; i <= 3; i++) {
+                Files.writeString(data.resolve("api.log"), Instant.now() + " ERROR appended " + i + "\n",
+                        StandardOpenOption.APPEND);
+                Thread.sleep(200);
+            }
+            Files.writeString(data.resolve("api.log"), Instant.now() + " INFO not for grep\n", StandardOpenOption.APPEND);
+            tail.awaitLines(5, 10);
+            tailName.awaitLines(4, 10);
+            cat.awaitLines(3, 10);
+            List<String> lastTwo = Files.readAllLines(data.resolve("api.log")).subList(2998, 3000);
+            assertEquals(lastTwo, tail.lines().subList(0, 2));
+            assertTrue(tail.lines().get(2).endsWith("ERROR appended 1"), tail.lines().toString());
+            assertTrue(tailName.lines().get(3).endsWith("INFO not for grep"), tailName.lines().toString());
+            assertEquals(3, cat.lines().size(), "the follow applies the path's grep: " + cat.lines());
+            assertTrue(cat.lines().get(2).endsWith("ERROR appended 3"), cat.lines().toString());
+        } finally {
+            for (Follower f : List.of(tail, tailName, cat)) {
+                f.interrupt();
+            }
+        }
+        for (Follower f : List.of(tail, tailName, cat)) {
+            assertTrue(f.stoppedWithin(5), "still running after SIGINT: " + f.command);
+        }
+    }
+
+    @Test
+    void catFollowsLokiAndStopsOnSigint() throws Exception {
+        Follower cat = Follower.start(logs, "cat", "api-loki.log?follow=1&tail=0");
+        try {
+            Thread.sleep(1500);
+            for (int i = 1; i <= 2; i++) {
+                Instant t = Instant.now();
+                loki.add(Map.of("app", "api"), t.getEpochSecond() * 1_000_000_000L + t.getNano(), "pushed " + i);
+                Thread.sleep(300);
+            }
+            cat.awaitLines(2, 10);
+            assertTrue(cat.lines().get(0).endsWith("pushed 1"), cat.lines().toString());
+            assertTrue(cat.lines().get(1).endsWith("pushed 2"), cat.lines().toString());
+        } finally {
+            cat.interrupt();
+        }
+        assertTrue(cat.stoppedWithin(5), "cat still running after SIGINT");
+    }
+
+    /** A follower process whose output is collected as it comes. */
+    private static final class Follower {
+        final String command;
+        private final Process process;
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        private Follower(String command, Process process) {
+            this.command = command;
+            this.process = process;
+            Thread reader = new Thread(() -> {
+                byte[] buffer = new byte[4096];
+                try (InputStream in = process.getInputStream()) {
+                    for (int n; (n = in.read(buffer)) > 0; ) {
+                        synchronized (out) {
+                            out.write(buffer, 0, n);
+                        }
+                    }
+                } catch (IOException e) {
+                    // the process ended
+                }
+            });
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        static Follower start(Path dir, String... command) throws IOException {
+            return new Follower(String.join(" ", command),
+                    new ProcessBuilder(command).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD)
+                            .start());
+        }
+
+        List<String> lines() {
+            synchronized (out) {
+                return out.toString(StandardCharsets.UTF_8).lines().toList();
+            }
+        }
+
+        void awaitLines(int n, int seconds) throws InterruptedException {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (lines().size() < n) {
+                if (System.nanoTime() > until) {
+                    fail(command + " printed " + lines() + " after " + seconds + " s, expected " + n + " lines");
+                }
+                Thread.sleep(50);
+            }
+        }
+
+        /** Ctrl-C: SIGINT to the process. */
+        void interrupt() throws IOException {
+            if (process.isAlive()) {
+                Shell.run(Path.of("/"), List.of("kill", "-INT", Long.toString(process.pid())));
+            }
+        }
+
+        boolean stoppedWithin(int seconds) throws InterruptedException {
+            boolean stopped = process.waitFor(seconds, TimeUnit.SECONDS);
+            if (!stopped) {
+                process.destroyForcibly();
+            }
+            return stopped;
+        }
+    }
+}
