@@ -49,7 +49,7 @@ final class Gates {
     Result run(String id, StoredRequest r, ChangeRequest cr, ChangePolicy p) throws SQLException {
         List<String> failures = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        for (String problem : evidenceGate.check(cr.evidence())) {
+        for (String problem : evidenceGate.check(cr.team(), cr.env(), cr.evidence())) {
             fail(failures, "evidence", problem);
         }
         Instant now = clock.instant();

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aegis.afs.core.AfsError;
 import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.core.Caller;
-import dev.aegis.afs.core.evidence.EvidenceStore;
 import dev.aegis.afs.harness.ChangeRequest.Action;
 import dev.aegis.afs.harness.StoredRequest.StoredAction;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -107,7 +106,7 @@ public final class Harness implements AutoCloseable {
     }
 
     /** Everything the harness needs; {@link #open} creates the key, ledger and database under dataDir. */
-    public record Setup(Path dataDir, HarnessConfig.Policy policy, ChangePolicies policies, EvidenceStore evidence,
+    public record Setup(Path dataDir, HarnessConfig.Policy policy, ChangePolicies policies, EvidenceGate evidence,
                         KubernetesClient client, Clock clock, GroupDirectory groups, HarnessMetrics metrics, Probe probe,
                         Sleeper sleeper) {
         public Setup {
@@ -140,7 +139,7 @@ public final class Harness implements AutoCloseable {
         try {
             RequestStore store = new RequestStore(s.dataDir().resolve("harness.db"), ledger, s.clock());
             store.flushLedger();
-            return new Harness(s.policy(), s.policies(), new EvidenceGate(s.evidence(), s.policy().maxEvidenceAge(), s.clock()),
+            return new Harness(s.policy(), s.policies(), s.evidence(),
                     new Cluster(s.client()), store, s.clock(), s.groups(), s.metrics(), s.probe(), s.sleeper());
         } catch (SQLException e) {
             throw new IOException("cannot open the harness database in " + s.dataDir() + ": " + e.getMessage()
@@ -193,6 +192,11 @@ public final class Harness implements AutoCloseable {
 
     public List<StoredRequest> list(int limit) throws AfsException {
         return read(() -> store.list(limit));
+    }
+
+    /** Requests not yet final: the retention sweep keeps the evidence they cite. */
+    public List<StoredRequest> open() throws AfsException {
+        return read(() -> store.list(Integer.MAX_VALUE)).stream().filter(r -> !r.state().terminal()).toList();
     }
 
     public StoredRequest approve(String id, Caller caller) throws AfsException {

@@ -5,6 +5,8 @@ import dev.aegis.afs.core.evidence.CaptureInfo;
 import dev.aegis.afs.core.evidence.EvidenceRecord;
 import dev.aegis.afs.core.evidence.EvidenceStore;
 import dev.aegis.afs.core.source.ReadStats;
+import dev.aegis.afs.evidence.CaptureKey;
+import dev.aegis.afs.evidence.PinnedKeys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +59,8 @@ final class HarnessFixture implements AutoCloseable {
     final MutableClock clock = new MutableClock(START);
     final MockCluster cluster = new MockCluster();
     final EvidenceStore evidence;
+    final CaptureKey captureKey;
+    EvidenceRegistry registry;
     final List<Runnable> onSleep = new ArrayList<>();
     HarnessConfig.Policy policy = HarnessConfig.Policy.defaults();
     Harness.Probe probe = Harness.Probe.NONE;
@@ -66,11 +70,23 @@ final class HarnessFixture implements AutoCloseable {
         this.dir = dir;
         Files.writeString(dir.resolve("namespaces.yaml"), NAMESPACES);
         evidence = new EvidenceStore(dir.resolve("evidence"), Duration.ofHours(72), 1L << 30, clock);
+        captureKey = evidence.checkAtStart();
+        Files.createDirectories(dir.resolve("data"));
+        registry = new EvidenceRegistry(dir.resolve("data/evidence.db"), PinnedKeys.of(captureKey.pinned()), clock);
+    }
+
+    /** The harness.yaml lines that pin this fixture's capture key. */
+    String captureKeysYaml() {
+        return "evidence: {capture_keys: [{key_id: " + captureKey.keyId() + ", public_key: " + captureKey.publicKey() + "}]}\n";
+    }
+
+    EvidenceGate gate() {
+        return new EvidenceGate(evidence, registry, policy.maxEvidenceAge(), Duration.ZERO, clock);
     }
 
     Harness open() throws Exception {
         ChangePolicies policies = ChangePolicies.read(dir.resolve("namespaces.yaml"));
-        harness = Harness.open(new Harness.Setup(dir.resolve("data"), policy, policies, evidence, cluster.client, clock,
+        harness = Harness.open(new Harness.Setup(dir.resolve("data"), policy, policies, gate(), cluster.client, clock,
                 uid -> uid == 3000 ? Set.of("sre") : Set.of(), new HarnessMetrics(), probe, d -> {
                     clock.advance(d);
                     onSleep.forEach(Runnable::run);
@@ -88,8 +104,20 @@ final class HarnessFixture implements AutoCloseable {
         }
     }
 
+    /** A snapshot of payments/prod, registered as the mount would register it. */
     EvidenceRecord snapshot(int lines) throws Exception {
-        return evidence.capture("payments.prod.api.log", "/teams/payments/prod/logs/api.log", out -> {
+        return snapshot("prod", lines);
+    }
+
+    /** A registered snapshot of payments/{@code env}. */
+    EvidenceRecord snapshot(String env, int lines) throws Exception {
+        EvidenceRecord r = unregistered("/teams/payments/" + env + "/logs/api.log", lines);
+        registry.register(r.signed());
+        return r;
+    }
+
+    EvidenceRecord unregistered(String source, int lines) throws Exception {
+        return evidence.capture(source.substring("/teams/".length()).replace('/', '.'), source, out -> {
             for (int i = 1; i <= lines; i++) {
                 out.line("2026-11-18T11:59:" + String.format("%02d", i % 60) + "Z ERROR OOMKilled api-" + i);
             }
@@ -147,6 +175,7 @@ final class HarnessFixture implements AutoCloseable {
         try {
             closeHarness();
         } finally {
+            registry.close();
             cluster.close();
         }
     }

@@ -67,13 +67,22 @@ public final class EvidenceCaptures implements Captures {
     public EvidenceRecord capture(Caller caller, String treePath, long cacheTtlMillis, SnapshotProducer raw)
             throws AfsException {
         SnapshotProducer producer = redacted(treePath, measured(treePath, raw));
-        EvidenceRecord record = cacheTtlMillis > 0 ? shared(treePath, cacheTtlMillis, producer)
-                : fresh(treePath, producer);
+        EvidenceRecord record = cacheTtlMillis > 0 ? attributed(shared(caller, treePath, cacheTtlMillis, producer), caller)
+                : fresh(caller, treePath, producer);
         remember(caller, treePath, record);
         return record;
     }
 
-    private EvidenceRecord shared(String treePath, long ttl, SnapshotProducer producer) throws AfsException {
+    /**
+     * A read served from another reader's capture gets a record of its own (same blob, same
+     * capture time) so that user.afs.caller always names who read it.
+     */
+    private EvidenceRecord attributed(EvidenceRecord shared, Caller caller) throws AfsException {
+        String principal = "unix:" + caller.uid() + "@";
+        return shared.record().caller().principal().startsWith(principal) ? shared : store.recordFor(shared, caller);
+    }
+
+    private EvidenceRecord shared(Caller caller, String treePath, long ttl, SnapshotProducer producer) throws AfsException {
         Cached cached = cache.get(treePath);
         if (cached != null && clock.instant().isBefore(cached.until()) && java.nio.file.Files.exists(cached.record().file())) {
             metrics.cacheHit(false);
@@ -86,7 +95,7 @@ public final class EvidenceCaptures implements Captures {
             return await(running);
         }
         try {
-            EvidenceRecord record = fresh(treePath, producer);
+            EvidenceRecord record = fresh(caller, treePath, producer);
             if (cache.size() >= KEPT) {
                 Instant now = clock.instant();
                 cache.values().removeIf(c -> !now.isBefore(c.until()));
@@ -102,8 +111,8 @@ public final class EvidenceCaptures implements Captures {
         }
     }
 
-    private EvidenceRecord fresh(String treePath, SnapshotProducer producer) throws AfsException {
-        EvidenceRecord record = store.capture(evidenceName(treePath), treePath, producer);
+    private EvidenceRecord fresh(Caller caller, String treePath, SnapshotProducer producer) throws AfsException {
+        EvidenceRecord record = store.capture(evidenceName(treePath), treePath, caller, producer);
         metrics.snapshot(record.size());
         return record;
     }

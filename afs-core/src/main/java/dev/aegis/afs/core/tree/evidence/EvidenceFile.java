@@ -45,6 +45,9 @@ final class EvidenceFile implements FileNode {
         x.put("user.afs.backend", record.backend());
         x.put("user.afs.lines", Long.toString(record.lines()));
         x.put("user.afs.truncated", record.truncation().orElse("false"));
+        x.put("user.afs.caller", record.caller());
+        x.put("user.afs.key_id", record.keyId());
+        x.put("user.afs.signature", record.signature());
         record.stats().forEach((k, v) -> x.put("user.afs.stats." + k, v));
         return x;
     }
