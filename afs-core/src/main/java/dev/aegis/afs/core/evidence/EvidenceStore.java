@@ -61,7 +61,8 @@ import java.util.stream.Stream;
  * </pre>
  * A blob is shared only within one team/env (sharing across tenants would tell one tenant what
  * another read), so an identical re-read or an empty result costs a link, not a copy. A blob
- * whose link count is 1 has no record left and goes at the next {@link #expire}. A capture is
+ * whose link count is 1 has no record left and goes at the next {@link #expire}. A dedup hit
+ * re-hashes the existing blob first, so a blob rewritten on disk is replaced, not reused. A capture is
  * written to {@code .incoming/} first and linked into place only when complete, so a crash never
  * leaves a partial snapshot visible. The directory is the index: everything survives a remount.
  */
@@ -267,7 +268,7 @@ public final class EvidenceStore {
         boolean moved = false;
         Instant at = template.capturedAt();
         for (int attempt = 0; ; attempt++) {
-            if (temp != null && !moved && (!Files.exists(blob) || Files.size(blob) != size)) {
+            if (temp != null && !moved && !intact(blob, template.sha256(), size)) {
                 Files.setPosixFilePermissions(temp, READ_ONLY);
                 move(temp, blob);
                 moved = true;
@@ -306,6 +307,19 @@ public final class EvidenceStore {
                 // registration is best effort here; an unregistered snapshot is simply not citable
             }
             return record;
+        }
+    }
+
+    /**
+     * Whether an existing blob still holds what its name says. Re-hashed on every dedup hit: a
+     * blob root rewrote must not lend its bytes to new records; a bad one is replaced (records
+     * already linked to it keep failing verification, as they should).
+     */
+    private static boolean intact(Path blob, String sha, long size) {
+        try {
+            return Files.exists(blob) && Files.size(blob) == size && ContentHash.sha256(blob).equals(sha);
+        } catch (IOException e) {
+            return false;
         }
     }
 

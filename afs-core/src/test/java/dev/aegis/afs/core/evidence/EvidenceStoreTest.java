@@ -194,4 +194,33 @@ class EvidenceStoreTest {
         assertTrue(store.verify(store.read(r.id()), Optional.of(keys)).ok());
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("keys/capture.key"))));
     }
+
+    @Test
+    void aBlobRewrittenOnDiskIsNotLentToANewCapture() throws Exception {
+        EvidenceStore store = store(1 << 20);
+        EvidenceRecord first = store.capture("api.log", "/teams/p/prod/logs/api.log", lines("original"));
+        Files.setPosixFilePermissions(first.file(), PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(first.file(), "forgedxx\n"); // same size, other bytes
+        now.set(now.get().plusSeconds(1));
+        EvidenceRecord second = store.capture("api.log", "/teams/p/prod/logs/api.log", lines("original"));
+        assertTrue(store.verify(second).ok(), store.verify(second).toString());
+        assertFalse(store.verify(first).ok(), "the rewritten record still fails");
+    }
+
+    @Test
+    void sweepDeletesNothingWhenTheHarnessCannotSayWhatIsHeld() throws Exception {
+        EvidenceStore store = store(1 << 20);
+        EvidenceRecord old = store.capture("api.log", "/teams/p/prod/logs/api.log", lines("old"));
+        now.set(now.get().plus(Duration.ofHours(73)));
+        RetentionSweep down = new RetentionSweep(store, () -> {
+            throw new AfsException(AfsError.UNAVAILABLE, "the harness at http://127.0.0.1:1/ is unreachable");
+        }, clock);
+        assertEquals(Optional.empty(), down.runOnce());
+        assertTrue(Files.exists(old.file()));
+        assertTrue(down.status().contains("deleted nothing") && down.status().contains("unreachable"), down.status());
+        RetentionSweep up = new RetentionSweep(store, java.util.Set::of, clock);
+        assertEquals(1, up.runOnce().orElseThrow().records());
+        assertFalse(Files.exists(old.file()));
+        assertTrue(up.status().contains("deleted 1 expired records and 1 unreferenced blobs"), up.status());
+    }
 }
