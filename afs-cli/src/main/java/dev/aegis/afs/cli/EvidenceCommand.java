@@ -198,7 +198,7 @@ public final class EvidenceCommand implements Runnable {
             try (Afs afs = config.load()) {
                 CaptureKey key = afs.evidence().checkAtStart();
                 PrintWriter out = spec.commandLine().getOut();
-                out.printf("- {key_id: %s, public_key: %s}%n", key.keyId(), key.publicKey());
+                out.printf("  - {key_id: %s, public_key: %s}%n", key.keyId(), key.publicKey());
                 out.flush();
             }
             return ExitCodes.OK;

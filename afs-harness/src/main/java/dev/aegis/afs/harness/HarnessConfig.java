@@ -118,7 +118,8 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
     static PinnedKeys captureKeys(ConfigNode evidence) {
         evidence.allowOnly(Set.of("capture_keys"));
         List<PinnedKey> keys = new ArrayList<>();
-        for (ConfigNode k : evidence.get("capture_keys").map(ConfigNode::items).orElse(List.of())) {
+        // an empty "capture_keys:" (the demo file, before a key is appended) pins nothing
+        for (ConfigNode k : evidence.get("capture_keys").filter(n -> !n.isNull()).map(ConfigNode::items).orElse(List.of())) {
             if (!k.isMap()) {
                 throw k.error("each capture key is {key_id: ..., public_key: ..., not_after: ...}; afs evidence key on the"
                         + " mount host prints one");
