@@ -44,8 +44,9 @@ class HarnessFlowTest {
         f.close();
     }
 
-    private String scalePlan(String env, int replicas, String key, String verify) {
-        return plan(env, 0.9, pointer(ev, "10-20"), scale("api", replicas, key), verify);
+    /** Evidence must come from the plan's own env: a staging plan cites a staging snapshot. */
+    private String scalePlan(String env, int replicas, String key, String verify) throws Exception {
+        return plan(env, 0.9, pointer(env.equals("prod") ? ev : f.snapshot(env, 50), "10-20"), scale("api", replicas, key), verify);
     }
 
     @Test
