@@ -29,6 +29,7 @@ final class BackgroundDaemon {
 
     int start(PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
         Path log = logFile();
+        createPrivate(log);
         long logStart = Files.exists(log) ? Files.size(log) : 0;
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
@@ -68,12 +69,28 @@ final class BackgroundDaemon {
         return ExitCodes.EXTERNAL;
     }
 
+    /**
+     * The log names what was read and by whom: created 0600 (with that mode, no umask
+     * dependence), and refused when others may read it.
+     */
+    static void createPrivate(Path log) throws IOException {
+        try {
+            Files.createFile(log, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            dev.aegis.afs.evidence.Keys.requirePrivate(log);
+        }
+    }
+
     private Path logFile() throws IOException {
         String name = mountpoint.toString().replaceAll("^/+", "").replace('/', '-');
         name = name.isEmpty() ? "root" : name;
         Path system = Path.of("/var/log/afs");
         try {
-            Files.createDirectories(system);
+            if (!Files.isDirectory(system)) {
+                Files.createDirectories(system, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            }
             if (Files.isWritable(system)) {
                 return system.resolve(name + ".log");
             }

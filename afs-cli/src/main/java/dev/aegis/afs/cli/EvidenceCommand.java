@@ -5,7 +5,13 @@ import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.core.MountedPaths;
 import dev.aegis.afs.core.evidence.EvidenceRecord;
 import dev.aegis.afs.core.evidence.EvidenceStore;
+import dev.aegis.afs.evidence.CaptureKey;
+import dev.aegis.afs.evidence.Keys;
+import dev.aegis.afs.evidence.PinnedKey;
+import dev.aegis.afs.evidence.PinnedKeys;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +27,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code afs evidence ls|verify}: the snapshots in the evidence directory. */
 @Command(name = "evidence", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Lists and verifies evidence snapshots.",
-        subcommands = {EvidenceCommand.Ls.class, EvidenceCommand.Verify.class})
+        description = "Lists and verifies evidence snapshots; prints the capture key to pin.",
+        subcommands = {EvidenceCommand.Ls.class, EvidenceCommand.Verify.class, EvidenceCommand.Key.class})
 public final class EvidenceCommand implements Runnable {
 
     @Spec
@@ -30,7 +36,7 @@ public final class EvidenceCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "name a subcommand: afs evidence ls | verify");
+        throw new ParameterException(spec.commandLine(), "name a subcommand: afs evidence ls | verify | key");
     }
 
     @Command(name = "ls", mixinStandardHelpOptions = true, versionProvider = Version.class,
@@ -68,8 +74,9 @@ public final class EvidenceCommand implements Runnable {
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = Version.class,
-            description = {"Rehashes snapshots (all, or the given ones) and compares with what was recorded.",
-                    "Prints each mismatch with its reason; exits 1 when any fails."})
+            description = {"Rehashes snapshots (all, or the given ones) and checks each record's signature under a capture key.",
+                    "Keys: --key (pinned; repeat for rotation), else this host's own capture key (a note says so).",
+                    "Prints each failure with its reason; exits 1 when any fails or cannot be read."})
     static final class Verify implements Callable<Integer> {
 
         @Mixin
@@ -79,6 +86,10 @@ public final class EvidenceCommand implements Runnable {
                 description = "snapshot ids (yyyy-MM-dd/...), /evidence/... paths, or paths under a mounted afs")
         List<String> paths = new ArrayList<>();
 
+        @Option(names = "--key", paramLabel = "PUBLIC_KEY",
+                description = "a pinned capture public key: base64url (as in capture.pub and harness.yaml) or a file holding it")
+        List<String> keys = new ArrayList<>();
+
         @Spec
         CommandSpec spec;
 
@@ -87,18 +98,50 @@ public final class EvidenceCommand implements Runnable {
             try (Afs afs = config.load()) {
                 EvidenceStore store = afs.evidence();
                 PrintWriter out = spec.commandLine().getOut();
-                List<String> ids = paths.isEmpty() ? store.ids() : paths.stream().map(Verify::id).toList();
+                PrintWriter err = spec.commandLine().getErr();
+                PinnedKeys pinned;
+                try {
+                    pinned = pinned(store, err);
+                } catch (IOException | IllegalArgumentException e) {
+                    err.printf("afs evidence verify: %s%n", e.getMessage());
+                    err.flush();
+                    return ExitCodes.CHECK_FAILED;
+                }
+                List<String> ids;
+                if (paths.isEmpty()) {
+                    try {
+                        ids = store.idsOrThrow();
+                    } catch (IOException e) {
+                        err.printf("afs evidence verify: cannot list the evidence directory %s (%s); run as the user"
+                                + " that owns it (root for a mount's evidence) or name snapshots to verify%n", store.dir(), e.getMessage());
+                        err.flush();
+                        return ExitCodes.CHECK_FAILED;
+                    }
+                } else {
+                    ids = paths.stream().map(Verify::id).toList();
+                }
                 int failed = 0;
                 for (String id : ids) {
-                    Optional<EvidenceRecord> record = store.find(id);
-                    if (record.isEmpty()) {
-                        out.printf("FAILED %s: no such snapshot, or its metadata is missing (list them: afs evidence ls)%n", id);
+                    EvidenceRecord record;
+                    try {
+                        record = store.read(id);
+                    } catch (java.nio.file.NoSuchFileException e) {
+                        out.printf("FAILED %s: no such snapshot, or its record is missing (list them: afs evidence ls)%n", id);
+                        failed++;
+                        continue;
+                    } catch (IOException | IllegalArgumentException e) {
+                        out.printf("FAILED %s: cannot read its record (%s)%n", id, e.getMessage());
                         failed++;
                         continue;
                     }
-                    EvidenceStore.Verification v = store.verify(record.get());
+                    if (!record.id().equals(EvidenceStore.id(id).orElse(id))) {
+                        out.printf("FAILED %s: its record names %s: the record was moved or rewritten%n", id, record.id());
+                        failed++;
+                        continue;
+                    }
+                    EvidenceStore.Verification v = store.verify(record, Optional.of(pinned));
                     if (!v.ok()) {
-                        out.printf("FAILED %s: %s%n", record.get().id(), v.problem().get());
+                        out.printf("FAILED %s: %s%n", record.id(), v.problem().get());
                         failed++;
                     }
                 }
@@ -108,10 +151,57 @@ public final class EvidenceCommand implements Runnable {
             }
         }
 
+        private PinnedKeys pinned(EvidenceStore store, PrintWriter err) throws IOException {
+            if (keys.isEmpty()) {
+                CaptureKey local;
+                try {
+                    local = store.key();
+                } catch (IOException e) {
+                    throw new IOException("no --key given and this host's capture key cannot be read (" + e.getMessage()
+                            + "); pass the mount host's public key: --key <base64url or capture.pub>");
+                }
+                err.printf("note: checking signatures with this host's own capture key %s, not a pinned one: this proves"
+                        + " the content matches what this host signed; whoever can use that key could have re-signed it."
+                        + " Pin a key with --key (the harness also checks what was registered)%n", local.keyId());
+                err.flush();
+                return PinnedKeys.of(local.pinned());
+            }
+            List<PinnedKey> out = new ArrayList<>();
+            for (String k : keys) {
+                String text = Files.exists(Path.of(k)) ? Files.readString(Path.of(k)).strip() : k.strip();
+                byte[] raw = Keys.fromBase64url(text);
+                out.add(new PinnedKey(Keys.keyId(raw), text, Optional.empty()));
+            }
+            return new PinnedKeys(out);
+        }
+
         /** A path under a mount or /evidence becomes the store's id. */
         static String id(String path) {
             String tree = path.startsWith("/") ? MountedPaths.toTreePath(Path.of(path).normalize().toString()) : path;
             return tree.startsWith("/evidence/") ? tree.substring("/evidence/".length()) : tree;
+        }
+    }
+
+    @Command(name = "key", mixinStandardHelpOptions = true, versionProvider = Version.class,
+            description = {"Prints this host's capture key as harness.yaml pins it (creating the key, 0600, if absent).",
+                    "Paste the output under evidence.capture_keys in harness.yaml."})
+    static final class Key implements Callable<Integer> {
+
+        @Mixin
+        ConfigOption config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            try (Afs afs = config.load()) {
+                CaptureKey key = afs.evidence().checkAtStart();
+                PrintWriter out = spec.commandLine().getOut();
+                out.printf("  - {key_id: %s, public_key: %s}%n", key.keyId(), key.publicKey());
+                out.flush();
+            }
+            return ExitCodes.OK;
         }
     }
 }

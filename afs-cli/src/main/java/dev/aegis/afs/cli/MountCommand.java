@@ -83,6 +83,7 @@ public final class MountCommand implements Callable<Integer> {
         FuseMount mount;
         MetricsEndpoint endpoint = null;
         try {
+            afs.startDaemonDuties();
             if (afs.config().metricsListen().isPresent()) {
                 endpoint = MetricsEndpoint.start(afs.config().metricsListen().get(), metrics.registry());
             }

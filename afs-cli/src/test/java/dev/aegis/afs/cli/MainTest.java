@@ -208,6 +208,25 @@ class MainTest {
         assertTrue(unknown.out().contains("no such snapshot"), unknown.out());
     }
 
+    @Test
+    void verifyFailsWhenItCannotReadWhatItWasAskedToVerify() throws IOException {
+        // nothing captured yet: the evidence directory does not exist, so "0 verified, all fine" would be a lie
+        Run none = afs("evidence", "verify", "--config", config.toString());
+        assertEquals(1, none.exit(), none.out() + none.err());
+        assertTrue(none.err().contains("cannot list the evidence directory"), none.err());
+        assertEquals(0, afs("tail", "--config", config.toString(), "-n", "1", "/teams/shop/prod/logs/api.log").exit());
+        // a pinned key that did not sign it
+        Run other = afs("evidence", "verify", "--config", config.toString(), "--key", "A".repeat(43));
+        assertEquals(1, other.exit(), other.out());
+        assertTrue(other.out().contains("which is not pinned"), other.out());
+        Run key = afs("evidence", "key", "--config", config.toString());
+        assertEquals(0, key.exit(), key.err());
+        String publicKey = key.out().replaceAll("(?s).*public_key: ([A-Za-z0-9_-]+)}.*", "$1");
+        Run pinned = afs("evidence", "verify", "--config", config.toString(), "--key", publicKey);
+        assertEquals(0, pinned.exit(), pinned.out());
+        assertEquals("1 snapshots verified, 0 failed\n", pinned.out());
+    }
+
     private long gnuBytes(int lines) {
         List<String> all = LOG.lines().toList();
         return all.subList(all.size() - lines, all.size()).stream().mapToLong(l -> l.getBytes(StandardCharsets.UTF_8).length + 1).sum();

@@ -5,7 +5,10 @@ import dev.aegis.afs.core.access.UnixAccounts;
 import dev.aegis.afs.core.config.ConfigException;
 import dev.aegis.afs.core.config.ConfigNode;
 import dev.aegis.afs.core.config.Namespaces;
+import dev.aegis.afs.core.evidence.CallerNames;
 import dev.aegis.afs.core.evidence.Captures;
+import dev.aegis.afs.core.evidence.EvidenceRegistrar;
+import dev.aegis.afs.core.evidence.RetentionSweep;
 import dev.aegis.afs.core.evidence.EvidenceCaptures;
 import dev.aegis.afs.core.evidence.EvidenceQuotas;
 import dev.aegis.afs.core.evidence.EvidenceRecord;
@@ -81,12 +84,16 @@ public final class Afs implements AutoCloseable {
     private final MountMetrics metrics;
     private final EvidenceQuotas quotas;
     private final PlainTools plainTools;
+    private final HarnessClient harness;
+    private volatile EvidenceRegistrar registrar;
+    private volatile RetentionSweep sweep;
 
     private Afs(Namespaces config, Clock clock, Map<String, Backend> backends, EvidenceStore evidence,
-                ErrorJournal errors, AccessPolicy access, MountMetrics metrics, List<Node> extraRootEntries,
-                EvidenceQuotas quotas, Function<Afs, List<Node>> treeBuilder) {
+                ErrorJournal errors, AccessPolicy access, MountMetrics metrics, HarnessClient harness,
+                List<Node> extraRootEntries, EvidenceQuotas quotas, Function<Afs, List<Node>> treeBuilder) {
         this.config = config;
         this.metrics = metrics;
+        this.harness = harness;
         this.quotas = quotas;
         this.plainTools = PlainTools.system(config.plainToolsPushdown());
         this.access = access;
@@ -129,7 +136,9 @@ public final class Afs implements AutoCloseable {
         try {
             config.backends().forEach((name, section) -> backends.put(name, BackendTypes.create(name, section, context)));
             Namespaces.Evidence e = config.evidence();
-            EvidenceStore store = new EvidenceStore(e.dir(), e.retention(), e.maxSnapshotBytes(), clock);
+            Path evidenceDir = evidenceDir(e.dir(), ProcessIds.uid(), environment);
+            EvidenceStore store = new EvidenceStore(evidenceDir, e.retention(), e.maxSnapshotBytes(), clock,
+                    CallerNames.system(), dev.aegis.afs.evidence.CaptureKey.defaultFile(evidenceDir));
             AccessPolicy access = AccessPolicy.from(config, accounts, AccessPolicy.localHost());
             HarnessClient harness = new HarnessClient(URI.create(config.harnessUrl().orElse(DEFAULT_HARNESS_URL)),
                     Duration.ofSeconds(10), java.util.Optional.of(config.harnessTokenFile()));
@@ -140,7 +149,7 @@ public final class Afs implements AutoCloseable {
             EvidenceQuotas quotas = new EvidenceQuotas(
                     new EvidenceQuotas.Limits(limits.perCaller().snapshotsPerHour(), limits.perCaller().bytesPerHour()),
                     new EvidenceQuotas.Limits(limits.perEnv().snapshotsPerHour(), limits.perEnv().bytesPerHour()), clock);
-            return new Afs(config, clock, backends, store, new ErrorJournal(clock), access, metrics, extra, quotas,
+            return new Afs(config, clock, backends, store, new ErrorJournal(clock), access, metrics, harness, extra, quotas,
                     afs -> afs.buildTree(new EvidenceCaptures(store, clock,
                             RedactionPolicy.from(config.teams(), config.configDir(), environment), metrics,
                             afs::backendOf, quotas, limits.readTime())));
@@ -148,6 +157,55 @@ public final class Afs implements AutoCloseable {
             backends.values().forEach(Backend::close);
             throw ex;
         }
+    }
+
+    /**
+     * Where this process keeps evidence: the configured directory when this uid owns it (or may
+     * create it), otherwise (an ordinary user running afs sh/grep/tail beside a root mount) a
+     * directory of the user's own, {@code ~/.local/state/afs/evidence}, signed with the user's
+     * own key, which the harness does not trust. Nobody needs write access to another's evidence.
+     */
+    static Path evidenceDir(Path configured, int uid, Function<String, String> environment) {
+        if (uid == 0 || uid < 0) {
+            return configured;
+        }
+        try {
+            if (Files.exists(configured)) {
+                if (((Number) Files.getAttribute(configured, "unix:uid")).intValue() == uid) {
+                    return configured;
+                }
+            } else {
+                Path parent = configured.toAbsolutePath().getParent();
+                while (parent != null && !Files.exists(parent)) {
+                    parent = parent.getParent();
+                }
+                if (parent != null && Files.isWritable(parent)) {
+                    return configured;
+                }
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // fall through to the user's own directory
+        }
+        String state = environment.apply("XDG_STATE_HOME");
+        Path base = state != null && !state.isBlank() ? Path.of(state)
+                : Path.of(java.util.Objects.requireNonNullElse(environment.apply("HOME"), System.getProperty("user.home")),
+                ".local", "state");
+        return base.resolve("afs").resolve("evidence");
+    }
+
+    /**
+     * What the mount daemon runs beside serving reads: registering each capture with the harness
+     * and the retention sweep. The CLI does neither (its snapshots are not citable).
+     *
+     * @throws IOException when the evidence directory or capture key is open to others (the
+     *                     message names the chmod), or cannot be created
+     */
+    public void startDaemonDuties() throws IOException {
+        evidence.checkAtStart();
+        EvidenceRegistrar r = EvidenceRegistrar.to(harness);
+        evidence.onCapture(r::submit);
+        registrar = r;
+        sweep = new RetentionSweep(evidence, harness::holds, clock).start(config.evidence().sweepInterval());
     }
 
     private List<Node> buildTree(Captures captures) {
@@ -378,6 +436,13 @@ public final class Afs implements AutoCloseable {
         }));
         quotas.usage(caller, readable).forEach((who, use) -> s.append("  ").append(who).append(": ").append(use)
                 .append('\n'));
+        if (sweep != null) {
+            s.append("retention sweep: every ").append(config.evidence().sweepInterval().toSeconds()).append("s; ")
+                    .append(sweep.status()).append('\n');
+        }
+        if (registrar != null) {
+            s.append("registration: ").append(registrar.status()).append('\n');
+        }
         s.append("backends:\n");
         backends.values().forEach(b -> s.append("  ").append(b.name()).append(" (").append(b.type()).append(")\n"));
         s.append("teams:\n");
@@ -409,6 +474,17 @@ public final class Afs implements AutoCloseable {
     @Override
     public void close() {
         plainTools.close();
+        if (sweep != null) {
+            sweep.close();
+        }
+        if (registrar != null) {
+            try {
+                registrar.awaitIdle(Duration.ofSeconds(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            registrar.close();
+        }
         backends.values().forEach(Backend::close);
     }
 }

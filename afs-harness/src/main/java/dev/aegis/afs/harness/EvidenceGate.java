@@ -4,120 +4,129 @@ import static java.util.Objects.requireNonNull;
 
 import dev.aegis.afs.core.evidence.EvidenceRecord;
 import dev.aegis.afs.core.evidence.EvidenceStore;
+import dev.aegis.afs.evidence.CaptureRecord;
+import dev.aegis.afs.evidence.ContentHash;
 import dev.aegis.afs.harness.ChangeRequest.EvidencePointer;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
- * Every evidence pointer must resolve to a stored snapshot whose recomputed sha256 matches both
- * the pointer and the store, cite lines inside it, and be younger than the maximum age.
+ * The evidence gate, run at submit and again right before each action: every pointer must name
+ * a snapshot that a mount registered (with a record signed by a pinned capture key), captured
+ * from the request's own team/env, whose content on disk still hashes to the registered sha256,
+ * whose record on disk is the registered one, whose cited lines exist, and which the harness
+ * received no longer ago than the maximum age.
  *
- * <p>Re-hashing is the cost (10 MB is tens of ms without SHA instructions), and agents cite the
- * same snapshots across many plans. A snapshot that verified is remembered with its inode,
- * size and ctime; the next check re-hashes only if one of them changed. ctime cannot be set by
- * a user (unlike mtime), and any write or chmod of the file moves it, so tampering still forces
- * a re-hash.
+ * <p>Every check re-hashes the content: there is no cache keyed on inode, size, mtime or ctime,
+ * since root can rewrite a file and reset them. At about 1 GB/s this is ~10 ms per 10 MB.
  */
 public final class EvidenceGate {
 
-    private static final int REMEMBERED = 10_000;
-
-    /** What a verified snapshot looked like on disk, and the hash it verified with. */
-    private record Stamp(Object inode, Object ctime, long size, String sha256) {
-    }
-
-    private final Map<String, Stamp> verified = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(256, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Stamp> eldest) {
-                    return size() > REMEMBERED;
-                }
-            });
-
     private final EvidenceStore store;
+    private final EvidenceRegistry registry;
     private final Duration maxAge;
+    private final Duration registrationGrace;
     private final Clock clock;
 
-    public EvidenceGate(EvidenceStore store, Duration maxAge, Clock clock) {
+    /**
+     * @param registrationGrace how long to wait for a registration still on its way from the
+     *                          mount (which registers asynchronously) before calling a snapshot unregistered
+     */
+    public EvidenceGate(EvidenceStore store, EvidenceRegistry registry, Duration maxAge, Duration registrationGrace,
+                        Clock clock) {
         this.store = requireNonNull(store, "store is null");
+        this.registry = requireNonNull(registry, "registry is null");
         this.maxAge = requireNonNull(maxAge, "maxAge is null");
+        this.registrationGrace = requireNonNull(registrationGrace, "registrationGrace is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
-    /** Problems, one per bad pointer; empty when all hold. */
-    public List<String> check(List<EvidencePointer> pointers) {
-        List<String> out = new ArrayList<>();
-        Instant now = clock.instant();
-        for (EvidencePointer p : pointers) {
-            check(p, now).ifPresent(problem -> out.add(p.field() + " (/evidence/" + p.id() + "): " + problem));
-        }
-        return out;
+    public EvidenceRegistry registry() {
+        return registry;
     }
 
     /**
-     * Pointers whose snapshot was captured from another team/env than the plan's: a plan for
-     * payments/prod may cite only what was read under /teams/payments/prod.
+     * Problems, one per bad pointer, each {@code "<field> (/evidence/<id>): <reason>"}; empty
+     * when every pointer holds for a change to {@code team}/{@code env}.
      */
-    public List<String> fromOtherEnvs(String team, String env, List<EvidencePointer> pointers) {
+    public List<String> check(String team, String env, List<EvidencePointer> pointers) {
         List<String> out = new ArrayList<>();
-        String prefix = "/teams/" + team + "/" + env + "/";
+        Instant now = clock.instant();
         for (EvidencePointer p : pointers) {
-            store.find(p.id()).filter(r -> !r.source().startsWith(prefix)).ifPresent(r -> out.add(p.field() + " (/evidence/"
-                    + p.id() + "): captured from " + r.source() + ", not from " + team + "/" + env
-                    + "; a plan may cite only evidence read in its own team/env"));
+            check(team, env, p, now).ifPresent(problem -> out.add(p.field() + " (/evidence/" + p.id() + "): " + problem));
         }
         return out;
     }
 
-    private static Optional<Stamp> stamp(EvidenceRecord r) {
+    private Optional<String> check(String team, String env, EvidencePointer p, Instant now) {
+        Optional<EvidenceRegistry.Registered> found;
         try {
-            Map<String, Object> a = java.nio.file.Files.readAttributes(r.file(), "unix:ino,ctime,size");
-            return Optional.of(new Stamp(a.get("ino"), a.get("ctime"), ((Number) a.get("size")).longValue(), r.sha256()));
-        } catch (java.io.IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return Optional.empty();
+            found = registry.find(p.id(), registrationGrace);
+        } catch (SQLException e) {
+            return Optional.of("the evidence registry cannot be read (" + e.getMessage() + "), so nothing is trusted; retry");
         }
-    }
-
-    private Optional<String> check(EvidencePointer p, Instant now) {
-        Optional<EvidenceRecord> found = store.find(p.id());
         if (found.isEmpty()) {
-            return Optional.of("no such snapshot in the evidence store; cite the user.afs.evidence path of a file you read");
+            return Optional.of(store.find(p.id()).isPresent()
+                    ? "not registered with the harness: no mount with a pinned capture key reported this capture"
+                    + " (a forged or re-signed snapshot, or one read while the harness was down); read the source"
+                    + " again through the mount and cite the new snapshot"
+                    : "no such snapshot in the evidence store; cite the user.afs.evidence path of a file you read");
         }
-        EvidenceRecord r = found.get();
+        EvidenceRegistry.Registered reg = found.get();
+        CaptureRecord r = reg.record();
+        Optional<String> bad = registry.keys().problem(reg.capture(), reg.receivedAt());
+        if (bad.isPresent()) {
+            return Optional.of("refused: " + bad.get());
+        }
+        if (!r.team().equals(team) || !r.env().equals(env)) {
+            return Optional.of("captured from " + r.team() + "/" + r.env() + ", not " + team + "/" + env
+                    + ": a change for " + team + "/" + env + " must cite evidence read from " + team + "/" + env);
+        }
         if (!r.sha256().equals(p.sha256())) {
-            return Optional.of("sha256 " + p.sha256() + " differs from the stored " + r.sha256()
-                    + "; copy the snapshot's user.afs.sha256 xattr");
+            return Optional.of("sha256 " + p.sha256() + " differs from the sha256 " + r.sha256() + " registered at "
+                    + reg.receivedAt() + ": a re-hashed or forged snapshot is refused; copy the snapshot's user.afs.sha256 xattr");
         }
         if (p.capturedAt().isPresent() && !p.capturedAt().get().equals(r.capturedAt())) {
-            return Optional.of("captured_at " + p.capturedAt().get() + " differs from the stored " + r.capturedAt()
+            return Optional.of("captured_at " + p.capturedAt().get() + " differs from the registered " + r.capturedAt()
                     + "; copy the snapshot's user.afs.captured_at xattr");
         }
-        Optional<Stamp> stamp = stamp(r);
-        String key = r.file().toString();
-        if (stamp.isEmpty() || !stamp.get().equals(verified.get(key))) {
-            EvidenceStore.Verification v = store.verify(r);
-            if (!v.ok()) {
-                verified.remove(key);
-                return Optional.of("snapshot failed verification: " + v.problem().get());
-            }
-            stamp.ifPresent(s -> verified.put(key, s));
+        String actual;
+        try {
+            actual = ContentHash.sha256(store.dir().resolve(r.id()));
+        } catch (NoSuchFileException e) {
+            return Optional.of("its content is gone from the evidence store (expired or deleted); read the source again");
+        } catch (IOException e) {
+            return Optional.of("its content cannot be read (" + e.getMessage() + "), so it cannot be verified");
         }
-        if (p.lastLine() > r.lines()) {
+        if (!actual.equals(r.sha256())) {
+            return Optional.of("content sha256 " + actual + " differs from the sha256 " + r.sha256() + " registered at "
+                    + reg.receivedAt() + ": the snapshot was changed on disk after it was registered");
+        }
+        try {
+            EvidenceRecord onDisk = store.read(r.id());
+            if (!Arrays.equals(onDisk.record().canonical(), r.canonical()) || !onDisk.signature().equals(reg.capture().signature())) {
+                return Optional.of("its record on disk differs from the one registered at " + reg.receivedAt()
+                        + ": the record was rewritten or re-signed after registration");
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.of("its record on disk cannot be read (" + e.getMessage() + "): it was removed or rewritten");
+        }
+        if (p.firstLine() < 1 || p.lastLine() > r.lines() || p.firstLine() > p.lastLine()) {
             return Optional.of("lines " + p.firstLine() + "-" + p.lastLine() + " lie outside the snapshot, which has "
                     + r.lines() + " lines; cite lines that exist");
         }
-        Duration age = Duration.between(r.capturedAt(), now);
+        Duration age = Duration.between(reg.receivedAt(), now);
         if (age.compareTo(maxAge) > 0) {
-            return Optional.of("captured " + age.toMinutes() + " min ago, older than the maximum age of "
+            return Optional.of("registered " + age.toMinutes() + " min ago, older than the maximum age of "
                     + maxAge.toMinutes() + " min; read the source again and cite the new snapshot");
-        }
-        if (age.isNegative() && age.abs().compareTo(Duration.ofMinutes(1)) > 0) {
-            return Optional.of("captured_at lies in the future; the snapshot metadata was changed");
         }
         return Optional.empty();
     }

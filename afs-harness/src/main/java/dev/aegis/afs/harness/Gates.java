@@ -52,10 +52,7 @@ final class Gates {
         List<String> failures = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         // EVIDENCE GATE: run at submit and again right before each action (Harness.recheck)
-        for (String problem : evidenceGate.check(cr.evidence())) {
-            fail(failures, "evidence", problem);
-        }
-        for (String problem : evidenceGate.fromOtherEnvs(cr.team(), cr.env(), cr.evidence())) {
+        for (String problem : evidenceGate.check(cr.team(), cr.env(), cr.evidence())) {
             fail(failures, "evidence", problem);
         }
         Instant now = clock.instant();

@@ -7,7 +7,6 @@ import dev.aegis.afs.core.AfsError;
 import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.core.access.AccessPolicy;
 import dev.aegis.afs.core.access.Principal;
-import dev.aegis.afs.core.evidence.EvidenceStore;
 import dev.aegis.afs.harness.ChangeRequest.Action;
 import dev.aegis.afs.harness.StoredRequest.StoredAction;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -108,11 +107,11 @@ public final class Harness implements AutoCloseable {
     }
 
     /** Everything the harness needs; {@link #open} creates the key, ledger and database under dataDir. */
-    public record Setup(Path dataDir, HarnessConfig.Policy policy, ChangePolicies policies, EvidenceStore evidence,
+    public record Setup(Path dataDir, HarnessConfig.Policy policy, ChangePolicies policies, EvidenceGate evidence,
                         KubernetesClient client, Clock clock, AccessPolicy access, HarnessMetrics metrics, Probe probe,
                         Sleeper sleeper, Ledger.Witness witness) {
 
-        public Setup(Path dataDir, HarnessConfig.Policy policy, ChangePolicies policies, EvidenceStore evidence,
+        public Setup(Path dataDir, HarnessConfig.Policy policy, ChangePolicies policies, EvidenceGate evidence,
                      KubernetesClient client, Clock clock, AccessPolicy access, HarnessMetrics metrics, Probe probe,
                      Sleeper sleeper) {
             this(dataDir, policy, policies, evidence, client, clock, access, metrics, probe, sleeper, Ledger.Witness.NONE);
@@ -153,7 +152,7 @@ public final class Harness implements AutoCloseable {
         try {
             RequestStore store = new RequestStore(PrivateFiles.file(s.dataDir().resolve("harness.db")), ledger, s.clock());
             store.flushLedger();
-            return new Harness(s.policy(), s.policies(), new EvidenceGate(s.evidence(), s.policy().maxEvidenceAge(), s.clock()),
+            return new Harness(s.policy(), s.policies(), s.evidence(),
                     new Cluster(s.client()), store, s.clock(), s.access(), s.metrics(), s.probe(), s.sleeper());
         } catch (SQLException e) {
             throw new IOException("cannot open the harness database in " + s.dataDir() + ": " + e.getMessage()
@@ -241,6 +240,11 @@ public final class Harness implements AutoCloseable {
     public List<StoredRequest> list(int limit, Principal viewer) throws AfsException {
         return read(() -> store.list(100_000)).stream().filter(r -> access.canRead(viewer, r.team(), r.env()))
                 .limit(limit).toList();
+    }
+
+    /** Requests not yet final: the retention sweep keeps the evidence they cite. */
+    public List<StoredRequest> open() throws AfsException {
+        return read(() -> store.list(Integer.MAX_VALUE)).stream().filter(r -> !r.state().terminal()).toList();
     }
 
     public StoredRequest approve(String id, Principal caller) throws AfsException {

@@ -9,6 +9,12 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import dev.aegis.afs.evidence.PinnedKey;
+import dev.aegis.afs.evidence.PinnedKeys;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -21,13 +27,16 @@ import java.util.Set;
  * data_dir: data                  # SQLite db, signing key, ledger
  * namespaces: namespaces.yaml     # teams.&lt;team&gt;.&lt;env&gt;.changes
  * evidence_dir: evidence          # default: evidence.dir of namespaces.yaml
+ * evidence:                       # capture keys whose signed records are believed (afs evidence key prints one)
+ *   capture_keys: [{key_id: 3f2a..., public_key: base64url, not_after: 2027-06-01T00:00:00Z}]
  * kubernetes: {master_url: https://..., kubeconfig: ~/.kube/config, context: prod}
  * policy: {max_evidence_age: 1h, confidence_threshold: 0.7, max_actions_per_incident_per_hour: 10,
  *          loop_threshold: 3, loop_window: 1h, large_workload: 10, freeze: false}
  * </pre>
  */
 public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespacesFile, Optional<Path> evidenceDir,
-                            Kubernetes kubernetes, Policy policy, LedgerSettings ledger) {
+                            Kubernetes kubernetes, Policy policy, LedgerSettings ledger,
+                            PinnedKeys captureKeys) {
 
     /**
      * {@code ledger: {public_key, witness}}: the pinned ledger key (base64url or hex; the harness
@@ -40,7 +49,7 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
 
     public HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespacesFile, Optional<Path> evidenceDir,
                          Kubernetes kubernetes, Policy policy) {
-        this(listen, dataDir, namespacesFile, evidenceDir, kubernetes, policy, LedgerSettings.NONE);
+        this(listen, dataDir, namespacesFile, evidenceDir, kubernetes, policy, LedgerSettings.NONE, PinnedKeys.of());
     }
 
     public HarnessConfig {
@@ -51,6 +60,7 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
         requireNonNull(kubernetes, "kubernetes is null");
         requireNonNull(policy, "policy is null");
         requireNonNull(ledger, "ledger is null");
+        requireNonNull(captureKeys, "captureKeys is null");
     }
 
     /** Where the write credentials come from; all empty means the in-cluster / default kubeconfig. */
@@ -85,7 +95,7 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
         if (!root.isMap()) {
             throw root.error("the harness config must be a map; start with 'data_dir: data' and 'namespaces: namespaces.yaml'");
         }
-        root.allowOnly(Set.of("listen", "data_dir", "namespaces", "evidence_dir", "kubernetes", "policy", "ledger"));
+        root.allowOnly(Set.of("listen", "data_dir", "namespaces", "evidence_dir", "evidence", "kubernetes", "policy", "ledger"));
         InetSocketAddress listen = root.get("listen").map(HarnessConfig::listen)
                 .orElse(new InetSocketAddress(InetAddress.getLoopbackAddress(), 7780));
         Path dataDir = baseDir.resolve(root.string("data_dir")).normalize();
@@ -131,7 +141,35 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
             });
             ledger = new LedgerSettings(key, witness);
         }
-        return new HarnessConfig(listen, dataDir, namespaces, evidence, kube, policy, ledger);
+        return new HarnessConfig(listen, dataDir, namespaces, evidence, kube, policy, ledger,
+                root.get("evidence").map(HarnessConfig::captureKeys).orElse(PinnedKeys.of()));
+    }
+
+    /** {@code evidence: {capture_keys: [{key_id, public_key, not_after}]}}: several, for rotation. */
+    static PinnedKeys captureKeys(ConfigNode evidence) {
+        evidence.allowOnly(Set.of("capture_keys"));
+        List<PinnedKey> keys = new ArrayList<>();
+        // an empty "capture_keys:" (the demo file, before a key is appended) pins nothing
+        for (ConfigNode k : evidence.get("capture_keys").filter(n -> !n.isNull()).map(ConfigNode::items).orElse(List.of())) {
+            if (!k.isMap()) {
+                throw k.error("each capture key is {key_id: ..., public_key: ..., not_after: ...}; afs evidence key on the"
+                        + " mount host prints one");
+            }
+            k.allowOnly(Set.of("key_id", "public_key", "not_after"));
+            Optional<Instant> notAfter = k.get("not_after").map(n -> {
+                try {
+                    return Instant.parse(n.asString());
+                } catch (DateTimeParseException e) {
+                    throw n.error("'" + n.asString() + "' is not an RFC 3339 UTC time; write e.g. 2027-06-01T00:00:00Z");
+                }
+            });
+            try {
+                keys.add(new PinnedKey(k.string("key_id"), k.string("public_key"), notAfter));
+            } catch (IllegalArgumentException e) {
+                throw k.error(e.getMessage());
+            }
+        }
+        return new PinnedKeys(keys);
     }
 
     static double fraction(ConfigNode n) {

@@ -28,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,7 @@ import java.util.concurrent.TimeUnit;
  * POST /v1/requests/ID/reject        body {"reason": "..."}
  * POST /v1/requests/ID/cancel
  * GET  /v1/ledger[?from=SEQ&amp;limit=N]
+ * POST /v1/evidence, GET /v1/evidence/holds   the mount's, see {@link EvidenceRoutes}
  * GET  /health, GET /metrics
  * </pre>
  */
@@ -65,10 +67,14 @@ public final class HarnessDaemon implements AutoCloseable {
     private final HarnessMetrics metrics;
     private final KubernetesClient ownedClient;
 
+    private final EvidenceRoutes evidence;
+
     private HarnessDaemon(Harness harness, HttpServer server, ExecutorService executor, HarnessMetrics metrics,
-                          KubernetesClient ownedClient, CallerToken token, AccessPolicy access) {
+                          KubernetesClient ownedClient, CallerToken token, AccessPolicy access,
+                          EvidenceRoutes evidence) {
         this.token = token;
         this.access = access;
+        this.evidence = evidence;
         this.harness = harness;
         this.server = server;
         this.executor = executor;
@@ -106,7 +112,10 @@ public final class HarnessDaemon implements AutoCloseable {
         EvidenceStore evidence = new EvidenceStore(evidenceDir, Namespaces.Evidence.DEFAULT_RETENTION,
                 Namespaces.Evidence.DEFAULT_MAX_SNAPSHOT_BYTES, clock);
         HarnessMetrics metrics = new HarnessMetrics();
-        Harness harness = Harness.open(new Harness.Setup(config.dataDir(), config.policy(), policies, evidence, client,
+        PrivateFiles.directory(config.dataDir());
+        EvidenceRegistry registry = new EvidenceRegistry(config.dataDir().resolve("evidence.db"), config.captureKeys(), clock);
+        Harness harness = Harness.open(new Harness.Setup(config.dataDir(), config.policy(), policies,
+                new EvidenceGate(evidence, registry, config.policy().maxEvidenceAge(), Duration.ofSeconds(3), clock), client,
                 clock, access, metrics, probe, d -> Thread.sleep(d.toMillis()),
                 config.ledger().witness().map(LedgerWitness::client).orElse(Ledger.Witness.NONE)));
         if (config.ledger().publicKeyHex().isPresent()) {
@@ -131,7 +140,8 @@ public final class HarnessDaemon implements AutoCloseable {
             return t;
         });
         CallerToken token = CallerToken.createOrLoad(config.dataDir());
-        HarnessDaemon daemon = new HarnessDaemon(harness, server, executor, metrics, owned, token, access);
+        HarnessDaemon daemon = new HarnessDaemon(harness, server, executor, metrics, owned, token, access,
+                new EvidenceRoutes(registry, token, harness::open));
         server.createContext("/", daemon::handle);
         server.setExecutor(executor);
         try {
@@ -169,6 +179,7 @@ public final class HarnessDaemon implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         closeQuietly(harness);
+        evidence.close();
         if (ownedClient != null) {
             ownedClient.close();
         }
@@ -244,6 +255,12 @@ public final class HarnessDaemon implements AutoCloseable {
                 } else {
                     throw new AfsException(AfsError.NOT_FOUND, method + " " + path + " is not part of the harness API");
                 }
+            } else if (path.equals("/v1/evidence") && method.equals("POST")) {
+                endpoint = "evidence";
+                status = json(ex, 201, evidence.register(ex.getRequestHeaders().getFirst(CallerToken.HEADER), readBody(ex, 64 * 1024)));
+            } else if (path.equals("/v1/evidence/holds") && method.equals("GET")) {
+                endpoint = "evidence_holds";
+                status = json(ex, 200, evidence.holds(ex.getRequestHeaders().getFirst(CallerToken.HEADER)));
             } else if (path.equals("/v1/ledger") && method.equals("GET")) {
                 endpoint = "ledger";
                 Principal caller = principal(ex);

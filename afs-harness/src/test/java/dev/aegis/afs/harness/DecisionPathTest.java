@@ -73,7 +73,7 @@ class DecisionPathTest {
     void aReaderWhoIsNotAProposerIsRefused() {
         EvidenceRecord staging;
         try {
-            staging = f.snapshot(5, "staging");
+            staging = f.snapshot("staging", 5);
         } catch (Exception e) {
             throw new AssertionError(e);
         }
@@ -85,11 +85,11 @@ class DecisionPathTest {
 
     @Test
     void evidenceFromAnotherEnvIsRejected() throws Exception {
-        EvidenceRecord staging = f.snapshot(5, "staging");
+        EvidenceRecord staging = f.snapshot("staging", 5);
         StoredRequest r = f.get(f.submit(plan("prod", 0.9, pointer(staging, "1-2"), scale("api", 5, "x3"), ""), AGENT)
                 .request().id());
         assertEquals(State.REJECTED, r.state());
-        assertTrue(joined(r).contains("captured from /teams/payments/staging/logs/api.log, not from payments/prod"), joined(r));
+        assertTrue(joined(r).contains("captured from payments/staging, not payments/prod"), joined(r));
     }
 
     @Test

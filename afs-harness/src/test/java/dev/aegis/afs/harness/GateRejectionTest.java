@@ -65,7 +65,7 @@ class GateRejectionTest {
     @Test
     void evidenceWithAnotherSha256() throws Exception {
         String wrong = pointer(ev, "1-2").replace(ev.sha256(), "b".repeat(64));
-        rejected(doc(wrong, scale("api", 5, "k1")), "sha256 " + "b".repeat(64) + " differs from the stored " + ev.sha256());
+        rejected(doc(wrong, scale("api", 5, "k1")), "sha256 " + "b".repeat(64) + " differs from the sha256 " + ev.sha256() + " registered at");
     }
 
     @Test
@@ -77,7 +77,7 @@ class GateRejectionTest {
     @Test
     void staleEvidence() throws Exception {
         f.clock.advance(Duration.ofMinutes(90));
-        rejected(doc(pointer(ev, "1-2"), scale("api", 5, "k1")), "captured 90 min ago, older than the maximum age of 60 min");
+        rejected(doc(pointer(ev, "1-2"), scale("api", 5, "k1")), "registered 90 min ago, older than the maximum age of 60 min");
     }
 
     @Test
@@ -85,7 +85,7 @@ class GateRejectionTest {
         Files.setPosixFilePermissions(ev.file(), PosixFilePermissions.fromString("rw-r--r--"));
         String text = Files.readString(ev.file());
         Files.writeString(ev.file(), text.replace("OOMKilled api-3", "all good  api-3"));
-        rejected(doc(pointer(ev, "1-2"), scale("api", 5, "k1")), "snapshot failed verification: content sha256");
+        rejected(doc(pointer(ev, "1-2"), scale("api", 5, "k1")), "the snapshot was changed on disk after it was registered");
     }
 
     @Test
@@ -156,8 +156,7 @@ class GateRejectionTest {
     void approvalNeededButNoApprovers() throws Exception {
         f.cluster.deployment("payments", "wide", 10, 10, "256Mi");
         String restart = "  - {tool: restart, target: {kind: Deployment, name: wide}, idempotency_key: k1}\n";
-        StoredRequest r = f.get(f.submit(plan("lonely", 0.9, pointer(f.snapshot(5, "lonely"), "1-2"), restart, ""), AGENT)
-                .request().id());
+        StoredRequest r = f.get(f.submit(plan("lonely", 0.9, pointer(f.snapshot("lonely", 3), "1-2"), restart, ""), AGENT).request().id());
         assertEquals(State.REJECTED, r.state());
         assertTrue(joined(r).contains("approval: this change needs 2 approval(s) but payments/lonely has no approvers"), joined(r));
     }

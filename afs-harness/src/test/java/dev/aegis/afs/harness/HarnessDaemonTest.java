@@ -51,7 +51,7 @@ class HarnessDaemonTest {
                 namespaces: namespaces.yaml
                 evidence_dir: evidence
                 policy: {max_evidence_age: 2h}
-                """);
+                """ + f.captureKeysYaml());
         HarnessConfig config = HarnessConfig.read(dir.resolve("harness.yaml"));
         daemon = HarnessDaemon.start(config, f.cluster.client, f.clock, f.accounts, Harness.Probe.NONE);
         client = new HarnessClient(URI.create(daemon.url()), Duration.ofSeconds(20), java.util.Optional.of(daemon.tokenFile()));

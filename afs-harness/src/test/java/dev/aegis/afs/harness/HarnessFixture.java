@@ -10,6 +10,8 @@ import dev.aegis.afs.core.evidence.CaptureInfo;
 import dev.aegis.afs.core.evidence.EvidenceRecord;
 import dev.aegis.afs.core.evidence.EvidenceStore;
 import dev.aegis.afs.core.source.ReadStats;
+import dev.aegis.afs.evidence.CaptureKey;
+import dev.aegis.afs.evidence.PinnedKeys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +74,8 @@ final class HarnessFixture implements AutoCloseable {
     final EvidenceStore evidence;
     final UnixAccounts accounts;
     AccessPolicy access;
+    final CaptureKey captureKey;
+    EvidenceRegistry registry;
     final List<Runnable> onSleep = new ArrayList<>();
     HarnessConfig.Policy policy = HarnessConfig.Policy.defaults();
     Harness.Probe probe = Harness.Probe.NONE;
@@ -91,13 +95,25 @@ final class HarnessFixture implements AutoCloseable {
         Files.writeString(dir.resolve("group"), "sre:x:3100:sam\n");
         accounts = FileNameService.accounts(dir.resolve("passwd"), dir.resolve("group"), dir.resolve("no-proc"));
         evidence = new EvidenceStore(dir.resolve("evidence"), Duration.ofHours(72), 1L << 30, clock);
+        captureKey = evidence.checkAtStart();
+        PrivateFiles.directory(dir.resolve("data")); // the harness refuses a data_dir others can read
+        registry = new EvidenceRegistry(dir.resolve("data/evidence.db"), PinnedKeys.of(captureKey.pinned()), clock);
+    }
+
+    /** The harness.yaml lines that pin this fixture's capture key. */
+    String captureKeysYaml() {
+        return "evidence: {capture_keys: [{key_id: " + captureKey.keyId() + ", public_key: " + captureKey.publicKey() + "}]}\n";
+    }
+
+    EvidenceGate gate() {
+        return new EvidenceGate(evidence, registry, policy.maxEvidenceAge(), Duration.ZERO, clock);
     }
 
     Harness open() throws Exception {
         Namespaces ns = Namespaces.load(dir.resolve("namespaces.yaml"), Set.of("logs"));
         ChangePolicies policies = ChangePolicies.of(ns);
         access = AccessPolicy.from(ns, accounts, "test-host");
-        harness = Harness.open(new Harness.Setup(dir.resolve("data"), policy, policies, evidence, cluster.client, clock,
+        harness = Harness.open(new Harness.Setup(dir.resolve("data"), policy, policies, gate(), cluster.client, clock,
                 access, new HarnessMetrics(), probe, d -> {
                     clock.advance(d);
                     onSleep.forEach(Runnable::run);
@@ -115,13 +131,20 @@ final class HarnessFixture implements AutoCloseable {
         }
     }
 
+    /** A snapshot of payments/prod, registered as the mount would register it. */
     EvidenceRecord snapshot(int lines) throws Exception {
-        return snapshot(lines, "prod");
+        return snapshot("prod", lines);
     }
 
-    /** A snapshot read in payments/{@code env}: a plan may cite only evidence of its own team/env. */
-    EvidenceRecord snapshot(int lines, String env) throws Exception {
-        return evidence.capture("payments." + env + ".api.log", "/teams/payments/" + env + "/logs/api.log", out -> {
+    /** A registered snapshot of payments/{@code env}. */
+    EvidenceRecord snapshot(String env, int lines) throws Exception {
+        EvidenceRecord r = unregistered("/teams/payments/" + env + "/logs/api.log", lines);
+        registry.register(r.signed());
+        return r;
+    }
+
+    EvidenceRecord unregistered(String source, int lines) throws Exception {
+        return evidence.capture(source.substring("/teams/".length()).replace('/', '.'), source, out -> {
             for (int i = 1; i <= lines; i++) {
                 out.line("2026-11-18T11:59:" + String.format("%02d", i % 60) + "Z ERROR OOMKilled api-" + i);
             }
@@ -187,6 +210,7 @@ final class HarnessFixture implements AutoCloseable {
         try {
             closeHarness();
         } finally {
+            registry.close();
             cluster.close();
         }
     }

@@ -44,8 +44,9 @@ class HarnessFlowTest {
         f.close();
     }
 
-    private String scalePlan(String env, int replicas, String key, String verify) {
-        return plan(env, 0.9, pointer(ev, "10-20"), scale("api", replicas, key), verify);
+    /** Evidence must come from the plan's own env: a staging plan cites a staging snapshot. */
+    private String scalePlan(String env, int replicas, String key, String verify) throws Exception {
+        return plan(env, 0.9, pointer(env.equals("prod") ? ev : f.snapshot(env, 50), "10-20"), scale("api", replicas, key), verify);
     }
 
     @Test
@@ -113,7 +114,7 @@ class HarnessFlowTest {
     void shadowModeRecordsTheDryRunDiffAndChangesNothing() throws Exception {
         f.cluster.deployment("payments-staging", "api", 3, 3, "256Mi");
         long writesBefore = f.writes("payments-staging", "api");
-        StoredRequest r = f.submit(plan("staging", 0.9, pointer(f.snapshot(5, "staging"), "1-2"), scale("api", 5, "inc1-shadow"), ""),
+        StoredRequest r = f.submit(plan("staging", 0.9, pointer(f.snapshot("staging", 5), "1-2"), scale("api", 5, "inc1-shadow"), ""),
                 AGENT).request();
 
         StoredRequest done = f.get(r.id());

@@ -62,7 +62,7 @@ class KillNineTest {
                     evidence_dir: evidence
                     policy: {max_evidence_age: 7d}
                     kubernetes: {master_url: "%s"}
-                    """.formatted(f.cluster.client.getMasterUrl()));
+                    """.formatted(f.cluster.client.getMasterUrl()) + f.captureKeysYaml());
             // evidence is judged by the child's real clock: capture it now
             EvidenceRecord fresh = new dev.aegis.afs.core.evidence.EvidenceStore(dir.resolve("evidence"), Duration.ofHours(72),
                     1L << 30, java.time.Clock.systemUTC()).capture("api.log", "/teams/payments/prod/logs/api.log", o -> {
@@ -79,6 +79,7 @@ class KillNineTest {
                 String url = await(out, "LISTENING ").substring("LISTENING ".length());
                 HarnessClient client = new HarnessClient(URI.create(url), Duration.ofSeconds(30),
                         java.util.Optional.of(dir.resolve("data").resolve("client.token")));
+                client.register(fresh.signed()); // as the mount does, to this harness with its real clock
                 id = client.submit(plan("prod", 0.9, pointer(fresh, "1-2"), scale("api", 5, "kill-1"), "")
                         .getBytes(StandardCharsets.UTF_8), AGENT).id();
                 await(out, "HANG after_execute " + id);

@@ -101,7 +101,7 @@ class ChangeRequestFlowTest {
                 data_dir: data
                 namespaces: namespaces.yaml
                 kubernetes: {master_url: "%s"}
-                """.formatted(port, client.getMasterUrl()));
+                """.formatted(port, client.getMasterUrl()) + pinnedCaptureKey(repo, work));
         harness = HarnessDaemon.start(HarnessConfig.read(work.resolve("harness.yaml")));
 
         mountpoint = work.resolve("mnt");
@@ -114,6 +114,17 @@ class ChangeRequestFlowTest {
             }
             Thread.sleep(50);
         }
+    }
+
+    /**
+     * The mount host's capture key as harness.yaml pins it: {@code afs evidence key} creates the
+     * key the mount will sign with and prints it, as an operator would before starting the harness.
+     */
+    static String pinnedCaptureKey(Path repo, Path work) throws IOException {
+        Shell.Result key = Shell.run(work, List.of(repo.resolve("bin/afs").toString(), "evidence", "key", "--config",
+                work.resolve("namespaces.yaml").toString()));
+        assertEquals(0, key.exit(), key.toString());
+        return "evidence:\n  capture_keys:\n  " + key.out().strip() + "\n";
     }
 
     @AfterAll

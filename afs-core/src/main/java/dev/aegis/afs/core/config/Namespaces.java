@@ -55,10 +55,12 @@ public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,62}");
 
-    /** Evidence settings: {@code evidence: {dir, retention, max_snapshot_bytes}}. */
-    public record Evidence(Path dir, Duration retention, long maxSnapshotBytes) {
+    /** Evidence settings: {@code evidence: {dir, retention, max_snapshot_bytes, sweep_interval}}. */
+    public record Evidence(Path dir, Duration retention, long maxSnapshotBytes, Duration sweepInterval) {
         public static final Duration DEFAULT_RETENTION = Duration.ofHours(72);
         public static final long DEFAULT_MAX_SNAPSHOT_BYTES = 4L << 30;
+        /** How often the mount's retention sweep runs. */
+        public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofMinutes(10);
     }
 
     public Namespaces {
@@ -216,9 +218,9 @@ public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional
     private static Evidence evidence(Optional<ConfigNode> node, Path dir) {
         if (node.isEmpty()) {
             return new Evidence(Path.of("/var/lib/afs/evidence"), Evidence.DEFAULT_RETENTION,
-                    Evidence.DEFAULT_MAX_SNAPSHOT_BYTES);
+                    Evidence.DEFAULT_MAX_SNAPSHOT_BYTES, Evidence.DEFAULT_SWEEP_INTERVAL);
         }
-        ConfigNode e = node.get().allowOnly(Set.of("dir", "retention", "max_snapshot_bytes"));
+        ConfigNode e = node.get().allowOnly(Set.of("dir", "retention", "max_snapshot_bytes", "sweep_interval"));
         Path evidenceDir = dir.resolve(e.optString("dir").orElse("/var/lib/afs/evidence")).normalize();
         Duration retention = e.get("retention").map(ConfigNode::asDuration).orElse(Evidence.DEFAULT_RETENTION);
         if (retention.isZero()) {
@@ -226,7 +228,11 @@ public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional
         }
         long max = e.get("max_snapshot_bytes").map(n -> n.asLong(1, Long.MAX_VALUE))
                 .orElse(Evidence.DEFAULT_MAX_SNAPSHOT_BYTES);
-        return new Evidence(evidenceDir, retention, max);
+        Duration sweep = e.get("sweep_interval").map(ConfigNode::asDuration).orElse(Evidence.DEFAULT_SWEEP_INTERVAL);
+        if (sweep.isZero()) {
+            throw e.require("sweep_interval").error("sweep_interval must be longer than 0; write e.g. 10m");
+        }
+        return new Evidence(evidenceDir, retention, max, sweep);
     }
 
     private static void checkName(ConfigNode node, String what, String name) {

@@ -87,14 +87,22 @@ public final class EvidenceCaptures implements Captures {
     public EvidenceRecord capture(Caller caller, String treePath, long cacheTtlMillis, SnapshotProducer raw)
             throws AfsException {
         SnapshotProducer producer = redacted(treePath, measured(treePath, raw));
-        EvidenceRecord record = cacheTtlMillis > 0 ? shared(caller, treePath, cacheTtlMillis, producer)
+        EvidenceRecord record = cacheTtlMillis > 0 ? attributed(shared(caller, treePath, cacheTtlMillis, producer), caller)
                 : fresh(caller, treePath, producer);
         remember(caller, treePath, record);
         return record;
     }
 
-    private EvidenceRecord shared(Caller caller, String treePath, long ttl, SnapshotProducer producer)
-            throws AfsException {
+    /**
+     * A read served from another reader's capture gets a record of its own (same blob, same
+     * capture time) so that user.afs.caller always names who read it.
+     */
+    private EvidenceRecord attributed(EvidenceRecord shared, Caller caller) throws AfsException {
+        String principal = "unix:" + caller.uid() + "@";
+        return shared.record().caller().principal().startsWith(principal) ? shared : store.recordFor(shared, caller);
+    }
+
+    private EvidenceRecord shared(Caller caller, String treePath, long ttl, SnapshotProducer producer) throws AfsException {
         Cached cached = cache.get(treePath);
         if (cached != null && clock.instant().isBefore(cached.until()) && java.nio.file.Files.exists(cached.record().file())) {
             metrics.cacheHit(false);
@@ -130,7 +138,7 @@ public final class EvidenceCaptures implements Captures {
         EvidenceRecord record;
         try {
             record = ReadDeadline.run(readBudget, System::nanoTime,
-                    () -> store.capture(evidenceName(treePath), treePath, producer));
+                    () -> store.capture(evidenceName(treePath), treePath, caller, producer));
         } catch (ReadDeadline.Exceeded e) {
             throw new AfsException(AfsError.READ_BUDGET_EXCEEDED, treePath + ": " + e.getMessage()
                     + "; narrow the read (a shorter since=, a smaller tail=, a simpler pattern) or raise"

@@ -5,69 +5,114 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aegis.afs.core.AfsError;
 import dev.aegis.afs.core.AfsException;
+import dev.aegis.afs.core.Caller;
+import dev.aegis.afs.evidence.CaptureKey;
+import dev.aegis.afs.evidence.CaptureRecord;
+import dev.aegis.afs.evidence.ContentHash;
+import dev.aegis.afs.evidence.PinnedKeys;
+import dev.aegis.afs.evidence.SignedCapture;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
- * Immutable, content-addressed snapshots of live reads.
+ * Immutable snapshots of live reads: one signed record per capture, content stored once.
  *
- * <p>Layout under the evidence directory: {@code <yyyy-MM-dd>/<HHmmss.SSS>-<sha256 prefix>-<name>}
- * holds the bytes (mode 0444) and {@code <yyyy-MM-dd>/.<same name>.json} the metadata. A capture
- * is written to {@code .incoming/} first and moved into place only when complete, so a crash
- * never leaves a partial snapshot visible. Snapshots older than the retention are deleted by
- * {@link #expire()}. Everything survives a remount: the directory is the index.
+ * <p>Layout under the evidence directory (0700; files 0400, created with those modes):
+ * <pre>
+ * blobs/&lt;team&gt;/&lt;env&gt;/&lt;sha256&gt;             the content, once per team/env
+ * &lt;yyyy-MM-dd&gt;/&lt;HHmmss.SSS&gt;-&lt;sha prefix&gt;-&lt;name&gt;   a hard link to that blob: what /evidence shows
+ * &lt;yyyy-MM-dd&gt;/.&lt;same name&gt;.json                 the sidecar: the signed record and the stats
+ * </pre>
+ * A blob is shared only within one team/env (sharing across tenants would tell one tenant what
+ * another read), so an identical re-read or an empty result costs a link, not a copy. A blob
+ * whose link count is 1 has no record left and goes at the next {@link #expire}. A dedup hit
+ * re-hashes the existing blob first, so a blob rewritten on disk is replaced, not reused. A capture is
+ * written to {@code .incoming/} first and linked into place only when complete, so a crash never
+ * leaves a partial snapshot visible. The directory is the index: everything survives a remount.
  */
 public final class EvidenceStore {
 
     /** Length of the sha256 prefix in evidence names. */
     public static final int HASH_PREFIX = 12;
 
+    static final FileAttribute<Set<PosixFilePermission>> DIR_MODE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    private static final FileAttribute<Set<PosixFilePermission>> WRITING_MODE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+    private static final Set<PosixFilePermission> READ_ONLY = PosixFilePermissions.fromString("r--------");
+
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HHmmss.SSS").withZone(ZoneOffset.UTC);
     private static final Pattern DAY_NAME = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
     private static final Pattern FILE_NAME = Pattern.compile("\\d{6}\\.\\d{3}-[0-9a-f]{" + HASH_PREFIX + "}-[A-Za-z0-9._-]+");
+    private static final Pattern TENANT = Pattern.compile("/teams/([a-z0-9][a-z0-9_.-]{0,62})/([a-z0-9][a-z0-9_.-]{0,62})(?:[/?| ].*)?");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dir;
     private final Duration retention;
     private final long maxSnapshotBytes;
     private final Clock clock;
+    private final Function<Path, CaptureKey> keyLoader;
+    private final CallerNames names;
+    private volatile CaptureKey key;
+    private volatile Consumer<EvidenceRecord> onCapture = r -> { };
     /** Records are immutable, so what was read once is kept (bounded) to serve ls -l quickly. */
     private final Map<String, EvidenceRecord> known = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** A store whose capture key is {@code <dir>/../keys/capture.key}, created on first use. */
     public EvidenceStore(Path dir, Duration retention, long maxSnapshotBytes, Clock clock) {
+        this(dir, retention, maxSnapshotBytes, clock, CallerNames.system(), CaptureKey.defaultFile(dir));
+    }
+
+    public EvidenceStore(Path dir, Duration retention, long maxSnapshotBytes, Clock clock, CallerNames names, Path keyFile) {
         this.dir = Objects.requireNonNull(dir, "dir is null").toAbsolutePath().normalize();
         this.retention = Objects.requireNonNull(retention, "retention is null");
         this.clock = Objects.requireNonNull(clock, "clock is null");
+        this.names = Objects.requireNonNull(names, "names is null");
+        Objects.requireNonNull(keyFile, "keyFile is null");
+        this.keyLoader = p -> {
+            try {
+                return CaptureKey.loadOrCreate(keyFile, new SecureRandom());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
         if (maxSnapshotBytes <= 0) {
             throw new IllegalArgumentException("maxSnapshotBytes must be positive");
         }
@@ -82,8 +127,63 @@ public final class EvidenceStore {
         return retention;
     }
 
+    /** Called with every new record once it is on disk (the mount registers it with the harness). */
+    public void onCapture(Consumer<EvidenceRecord> listener) {
+        this.onCapture = Objects.requireNonNull(listener, "listener is null");
+    }
+
     /**
-     * Runs {@code producer} once and stores what it wrote as a new snapshot.
+     * Creates the directory (0700) and the capture key (0600) if absent and refuses either when
+     * others may read it. The mount calls this at start, so a wrong mode stops it with the fix.
+     *
+     * @throws IOException naming the path and the chmod that fixes it
+     */
+    public CaptureKey checkAtStart() throws IOException {
+        if (!Files.exists(dir)) {
+            Files.createDirectories(dir, DIR_MODE);
+        }
+        Set<PosixFilePermission> mode = Files.getPosixFilePermissions(dir);
+        if (mode.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+            throw new IOException("evidence directory " + dir + " is open to other users (mode "
+                    + PosixFilePermissions.toString(mode) + "); run chmod 700 " + dir);
+        }
+        return key();
+    }
+
+    private CaptureKey signingKey() throws AfsException {
+        try {
+            return key();
+        } catch (IOException e) {
+            throw new AfsException(AfsError.UNAVAILABLE, "cannot sign evidence (" + e.getMessage()
+                    + "), so the read was refused (nothing is served unrecorded)", e);
+        }
+    }
+
+    /** The capture key, loaded (or created) on first use. */
+    public CaptureKey key() throws IOException {
+        CaptureKey k = key;
+        if (k == null) {
+            synchronized (this) {
+                if (key == null) {
+                    try {
+                        key = keyLoader.apply(dir);
+                    } catch (java.io.UncheckedIOException e) {
+                        throw e.getCause();
+                    }
+                }
+                k = key;
+            }
+        }
+        return k;
+    }
+
+    /** Captures as this process (tests, tools). */
+    public EvidenceRecord capture(String name, String source, SnapshotProducer producer) throws AfsException {
+        return capture(name, source, Caller.self(), producer);
+    }
+
+    /**
+     * Runs {@code producer} once and stores what it wrote as a new snapshot read by {@code caller}.
      *
      * @param name   a short file name for the snapshot, e.g. {@code payments.prod.api.log}
      * @param source the tree path read, with its query
@@ -91,17 +191,20 @@ public final class EvidenceStore {
      *                      directory cannot take the snapshot (the read then fails: nothing is
      *                      served unrecorded), TOO_LARGE past the snapshot size limit
      */
-    public EvidenceRecord capture(String name, String source, SnapshotProducer producer) throws AfsException {
+    public EvidenceRecord capture(String name, String source, Caller caller, SnapshotProducer producer) throws AfsException {
+        signingKey();
         Instant capturedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Path incoming = dir.resolve(".incoming");
         Path temp = incoming.resolve(UUID.randomUUID() + ".part");
-        MessageDigest digest = sha256();
+        MessageDigest digest = ContentHash.digest();
         CaptureInfo info;
         long size;
         long lines;
         try {
-            Files.createDirectories(incoming);
-            try (Output out = new Output(Files.newOutputStream(temp), digest, maxSnapshotBytes, this::storageFailure)) {
+            createDirectories(incoming);
+            Files.createFile(temp, WRITING_MODE);
+            try (Output out = new Output(Files.newOutputStream(temp, StandardOpenOption.WRITE), digest, maxSnapshotBytes,
+                    this::storageFailure)) {
                 info = producer.produce(out);
                 out.flush();
                 size = out.bytes;
@@ -118,23 +221,106 @@ public final class EvidenceStore {
             throw e;
         }
         String sha = HexFormat.of().formatHex(digest.digest());
-        String id = DAY.format(capturedAt) + "/" + TIME.format(capturedAt) + "-" + sha.substring(0, HASH_PREFIX)
-                + "-" + safeName(name);
-        Path file = dir.resolve(id);
-        EvidenceRecord record = new EvidenceRecord(id, file, sha, capturedAt, size, lines, source,
-                info.backend(), info.query(), info.truncation(), info.statsMap());
+        String[] tenant = tenant(source);
+        Path blob = dir.resolve("blobs").resolve(tenant[0]).resolve(tenant[1]).resolve(sha);
         try {
-            Files.createDirectories(file.getParent());
-            move(temp, file);
-            setReadOnly(file);
-            writeMetadata(record);
+            return place(temp, blob, size, template(sha, size, lines, capturedAt, tenant, source, info, caller),
+                    safeName(name), info.statsMap());
         } catch (IOException e) {
+            throw storageFailure(e);
+        } finally {
             deleteQuietly(temp);
-            deleteQuietly(file);
+        }
+    }
+
+    /**
+     * The same content recorded again for another reader (a read served from the shared cache):
+     * a new signed record naming {@code caller}, pointing at the same blob, with the original
+     * capture time.
+     */
+    public EvidenceRecord recordFor(EvidenceRecord original, Caller caller) throws AfsException {
+        signingKey();
+        CaptureRecord o = original.record();
+        CaptureRecord template = new CaptureRecord(CaptureRecord.VERSION, "", o.sha256(), o.size(), o.lines(),
+                o.capturedAt(), o.team(), o.env(), o.source(), o.query(), o.backend(), o.truncated(), names.of(caller), "");
+        String name = original.id().substring(original.id().indexOf('/') + 1 + "HHmmss.SSS-".length() + HASH_PREFIX + 1);
+        try {
+            return place(null, original.file(), o.size(), template, name, original.stats());
+        } catch (IOException e) {
             throw storageFailure(e);
         }
-        remember(record);
-        return record;
+    }
+
+    private CaptureRecord template(String sha, long size, long lines, Instant at, String[] tenant, String source,
+                                   CaptureInfo info, Caller caller) {
+        return new CaptureRecord(CaptureRecord.VERSION, "", sha, size, lines, at, tenant[0], tenant[1], source,
+                info.query(), info.backend(), info.truncation().orElse("false"), names.of(caller), "");
+    }
+
+    /**
+     * Puts the content in place (moving {@code temp} to {@code blob} unless an intact-sized blob
+     * is there), links a new record name to it, then signs and writes the sidecar.
+     */
+    private EvidenceRecord place(Path temp, Path blob, long size, CaptureRecord template, String name,
+                                 Map<String, String> stats) throws IOException {
+        CaptureKey k = key();
+        createDirectories(blob.getParent());
+        boolean moved = false;
+        Instant at = template.capturedAt();
+        for (int attempt = 0; ; attempt++) {
+            if (temp != null && !moved && !intact(blob, template.sha256(), size)) {
+                Files.setPosixFilePermissions(temp, READ_ONLY);
+                move(temp, blob);
+                moved = true;
+            }
+            String id = DAY.format(at) + "/" + TIME.format(at) + "-" + template.sha256().substring(0, HASH_PREFIX) + "-" + name;
+            Path file = dir.resolve(id);
+            createDirectories(file.getParent());
+            try {
+                Files.createLink(file, blob);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt > 1000) {
+                    throw e;
+                }
+                at = at.plusMillis(1); // the same content, name and millisecond: the next free name
+                continue;
+            } catch (NoSuchFileException e) {
+                if (temp == null || moved || attempt > 3) {
+                    throw e;
+                }
+                continue; // the sweep removed the blob just now: put this capture's copy there
+            }
+            CaptureRecord r = new CaptureRecord(template.v(), id, template.sha256(), template.size(), template.lines(),
+                    template.capturedAt(), template.team(), template.env(), template.source(), template.query(),
+                    template.backend(), template.truncated(), template.caller(), k.keyId());
+            EvidenceRecord record = new EvidenceRecord(file, k.sign(r), stats);
+            try {
+                writeSidecar(record);
+            } catch (IOException e) {
+                deleteQuietly(file);
+                throw e;
+            }
+            remember(record);
+            try {
+                onCapture.accept(record);
+            } catch (RuntimeException e) {
+                // registration is best effort here; an unregistered snapshot is simply not citable
+            }
+            return record;
+        }
+    }
+
+    /**
+     * Whether an existing blob still holds what its name says. Re-hashed on every dedup hit: a
+     * blob root rewrote must not lend its bytes to new records; a bad one is replaced (records
+     * already linked to it keep failing verification, as they should).
+     */
+    private static boolean intact(Path blob, String sha, long size) {
+        try {
+            return Files.exists(blob) && Files.size(blob) == size && ContentHash.sha256(blob).equals(sha);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private void remember(EvidenceRecord record) {
@@ -144,26 +330,50 @@ public final class EvidenceStore {
         known.put(record.id(), record);
     }
 
-    /** The snapshot with this id ({@code yyyy-MM-dd/...}, with or without a leading /evidence/). */
-    public Optional<EvidenceRecord> find(String id) {
-        String clean = id.startsWith("/evidence/") ? id.substring("/evidence/".length()) : id;
+    /** The id of a snapshot path ({@code yyyy-MM-dd/...}, with or without a leading /evidence/); empty if malformed. */
+    public static Optional<String> id(String path) {
+        String clean = path.startsWith("/evidence/") ? path.substring("/evidence/".length()) : path;
         int slash = clean.indexOf('/');
         if (slash < 0 || !DAY_NAME.matcher(clean.substring(0, slash)).matches()
                 || !FILE_NAME.matcher(clean.substring(slash + 1)).matches()) {
             return Optional.empty();
         }
-        EvidenceRecord cached = known.get(clean);
+        return Optional.of(clean);
+    }
+
+    /** The snapshot with this id, from memory when it was seen before. */
+    public Optional<EvidenceRecord> find(String id) {
+        Optional<String> clean = id(id);
+        if (clean.isEmpty()) {
+            return Optional.empty();
+        }
+        EvidenceRecord cached = known.get(clean.get());
         if (cached != null && Files.exists(cached.file())) {
             return Optional.of(cached);
         }
-        Path meta = metadataPath(dir.resolve(clean));
         try {
-            EvidenceRecord record = readMetadata(clean, JSON.readTree(meta.toFile()));
+            EvidenceRecord record = read(clean.get());
             remember(record);
             return Optional.of(record);
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * The snapshot's record as on disk now (never from memory): what a verifier must look at.
+     *
+     * @throws IOException when the sidecar cannot be read
+     * @throws IllegalArgumentException when the id is malformed or the sidecar is not a record
+     */
+    public EvidenceRecord read(String id) throws IOException {
+        String clean = id(id).orElseThrow(() -> new IllegalArgumentException("'" + id + "' is not an evidence id"
+                + " (yyyy-MM-dd/HHmmss.SSS-<sha256 prefix>-<name>)"));
+        Path file = dir.resolve(clean);
+        JsonNode json = JSON.readTree(Files.readAllBytes(sidecarPath(file)));
+        Map<String, String> stats = new LinkedHashMap<>();
+        json.path("stats").fields().forEachRemaining(e -> stats.put(e.getKey(), e.getValue().asText()));
+        return new EvidenceRecord(file, SignedCapture.fromJson(json), stats);
     }
 
     /** Days that hold snapshots, oldest first. */
@@ -212,18 +422,33 @@ public final class EvidenceStore {
         return out;
     }
 
-    /** Recomputes the snapshot's sha256 and compares it with the recorded one and its name. */
-    public Verification verify(EvidenceRecord record) {
+    /** Listing the directory itself, failing loudly: for a verifier that must not report "0 checked, all fine". */
+    public List<String> idsOrThrow() throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new NoSuchFileException(dir + " (the evidence directory) does not exist");
+        }
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+            stream.iterator().hasNext();
+        }
+        return ids();
+    }
+
+    /**
+     * Re-hashes the content and checks it against the record, the hash in its name, and (when
+     * {@code keys} is present) the record's signature under a pinned capture key.
+     */
+    public Verification verify(EvidenceRecord record, Optional<PinnedKeys> keys) {
         String actual;
-        try (InputStream in = Files.newInputStream(record.file())) {
-            MessageDigest digest = sha256();
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-            actual = HexFormat.of().formatHex(digest.digest());
+        try {
+            actual = ContentHash.sha256(record.file());
         } catch (IOException e) {
             return new Verification(record, "", Optional.of("cannot read " + record.file() + ": " + e.getMessage()));
+        }
+        if (keys.isPresent()) {
+            Optional<String> bad = keys.get().problem(record.signed(), record.capturedAt());
+            if (bad.isPresent()) {
+                return new Verification(record, actual, bad);
+            }
         }
         if (!actual.equals(record.sha256())) {
             return new Verification(record, actual, Optional.of("content sha256 " + actual
@@ -237,6 +462,11 @@ public final class EvidenceStore {
         return new Verification(record, actual, Optional.empty());
     }
 
+    /** Re-hashes the content against the record (no signature check). */
+    public Verification verify(EvidenceRecord record) {
+        return verify(record, Optional.empty());
+    }
+
     /** The outcome of {@link #verify}: {@code problem} empty when the snapshot is intact. */
     public record Verification(EvidenceRecord record, String actualSha256, Optional<String> problem) {
         public boolean ok() {
@@ -244,77 +474,122 @@ public final class EvidenceStore {
         }
     }
 
-    /** Deletes snapshots captured longer ago than the retention; returns how many. */
-    public int expire() {
-        Instant cutoff = clock.instant().minus(retention);
-        int deleted = 0;
-        for (String day : days()) {
-            if (LocalDate.parse(day).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().isAfter(cutoff)) {
-                for (String id : ids(day)) {
-                    Optional<EvidenceRecord> r = find(id);
-                    if (r.isPresent() && r.get().capturedAt().isBefore(cutoff)) {
-                        known.remove(id);
-                        deleteQuietly(r.get().file());
-                        deleteQuietly(metadataPath(r.get().file()));
-                        deleted++;
-                    }
-                }
-                continue;
-            }
-            for (String id : ids(day)) {
-                known.remove(id);
-                deleteQuietly(dir.resolve(id));
-                deleteQuietly(metadataPath(dir.resolve(id)));
-                deleted++;
-            }
-            deleteDayIfEmpty(dir.resolve(day));
-        }
-        return deleted;
+    /** What a retention sweep did. */
+    public record Swept(int records, int blobs, int held) {
     }
 
-    private static void deleteDayIfEmpty(Path day) {
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(day)) {
-            Iterator<Path> it = stream.iterator();
-            if (it.hasNext()) {
+    /** Deletes snapshots captured longer ago than the retention; returns how many. */
+    public int expire() {
+        return expire(Set.of()).records();
+    }
+
+    /**
+     * Deletes records captured longer ago than the retention, except those in {@code held}
+     * (cited by an open change request), then every blob no record links to any more.
+     */
+    public Swept expire(Set<String> held) {
+        Instant cutoff = clock.instant().minus(retention);
+        int records = 0;
+        int kept = 0;
+        for (String day : days()) {
+            for (String id : ids(day)) {
+                Path file = dir.resolve(id);
+                Optional<Instant> at = capturedAt(id);
+                if (at.isPresent() && !at.get().isBefore(cutoff)) {
+                    continue;
+                }
+                if (held.contains(id)) {
+                    kept++;
+                    continue;
+                }
+                known.remove(id);
+                deleteQuietly(sidecarPath(file));
+                deleteQuietly(file);
+                records++;
+            }
+            deleteDirIfEmpty(dir.resolve(day));
+        }
+        int blobs = 0;
+        try (Stream<Path> walk = Files.walk(dir.resolve("blobs"), 3)) {
+            for (Path blob : walk.filter(Files::isRegularFile).toList()) {
+                if (linkCount(blob) == 1) {
+                    deleteQuietly(blob);
+                    blobs++;
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // no blobs yet
+        }
+        cleanIncoming(cutoff);
+        return new Swept(records, blobs, kept);
+    }
+
+    /** The capture time of a record; a record without a readable sidecar dates from its day's end. */
+    private Optional<Instant> capturedAt(String id) {
+        try {
+            return Optional.of(read(id).capturedAt());
+        } catch (IOException | IllegalArgumentException e) {
+            String day = id.substring(0, id.indexOf('/'));
+            return Optional.of(java.time.LocalDate.parse(day).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
+        }
+    }
+
+    private void cleanIncoming(Instant cutoff) {
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir.resolve(".incoming"))) {
+            for (Path p : stream) {
+                if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {
+                    deleteQuietly(p); // left by a crash mid-capture
+                }
+            }
+        } catch (IOException e) {
+            // nothing to clean
+        }
+    }
+
+    private static int linkCount(Path p) {
+        try {
+            return ((Number) Files.getAttribute(p, "unix:nlink")).intValue();
+        } catch (IOException | UnsupportedOperationException e) {
+            return -1;
+        }
+    }
+
+    private static void deleteDirIfEmpty(Path d) {
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(d)) {
+            if (stream.iterator().hasNext()) {
                 return;
             }
         } catch (IOException e) {
             return;
         }
-        deleteQuietly(day);
+        deleteQuietly(d);
     }
 
-    private void writeMetadata(EvidenceRecord r) throws IOException {
-        ObjectNode json = JSON.createObjectNode();
-        json.put("sha256", r.sha256());
-        json.put("captured_at", r.capturedAt().toString());
-        json.put("size", r.size());
-        json.put("lines", r.lines());
-        json.put("source", r.source());
-        json.put("backend", r.backend());
-        json.put("query", r.query());
-        json.put("truncated", r.truncation().orElse(""));
+    private void writeSidecar(EvidenceRecord r) throws IOException {
+        ObjectNode json = r.signed().toJson();
         ObjectNode stats = json.putObject("stats");
         r.stats().forEach(stats::put);
-        Path meta = metadataPath(r.file());
-        Path temp = meta.resolveSibling(meta.getFileName() + ".part");
-        Files.write(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
-        move(temp, meta);
-        setReadOnly(meta);
+        Path meta = sidecarPath(r.file());
+        Path temp = meta.resolveSibling(meta.getFileName() + "." + UUID.randomUUID() + ".part");
+        Files.createFile(temp, WRITING_MODE);
+        try {
+            Files.write(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(json), StandardOpenOption.WRITE);
+            Files.setPosixFilePermissions(temp, READ_ONLY);
+            move(temp, meta);
+        } finally {
+            deleteQuietly(temp);
+        }
     }
 
-    private EvidenceRecord readMetadata(String id, JsonNode json) {
-        Map<String, String> stats = new LinkedHashMap<>();
-        json.path("stats").fields().forEachRemaining(e -> stats.put(e.getKey(), e.getValue().asText()));
-        String truncated = json.path("truncated").asText("");
-        return new EvidenceRecord(id, dir.resolve(id), json.path("sha256").asText(),
-                Instant.parse(json.path("captured_at").asText()), json.path("size").asLong(),
-                json.path("lines").asLong(), json.path("source").asText(), json.path("backend").asText(),
-                json.path("query").asText(), truncated.isEmpty() ? Optional.empty() : Optional.of(truncated), stats);
-    }
-
-    static Path metadataPath(Path file) {
+    /** {@code .<name>.json} beside the record's name. */
+    public static Path sidecarPath(Path file) {
         return file.resolveSibling("." + file.getFileName() + ".json");
+    }
+
+    /** {@code [team, env]} of a tree path under /teams; {@code [_, _]} for anything else. */
+    static String[] tenant(String source) {
+        Matcher m = TENANT.matcher(source);
+        return m.matches() ? new String[] {m.group(1), m.group(2)} : new String[] {"_", "_"};
     }
 
     private static String safeName(String name) {
@@ -325,23 +600,24 @@ public final class EvidenceStore {
         return s.length() > 120 ? s.substring(s.length() - 120) : s;
     }
 
+    private static void createDirectories(Path d) throws IOException {
+        if (!Files.isDirectory(d)) {
+            Files.createDirectories(d, DIR_MODE);
+        }
+    }
+
     private static void move(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to);
-        }
-    }
-
-    private static void setReadOnly(Path file) {
-        try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));
-        } catch (IOException | UnsupportedOperationException e) {
-            // best effort: the hash, not the mode, is what proves integrity
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
     private static void deleteQuietly(Path p) {
+        if (p == null) {
+            return;
+        }
         try {
             Files.deleteIfExists(p);
         } catch (IOException e) {
@@ -357,14 +633,6 @@ public final class EvidenceStore {
         }
         return new AfsException(AfsError.UNAVAILABLE, "cannot store evidence in " + dir + " (" + message
                 + "), so the read was refused (nothing is served unrecorded); make the directory writable or set evidence.dir", e);
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
     }
 
     /** Counts lines and bytes while hashing; refuses to grow past the limit. */

@@ -132,6 +132,34 @@ public final class HarnessClient {
         return out;
     }
 
+    /**
+     * Registers a capture (its signed record) with the harness, authenticated by the client
+     * token. A refusal (an unpinned key, a record that differs from one registered under the
+     * same id) is an exception naming why.
+     */
+    public void register(dev.aegis.afs.evidence.SignedCapture capture) throws AfsException {
+        send(authenticated("v1/evidence").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(capture.toJson().toString(), StandardCharsets.UTF_8)));
+    }
+
+    /** The evidence ids cited by open change requests: the retention sweep must keep them. */
+    public java.util.Set<String> holds() throws AfsException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        JsonNode holds = send(authenticated("v1/evidence/holds").GET()).body().path("holds");
+        if (!holds.isArray()) {
+            throw new AfsException(AfsError.BACKEND_FAILURE, "the harness at " + base + " answered the holds request"
+                    + " without a holds list; is it an older harness?");
+        }
+        holds.forEach(h -> out.add(h.asText()));
+        return out;
+    }
+
+    private HttpRequest.Builder authenticated(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout);
+        token().ifPresent(t -> b.header("X-Afs-Token", t));
+        return b;
+    }
+
     /** Whether the harness answers {@code /health}. */
     public boolean healthy() {
         try {

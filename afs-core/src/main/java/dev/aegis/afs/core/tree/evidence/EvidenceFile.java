@@ -48,6 +48,9 @@ public final class EvidenceFile implements FileNode {
         x.put("user.afs.backend", record.backend());
         x.put("user.afs.lines", Long.toString(record.lines()));
         x.put("user.afs.truncated", record.truncation().orElse("false"));
+        x.put("user.afs.caller", record.caller());
+        x.put("user.afs.key_id", record.keyId());
+        x.put("user.afs.signature", record.signature());
         record.stats().forEach((k, v) -> {
             if (k.equals(PUSHDOWN_STAT)) {
                 x.put("user.afs.pushdown", v); // the plain grep/tail/head command this read was compiled from
