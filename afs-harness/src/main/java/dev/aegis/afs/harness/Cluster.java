@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aegis.afs.harness.ChangeRequest.Action;
 import dev.aegis.afs.harness.ChangeRequest.Target;
+import dev.aegis.afs.harness.ChangeRequest.Tool;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -19,6 +20,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.math.BigDecimal;
 import java.util.Comparator;
@@ -129,6 +131,9 @@ public final class Cluster {
             case UNDO -> before.set("template", Ledger.JSON.valueToTree(deployment(t, ns).getSpec().getTemplate()));
             case DELETE_POD -> before.put("uid", pod(t, ns).getMetadata().getUid());
         }
+        if (a.tool() != Tool.DELETE_POD) {
+            before.put(RESOURCE_VERSION, workload(t, ns).getMetadata().getResourceVersion());
+        }
         return before;
     }
 
@@ -143,11 +148,11 @@ public final class Cluster {
         switch (a.tool()) {
             case SCALE -> {
                 long n = (Long) a.params().get("replicas");
-                HasMetadata after = edit(t, ns, dryRun, o -> setReplicas(o, (int) n));
+                HasMetadata after = edit(t, ns, dryRun, o -> setReplicas(o, (int) n), checked(before));
                 out.set("diff", diff("spec.replicas", before.get("replicas"), Ledger.JSON.valueToTree(replicasOf(after))));
             }
             case RESTART -> {
-                HasMetadata after = edit(t, ns, dryRun, o -> annotateTemplate(o, marker));
+                HasMetadata after = edit(t, ns, dryRun, o -> annotateTemplate(o, marker), checked(before));
                 out.set("diff", diff("spec.template.metadata.annotations." + RESTARTED_AT, before.get("restarted_at"),
                         Ledger.JSON.valueToTree(annotationOf(after))));
             }
@@ -157,7 +162,7 @@ public final class Cluster {
                     Container c = container(templateOf(o), name).orElseThrow();
                     c.setResources(merged(c.getResources(), a.params()));
                     return o;
-                });
+                }, checked(before));
                 out.set("diff", diff("containers." + name + ".resources", before.get("resources"),
                         Ledger.JSON.valueToTree(container(templateOf(after), name).map(Container::getResources).orElse(null))));
             }
@@ -166,7 +171,7 @@ public final class Cluster {
                 HasMetadata after = edit(t, ns, dryRun, o -> {
                     ((Deployment) o).getSpec().setTemplate(previous);
                     return o;
-                });
+                }, checked(before));
                 out.set("diff", diff("spec.template", before.get("template"), Ledger.JSON.valueToTree(templateOf(after))));
             }
             case DELETE_POD -> {
@@ -251,8 +256,48 @@ public final class Cluster {
 
     // ---- fabric8 plumbing ----
 
+    /** The target changed after the re-check: nothing was written. */
+    public static final class TargetChanged extends IllegalStateException {
+        TargetChanged(String message) {
+            super(message);
+        }
+
+        /** Whether {@code e} says the write was refused before anything changed (ours, or the API server's 409). */
+        static boolean nothingWritten(Exception e) {
+            return e instanceof TargetChanged || (e instanceof KubernetesClientException k && k.getCode() == 409);
+        }
+    }
+
+    /** The before-state's key for the workload's resourceVersion, read right after the re-check. */
+    static final String RESOURCE_VERSION = "resource_version";
+
+    private static Optional<String> checked(ObjectNode before) {
+        return Optional.ofNullable(before.path(RESOURCE_VERSION).asText(null));
+    }
+
     private HasMetadata edit(Target t, String ns, boolean dryRun, UnaryOperator<HasMetadata> change) throws TargetMissing {
-        workload(t, ns);
+        return edit(t, ns, dryRun, change, Optional.empty());
+    }
+
+    /**
+     * With {@code checked}, the resourceVersion read right after the gates were re-checked: a
+     * target that changed since is refused here, and the write is a PUT carrying that
+     * resourceVersion, so the API server refuses (409) a change that lands in between.
+     */
+    private HasMetadata edit(Target t, String ns, boolean dryRun, UnaryOperator<HasMetadata> change,
+                             Optional<String> checked) throws TargetMissing {
+        HasMetadata live = workload(t, ns);
+        if (checked.isPresent()) {
+            String now = live.getMetadata().getResourceVersion();
+            if (!checked.get().equals(now)) {
+                throw new TargetChanged(t.kind() + " " + ns + "/" + t.name() + " changed after the gates were"
+                        + " re-checked (resourceVersion " + checked.get() + ", now " + now + "); nothing was changed:"
+                        + " submit the plan again so its gates run against the current object");
+            }
+            if (!dryRun) { // a dry run changes nothing, so it needs no lock
+                return client.resource(change.apply(live)).inNamespace(ns).update();
+            }
+        }
         return switch (t.kind()) {
             case "Deployment" -> dryRun
                     ? client.apps().deployments().inNamespace(ns).withName(t.name()).dryRun().edit(d -> (Deployment) change.apply(d))

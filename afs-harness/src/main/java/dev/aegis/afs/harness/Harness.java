@@ -686,8 +686,10 @@ public final class Harness implements AutoCloseable {
                 probe.at("after_execute", r.id(), index);
                 finishAction(r.id(), index, a, dryRun ? "DRY_RUN" : "DONE", outcome);
             } catch (KubernetesClientException | Cluster.TargetMissing | IllegalStateException e) {
+                // REFUSED: nothing was written, so rollback leaves the target as its other writer left it
+                String status = Cluster.TargetChanged.nothingWritten(e) ? "REFUSED" : "ERROR";
                 store.inTransaction(tx -> {
-                    tx.update("UPDATE actions SET status = 'ERROR', outcome = ? WHERE request_id = ? AND idx = ?",
+                    tx.update("UPDATE actions SET status = ?, outcome = ? WHERE request_id = ? AND idx = ?", status,
                             RequestStore.detail("error", String.valueOf(e.getMessage())).toString(), r.id(), index);
                     return null;
                 });

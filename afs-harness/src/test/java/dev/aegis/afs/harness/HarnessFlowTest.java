@@ -66,6 +66,28 @@ class HarnessFlowTest {
     }
 
     @Test
+    void aTargetChangedAfterTheRecheckIsRefusedAndKeepsItsOwnChange() throws Exception {
+        f.cluster.deployment("payments", "api", 3, 3, "256Mi");
+        f.closeHarness();
+        // someone scales the target between the gates' re-check and the write
+        f.probe = (point, id, index) -> {
+            if (point.equals("before_execute")) {
+                f.cluster.client.apps().deployments().inNamespace("payments").withName("api").edit(d -> {
+                    d.getSpec().setReplicas(7);
+                    return d;
+                });
+            }
+        };
+        f.open();
+        StoredRequest r = f.submit(scalePlan("prod", 5, "inc1-raced", ""), AGENT).request();
+
+        StoredRequest done = f.get(r.id());
+        assertEquals(State.ROLLED_BACK, done.state(), joined(done)); // FAILED, and nothing of ours to undo
+        assertTrue(joined(done).contains("changed after the gates were re-checked"), joined(done));
+        assertEquals(7, f.replicas("payments", "api"), "the other writer's change stands; ours never landed");
+    }
+
+    @Test
     void failedVerifyRunsTheRollbackToTheBeforeState() throws Exception {
         f.cluster.deployment("payments", "api", 3, 3, "256Mi");
         StoredRequest r = f.submit(scalePlan("prod", 5, "inc1-scale-api",
