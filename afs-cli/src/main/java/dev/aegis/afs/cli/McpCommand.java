@@ -67,6 +67,10 @@ public final class McpCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         try (Afs afs = config.load()) {
+            if (Caller.self().uid() == 0) {
+                // as the mount does: captures are registered with the harness, so they can be cited
+                afs.startDaemonDuties();
+            }
             if (!http) {
                 // stdout is the protocol channel from here on: everything else goes to stderr
                 try (AfsMcpServer server = AfsMcpServer.stdio(afs, Caller.self(), cap,

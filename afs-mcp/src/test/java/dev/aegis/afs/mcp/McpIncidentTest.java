@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.aegis.afs.core.Afs;
+import dev.aegis.afs.evidence.CaptureKey;
 import dev.aegis.afs.harness.HarnessConfig;
+import java.security.SecureRandom;
 import dev.aegis.afs.harness.HarnessDaemon;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -126,14 +128,19 @@ class McpIncidentTest {
                       logs:
                         web: {backend: local, path: web.log}
                 """.formatted(port, sha256(PAYMENTS_TOKEN), sha256(CHECKOUT_TOKEN)));
+        // as afs mcp does when run as root: its captures are registered with the harness, which
+        // pins its capture key (the evidence dir's, shared with the stdio child)
+        afs = Afs.load(work.resolve("namespaces.yaml"));
+        afs.startDaemonDuties();
+        CaptureKey key = CaptureKey.loadOrCreate(CaptureKey.defaultFile(afs.evidence().dir()), new SecureRandom());
         Files.writeString(work.resolve("harness.yaml"), """
                 listen: 127.0.0.1:%d
                 data_dir: data
                 namespaces: namespaces.yaml
                 kubernetes: {master_url: "%s"}
-                """.formatted(port, client.getMasterUrl()));
+                evidence: {capture_keys: [{key_id: %s, public_key: %s}]}
+                """.formatted(port, client.getMasterUrl(), key.keyId(), key.publicKey()));
         harness = HarnessDaemon.start(HarnessConfig.read(work.resolve("harness.yaml")));
-        afs = Afs.load(work.resolve("namespaces.yaml"));
         http = AfsMcpServer.http(afs, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ResultCap.DEFAULT);
     }
 

@@ -14,10 +14,12 @@ public final class StdioChild {
     }
 
     public static void main(String[] args) throws Exception {
-        try (Afs afs = Afs.load(Path.of(args[0]));
-             AfsMcpServer server = AfsMcpServer.stdio(afs, Caller.self(), ResultCap.DEFAULT,
-                     new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out))) {
-            server.awaitTermination();
+        try (Afs afs = Afs.load(Path.of(args[0]))) {
+            afs.startDaemonDuties(); // as afs mcp does as root: captures are registered with the harness
+            try (AfsMcpServer server = AfsMcpServer.stdio(afs, Caller.self(), ResultCap.DEFAULT,
+                    new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out))) {
+                server.awaitTermination();
+            }
         }
         System.exit(0);
     }
