@@ -129,7 +129,7 @@ class MountedAfsTest {
         assertTrue(top.containsAll(List.of(".afs", "context", "evidence", "teams")), top.toString());
         assertEquals("api.log\nworker.log\n", sh("ls " + quote(logs.toString())).out());
         assertEquals(TestLogs.TEAM + "\n", sh("ls teams").out());
-        assertEquals("triage.md\n", sh("ls context/skills").out());
+        assertEquals("_index.json\ntriage.md\n", sh("ls context/skills").out()); // the index an agent reads first
         assertTrue(sh("ls -l " + quote(logs.toString())).out().lines()
                 .anyMatch(l -> l.startsWith("-r--r--r--") && l.endsWith(" api.log")));
         List<String> found = sh("find teams -type f | sort").out().lines().toList();

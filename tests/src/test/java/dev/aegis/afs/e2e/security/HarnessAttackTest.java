@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -140,7 +141,7 @@ class HarnessAttackTest {
                 namespaces: namespaces.yaml
                 kubernetes: {master_url: "%s"}
                 ledger: {public_key: %s, witness: "%s"}
-                """.formatted(port, client.getMasterUrl(), publicKey, witness.url()));
+                """.formatted(port, client.getMasterUrl(), publicKey, witness.url()) + pinnedCaptureKey());
         harness = HarnessDaemon.start(HarnessConfig.read(work.resolve("harness.yaml")));
         mount = Mount.start(work, work.resolve("namespaces.yaml"), Map.of());
 
@@ -151,6 +152,15 @@ class HarnessAttackTest {
         sha = as("afs-agent", "getfattr --only-values -n user.afs.sha256 '." + evidence + "'").out();
         assertEquals(64, sha.length(), sha + " / " + evidence);
         writes(); // setup traffic is not an attack
+    }
+
+    /** The mount's capture key, pinned in harness.yaml as an operator would (afs evidence key). */
+    private static String pinnedCaptureKey() throws IOException {
+        Path repo = Path.of(System.getProperty("afs.repo", "..")).toRealPath();
+        Mount.Result key = Mount.run(work, List.of(repo.resolve("bin/afs").toString(), "evidence", "key", "--config",
+                work.resolve("namespaces.yaml").toString()), Map.of());
+        assertEquals(0, key.exit(), key.out() + key.err());
+        return "evidence:\n  capture_keys:\n  " + key.out().strip() + "\n";
     }
 
     @AfterAll
