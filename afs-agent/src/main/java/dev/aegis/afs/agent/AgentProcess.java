@@ -75,7 +75,7 @@ public final class AgentProcess implements AutoCloseable {
         ReplayCache replay = ReplayCache.open(config.file("replay.cache"));
         ExecutionJournal journal = ExecutionJournal.open(config.file("executions.jsonl"));
         ControlPlaneClient cp = new ControlPlaneClient(config.controlPlane(), config.cluster(), agentKey, version,
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), clock, random);
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), clock, random, status::lockReason);
         IntentVerifier verifier = new IntentVerifier(root, config.cluster(), new KeySetCache(cp::keys, clock), replay, clock,
                 config.clockSkew());
         TaskRunner.Sleeper sleep = d -> Thread.sleep(d.toMillis());

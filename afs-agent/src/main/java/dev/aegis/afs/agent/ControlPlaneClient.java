@@ -29,6 +29,7 @@ public final class ControlPlaneClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    static final String LOCK_HEADER = "X-Afs-Agent-Lock";
     static final Pattern TASK_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
 
     /** One leased intent, as the control plane hands it out. */
@@ -49,9 +50,20 @@ public final class ControlPlaneClient {
     private final HttpClient http;
     private final Clock clock;
     private final SecureRandom random;
+    private final java.util.function.Supplier<java.util.Optional<String>> lockReason;
 
     public ControlPlaneClient(URI base, String cluster, OctetKeyPair agentKey, String agentVersion, HttpClient http, Clock clock,
                               SecureRandom random) {
+        this(base, cluster, agentKey, agentVersion, http, clock, random, java.util.Optional::empty);
+    }
+
+    /**
+     * {@code lockReason}: the agent's lock, sent with each request as {@code X-Afs-Agent-Lock} so
+     * that the control plane shows it ({@code afs agents ls}) and leases nothing to a locked agent.
+     */
+    public ControlPlaneClient(URI base, String cluster, OctetKeyPair agentKey, String agentVersion, HttpClient http, Clock clock,
+                              SecureRandom random, java.util.function.Supplier<java.util.Optional<String>> lockReason) {
+        this.lockReason = requireNonNull(lockReason, "lockReason is null");
         this.base = requireNonNull(base, "base is null");
         this.cluster = requireNonNull(cluster, "cluster is null");
         this.agentKey = requireNonNull(agentKey, "agentKey is null");
@@ -107,7 +119,9 @@ public final class ControlPlaneClient {
 
     private HttpResponse<String> send(String method, String path, HttpRequest.BodyPublisher body, String contentType)
             throws Unreachable {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
+        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path));
+        lockReason.get().ifPresent(r -> builder.header(LOCK_HEADER, r.replaceAll("[\\r\\n]", " ")));
+        HttpRequest request = builder
                 .timeout(TIMEOUT)
                 .header("Authorization", PollToken.SCHEME + " " + PollToken.sign(agentKey, cluster, method, path, clock.instant(), random))
                 .header("Content-Type", contentType)

@@ -34,6 +34,8 @@ import java.util.regex.Pattern;
  *         approval_ttl: 1h              # an approval counts this long, for this exact plan
  *         namespaces: [payments]        # default: [team name]
  *         min_approvals: 1              # 0..2, default 0
+ *         cluster: prod-eu              # execution: agents: whose agent runs these actions
+ *         intent_ttl: 30s               # execution: agents: how long a leased intent is valid
  *         guardrails: {max_scale_factor: 2, max_restart_percent: 20, max_memory_factor: 2,
  *                      windows: ["Mon-Fri 08:00-18:00"], freeze: false,
  *                      extra: {no_zero: "action.tool != 'scale' || action.replicas > 0"}}
@@ -98,7 +100,8 @@ public final class ChangePolicies {
     }
 
     static ChangePolicy policy(String team, ConfigNode n) {
-        n.allowOnly(Set.of("mode", "allow", "proposers", "approvers", "approval_ttl", "namespaces", "min_approvals", "guardrails"));
+        n.allowOnly(Set.of("mode", "allow", "proposers", "approvers", "approval_ttl", "namespaces", "min_approvals", "guardrails",
+                "cluster", "intent_ttl"));
         ChangePolicy.Mode mode = ChangePolicy.Mode.SHADOW;
         Optional<ConfigNode> m = n.get("mode");
         if (m.isPresent()) {
@@ -128,7 +131,11 @@ public final class ChangePolicies {
         if (g.isPresent()) {
             limits = limits(g.get(), limits);
         }
-        return new ChangePolicy(mode, allow, namespaces, min, limits, ttl);
+        Optional<java.time.Duration> intentTtl = n.get("intent_ttl").map(ConfigNode::asDuration);
+        if (intentTtl.isPresent() && (intentTtl.get().isZero() || intentTtl.get().compareTo(java.time.Duration.ofMinutes(10)) > 0)) {
+            throw n.require("intent_ttl").error("intent_ttl must be from 1s to 10m (agents refuse longer); write e.g. 30s");
+        }
+        return new ChangePolicy(mode, allow, namespaces, min, limits, ttl, n.optString("cluster"), intentTtl);
     }
 
     private static Guardrails.Limits limits(ConfigNode g, Guardrails.Limits d) {

@@ -21,12 +21,22 @@ import java.util.Set;
  * @param minApprovals  approvals required at least, whatever the risk (0..2)
  * @param guardrails    limits the CEL guardrails check
  * @param approvalTtl   how long an approval counts (it binds to the plan's hash as well)
+ * @param cluster       with execution: agents, the cluster (agent) whose intents carry this env's
+ *                      actions; default: the only agent of harness.yaml
+ * @param intentTtl     with execution: agents, how long an intent leased for this env is valid
+ *                      (default: harness.yaml intent_ttl, 30 s)
  *
  * <p>Who may propose and approve is not here: {@code changes.proposers} and {@code changes.approvers}
  * are read with the env's readers by afs-core's {@link dev.aegis.afs.core.access.AccessPolicy}.
  */
 public record ChangePolicy(Mode mode, Set<Tool> allow, List<String> namespaces, int minApprovals,
-                           Guardrails.Limits guardrails, java.time.Duration approvalTtl) {
+                           Guardrails.Limits guardrails, java.time.Duration approvalTtl, Optional<String> cluster,
+                           Optional<java.time.Duration> intentTtl) {
+
+    public ChangePolicy(Mode mode, Set<Tool> allow, List<String> namespaces, int minApprovals, Guardrails.Limits guardrails,
+                        java.time.Duration approvalTtl) {
+        this(mode, allow, namespaces, minApprovals, guardrails, approvalTtl, Optional.empty(), Optional.empty());
+    }
 
     public static final java.time.Duration DEFAULT_APPROVAL_TTL = java.time.Duration.ofHours(1);
 
@@ -38,6 +48,8 @@ public record ChangePolicy(Mode mode, Set<Tool> allow, List<String> namespaces, 
         namespaces = List.copyOf(namespaces);
         requireNonNull(guardrails, "guardrails is null");
         requireNonNull(approvalTtl, "approvalTtl is null");
+        requireNonNull(cluster, "cluster is null");
+        requireNonNull(intentTtl, "intentTtl is null");
     }
 
     public static ChangePolicy denyAll(String team) {

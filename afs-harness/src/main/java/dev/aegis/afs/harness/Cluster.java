@@ -37,7 +37,7 @@ import java.util.function.UnaryOperator;
  * (what rollback restores), a marker (how to tell after a crash whether the call took effect)
  * and a dry-run form (server-side {@code dryRun=All}) whose would-be object is diffed.
  */
-public final class Cluster {
+public final class Cluster implements LiveState {
 
     static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
     private static final String REVISION = "deployment.kubernetes.io/revision";
@@ -56,6 +56,7 @@ public final class Cluster {
     }
 
     /** Live state the guardrails see as {@code target}. Every key is present. */
+    @Override
     public Map<String, Object> liveState(Target t, String ns) throws TargetMissing {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("kind", t.kind());
@@ -248,6 +249,7 @@ public final class Cluster {
     }
 
     /** Whether the workload's pods are all ready. */
+    @Override
     public boolean podsReady(Target t, String ns) throws TargetMissing {
         Map<String, Object> s = liveState(t, ns);
         long replicas = (Long) s.get("replicas");

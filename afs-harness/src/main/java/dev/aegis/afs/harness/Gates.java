@@ -30,13 +30,13 @@ final class Gates {
     private final HarnessConfig.Policy policy;
     private final EvidenceGate evidenceGate;
     private final Guardrails guardrails;
-    private final Cluster cluster;
+    private final LiveState cluster;
     private final RequestStore store;
     private final Clock clock;
     private final HarnessMetrics metrics;
     private final dev.aegis.afs.core.access.AccessPolicy access;
 
-    Gates(HarnessConfig.Policy policy, EvidenceGate evidenceGate, Guardrails guardrails, Cluster cluster, RequestStore store,
+    Gates(HarnessConfig.Policy policy, EvidenceGate evidenceGate, Guardrails guardrails, LiveState cluster, RequestStore store,
           Clock clock, HarnessMetrics metrics, dev.aegis.afs.core.access.AccessPolicy access) {
         this.access = requireNonNull(access, "access is null");
         this.policy = requireNonNull(policy, "policy is null");

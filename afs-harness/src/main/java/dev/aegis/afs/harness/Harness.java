@@ -79,6 +79,8 @@ public final class Harness implements AutoCloseable {
     private final HarnessMetrics metrics;
     private final Probe probe;
     private final Sleeper sleeper;
+    /** Present with execution: agents: actions are leased as signed intents instead of run here. */
+    private final Optional<IntentLeasing> leasing;
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "afs-harness-runner");
         t.setDaemon(true);
@@ -92,7 +94,8 @@ public final class Harness implements AutoCloseable {
 
     private Harness(HarnessConfig.Policy policy, ChangePolicies policies, EvidenceGate evidenceGate, Cluster cluster,
                     RequestStore store, Clock clock, AccessPolicy access, HarnessMetrics metrics, Probe probe,
-                    Sleeper sleeper) {
+                    Sleeper sleeper, Optional<IntentLeasing> leasing) {
+        this.leasing = leasing;
         this.policy = policy;
         this.policies = policies;
         this.evidenceGate = evidenceGate;
@@ -109,7 +112,17 @@ public final class Harness implements AutoCloseable {
     /** Everything the harness needs; {@link #open} creates the key, ledger and database under dataDir. */
     public record Setup(Path dataDir, HarnessConfig.Policy policy, ChangePolicies policies, EvidenceGate evidence,
                         KubernetesClient client, Clock clock, AccessPolicy access, HarnessMetrics metrics, Probe probe,
-                        Sleeper sleeper, Ledger.Witness witness) {
+                        Sleeper sleeper, Ledger.Witness witness, Optional<IntentLeasing> leasing) {
+
+        /**
+         * With {@code leasing} (execution: agents), {@code client} must hold read-only credentials
+         * (the mount's Kubernetes backend): it is used only for the gates' live state and verify.
+         */
+        public Setup(Path dataDir, HarnessConfig.Policy policy, ChangePolicies policies, EvidenceGate evidence,
+                     KubernetesClient client, Clock clock, AccessPolicy access, HarnessMetrics metrics, Probe probe,
+                     Sleeper sleeper, Ledger.Witness witness) {
+            this(dataDir, policy, policies, evidence, client, clock, access, metrics, probe, sleeper, witness, Optional.empty());
+        }
 
         public Setup(Path dataDir, HarnessConfig.Policy policy, ChangePolicies policies, EvidenceGate evidence,
                      KubernetesClient client, Clock clock, AccessPolicy access, HarnessMetrics metrics, Probe probe,
@@ -129,6 +142,7 @@ public final class Harness implements AutoCloseable {
             requireNonNull(probe, "probe is null");
             requireNonNull(sleeper, "sleeper is null");
             requireNonNull(witness, "witness is null");
+            requireNonNull(leasing, "leasing is null");
         }
     }
 
@@ -153,7 +167,7 @@ public final class Harness implements AutoCloseable {
             RequestStore store = new RequestStore(PrivateFiles.file(s.dataDir().resolve("harness.db")), ledger, s.clock());
             store.flushLedger();
             return new Harness(s.policy(), s.policies(), s.evidence(),
-                    new Cluster(s.client()), store, s.clock(), s.access(), s.metrics(), s.probe(), s.sleeper());
+                    new Cluster(s.client()), store, s.clock(), s.access(), s.metrics(), s.probe(), s.sleeper(), s.leasing());
         } catch (SQLException e) {
             throw new IOException("cannot open the harness database in " + s.dataDir() + ": " + e.getMessage()
                     + "; check data_dir is writable", e);
@@ -550,6 +564,9 @@ public final class Harness implements AutoCloseable {
                 return true;
             }
             case EXECUTING -> {
+                if (leasing.isPresent()) {
+                    return queueNext(r, cr, p, leasing.get());
+                }
                 execute(r, cr, p);
                 return true;
             }
@@ -754,6 +771,10 @@ public final class Harness implements AutoCloseable {
     }
 
     private void rollback(StoredRequest r, ChangeRequest cr, ChangePolicy p) throws Exception {
+        if (leasing.isPresent()) {
+            noRollbackByAgents(r);
+            return;
+        }
         if (cr.rollback() == ChangeRequest.Rollback.NONE) {
             String note = "rollback: none requested (rollback: none); the changes stay as they are";
             if (!r.reasons().contains(note)) {
@@ -789,6 +810,257 @@ public final class Harness implements AutoCloseable {
             }
         }
         move(existing(r.id()), State.ROLLED_BACK, HARNESS, List.of(), null);
+    }
+
+    // ---- execution: agents (docs/execution-plane.md) ----
+
+    /** One intent handed to an agent: the task id is its jti. */
+    public record Lease(String jti, String compact) {
+    }
+
+    /** What became of a posted result (the HTTP answer follows it). */
+    public enum ResultAnswer { STORED, REPEAT, CONFLICT, UNKNOWN }
+
+    /** How long after its expiry an unanswered intent is leased again (the agents' clock skew). */
+    private static final Duration RELEASE_AFTER = IntentLeasing.SKEW;
+
+    /**
+     * With execution: agents, the EXECUTING step queues the next action for its cluster's agent
+     * (after re-checking the gates, as in process) and waits; a result moves it on.
+     *
+     * @return true when another step should follow at once
+     */
+    private boolean queueNext(StoredRequest r, ChangeRequest cr, ChangePolicy p, IntentLeasing l) throws Exception {
+        for (int i = 0; i < cr.actions().size(); i++) {
+            StoredAction sa = r.actions().get(i);
+            switch (sa.status()) {
+                case "DONE", "DRY_RUN" -> {
+                    continue;
+                }
+                case "PLANNED" -> {
+                    if (i > 0 && !recheck(existing(r.id()), cr, p, State.EXECUTING)) {
+                        return true; // FAILED with the reason
+                    }
+                    Optional<String> cluster = l.clusterOf(p);
+                    if (cluster.isEmpty()) {
+                        move(r, State.FAILED, HARNESS, List.of("execute: " + l.noCluster(p, r.team(), r.env())), null);
+                        return true;
+                    }
+                    int index = i;
+                    Action a = cr.actions().get(i);
+                    store.inTransaction(tx -> {
+                        tx.update("UPDATE actions SET status = 'QUEUED' WHERE request_id = ? AND idx = ? AND status = 'PLANNED'",
+                                r.id(), index);
+                        tx.record(r.id(), "action_queued", HARNESS, RequestStore.detail("index", index, "cluster", cluster.get(),
+                                "idempotency_key", a.idempotencyKey(), "tool", a.tool().wireName(), "target", sa.target()));
+                        return null;
+                    });
+                    return false;
+                }
+                case "QUEUED", "LEASED" -> {
+                    return false; // the agent's poll leases it; its result schedules the next step
+                }
+                default -> {
+                    // REFUSED or ERROR whose move to FAILED a crash interrupted
+                    move(r, State.FAILED, HARNESS, List.of("execute: action " + i + " was " + sa.status() + " by the agent"), null);
+                    return true;
+                }
+            }
+        }
+        move(existing(r.id()), State.VERIFYING, HARNESS, List.of(), null);
+        return true;
+    }
+
+    /**
+     * {@code GET /v1/tasks?cluster=<cluster>}: leases every queued action of that cluster (and
+     * every lease that expired unanswered) as a new signed intent, each after every gate ran
+     * again (evidence, policy and guardrails on the live target, freeze, windows, budget, loops,
+     * approvals). A failed re-check fails the request and leases nothing for it.
+     */
+    public List<Lease> lease(String cluster) throws AfsException {
+        IntentLeasing l = leasing.orElseThrow(() -> new AfsException(AfsError.NOT_FOUND,
+                "this harness runs actions in process; set execution: agents in harness.yaml to lease intents"));
+        List<String> failed = new ArrayList<>();
+        List<Lease> out = call(() -> leaseNow(l, cluster, failed));
+        failed.forEach(this::schedule);
+        return out;
+    }
+
+    private List<Lease> leaseNow(IntentLeasing l, String cluster, List<String> failed) throws Exception {
+        List<Lease> out = new ArrayList<>();
+        long now = clock.millis();
+        for (StoredRequest r : store.executing()) {
+            ChangePolicy p = policies.policy(r.team(), r.env());
+            if (!l.clusterOf(p).equals(Optional.of(cluster))) {
+                continue;
+            }
+            Optional<StoredAction> next = r.actions().stream()
+                    .filter(a -> !a.status().equals("DONE") && !a.status().equals("DRY_RUN")).findFirst();
+            if (next.isEmpty()) {
+                continue;
+            }
+            StoredAction sa = next.get();
+            boolean expired = sa.status().equals("LEASED") && store.intentsOf(r.id()).stream()
+                    .filter(i -> i.index() == sa.index())
+                    .allMatch(i -> i.expiresMillis() + RELEASE_AFTER.toMillis() < now);
+            if (!sa.status().equals("QUEUED") && !expired) {
+                continue;
+            }
+            ChangeRequest cr = ChangeRequestParser.parse("change-request", r.document().getBytes(StandardCharsets.UTF_8));
+            if (!recheck(r, cr, p, State.EXECUTING)) {
+                failed.add(r.id());
+                continue;
+            }
+            dev.aegis.afs.intent.Intent intent = l.sign(r, cr, p, sa.index(), cluster);
+            String kid = com.nimbusds.jose.JWSObject.parse(intent.compact()).getHeader().getKeyID();
+            store.inTransaction(tx -> {
+                tx.update("INSERT INTO intents(jti, request_id, idx, cluster, sha256, key_id, iat_ms, exp_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        intent.jti(), r.id(), sa.index(), cluster, intent.sha256(), kid, intent.issuedAt().toEpochMilli(),
+                        intent.expiresAt().toEpochMilli());
+                tx.update("UPDATE actions SET status = 'LEASED' WHERE request_id = ? AND idx = ?", r.id(), sa.index());
+                tx.record(r.id(), "intent_leased", HARNESS, RequestStore.detail("index", sa.index(), "cluster", cluster,
+                        "jti", intent.jti(), "intent_sha256", intent.sha256(), "key_id", kid,
+                        "expires_at", intent.expiresAt().toString(), "mode", intent.action().mode().wireName(),
+                        "idempotency_key", intent.action().idempotencyKey(), "evidence_hash", intent.action().evidenceHash(),
+                        "released", expired, "rechecked", "evidence, policy, guardrails, windows, budget, loops and approvals held at lease"));
+                return null;
+            });
+            out.add(new Lease(intent.jti(), intent.compact()));
+        }
+        return out;
+    }
+
+    /**
+     * A result the agent of {@code cluster} signed (checked by the caller) for task {@code jti}:
+     * written to the ledger with the intent's hash, and the request follows it: executed and
+     * dry_run move on, anything else fails the request with the agent's reason. A refusal as
+     * already_executed with the earlier outcome counts as that outcome; without one (the agent
+     * is still recovering it) the action waits for the earlier task's own result.
+     */
+    public ResultAnswer acceptResult(String cluster, String jti, dev.aegis.afs.intent.TaskResult res, String jws)
+            throws AfsException {
+        ResultAnswer a = call(() -> acceptNow(cluster, jti, res, jws));
+        if (a == ResultAnswer.STORED) {
+            read(() -> store.intent(jti)).ifPresent(i -> schedule(i.requestId()));
+        }
+        return a;
+    }
+
+    private ResultAnswer acceptNow(String cluster, String jti, dev.aegis.afs.intent.TaskResult res, String jws) throws Exception {
+        Optional<RequestStore.LeasedIntent> found = store.intent(jti);
+        if (found.isEmpty() || !found.get().cluster().equals(cluster)) {
+            return ResultAnswer.UNKNOWN;
+        }
+        RequestStore.LeasedIntent li = found.get();
+        if (li.result().isPresent()) {
+            return li.result().get().strip().equals(jws.strip()) ? ResultAnswer.REPEAT : ResultAnswer.CONFLICT;
+        }
+        StoredRequest r = existing(li.requestId());
+        StoredAction sa = r.actions().get(li.index());
+        String outcome = res.outcome().wireName();
+        ObjectNode d = RequestStore.detail("index", li.index(), "cluster", cluster, "jti", jti, "intent_sha256", li.sha256(),
+                "result_sha256", dev.aegis.afs.intent.Hashes.sha256Hex(jws.strip()), "outcome", outcome, "reason", res.reason(),
+                "message", res.message(), "details", res.details(), "agent_version", res.agentVersion());
+        if (!res.intentSha256().equals(li.sha256())) {
+            d.put("received_intent_sha256", res.intentSha256());
+            d.put("note", "the agent received an intent other than the one signed: it was altered on the way");
+        }
+        String status = null;
+        String failure = null;
+        String previous = res.details().path("previous_outcome").asText("");
+        switch (res.outcome()) {
+            case EXECUTED -> status = "DONE";
+            case DRY_RUN -> status = "DRY_RUN";
+            case VERIFY_FAILED -> {
+                status = "DONE";
+                failure = res.message();
+            }
+            case INTERRUPTED -> {
+                if (res.details().path("applied").asBoolean(false)) {
+                    status = "DONE";
+                } else {
+                    status = "ERROR";
+                    failure = res.message();
+                }
+            }
+            case REFUSED -> {
+                if (res.reason().equals("already_executed") && previous.isEmpty()) {
+                    status = null; // its first task's result decides
+                } else if (res.reason().equals("already_executed") && (previous.equals("executed") || previous.equals("interrupted"))) {
+                    status = "DONE";
+                } else {
+                    status = "REFUSED";
+                    failure = res.reason() + ": " + res.message();
+                }
+            }
+            case FAILED -> {
+                status = "ERROR";
+                failure = res.reason() + ": " + res.message();
+            }
+        }
+        boolean open = r.state() == State.EXECUTING && List.of("QUEUED", "LEASED").contains(sa.status());
+        String st = status;
+        ObjectNode result = Ledger.JSON.createObjectNode();
+        result.put("agent", cluster);
+        result.put("task", jti);
+        result.put("outcome", outcome);
+        if (!res.reason().isEmpty()) {
+            result.put("reason", res.reason());
+        }
+        result.put("dry_run", res.outcome() == dev.aegis.afs.intent.TaskResult.Outcome.DRY_RUN);
+        if (res.details().has("diff")) {
+            result.set("diff", res.details().get("diff"));
+        }
+        if (res.details().has("applied")) {
+            result.set("applied", res.details().get("applied"));
+        }
+        store.inTransaction(tx -> {
+            tx.update("UPDATE intents SET result = ?, outcome = ?, reason = ? WHERE jti = ?", jws.strip(), outcome, res.reason(), jti);
+            tx.record(r.id(), "intent_result", "agent:" + cluster, d);
+            if (open && st != null) {
+                tx.update("UPDATE actions SET status = ?, outcome = ? WHERE request_id = ? AND idx = ?", st, result.toString(),
+                        r.id(), li.index());
+            }
+            return null;
+        });
+        if (open && failure != null) {
+            move(existing(r.id()), State.FAILED, "agent:" + cluster, List.of("execute: action " + li.index() + " ("
+                    + sa.tool() + " " + sa.target() + ") " + outcome + " by agent " + cluster + ": " + failure), null);
+        }
+        return ResultAnswer.STORED;
+    }
+
+    /** The intents leased for request {@code id}, oldest first (for its status). */
+    public List<RequestStore.LeasedIntent> intents(String id) throws AfsException {
+        return read(() -> store.intentsOf(id));
+    }
+
+    /** Leased intents not yet answered, by cluster (for {@code afs agents ls}). */
+    public Map<String, Integer> leasedByCluster() throws AfsException {
+        Map<String, Integer> out = new java.util.HashMap<>();
+        for (StoredRequest r : read(store::executing)) {
+            for (RequestStore.LeasedIntent i : read(() -> store.intentsOf(r.id()))) {
+                if (i.result().isEmpty() && i.expiresMillis() >= clock.millis()) {
+                    out.merge(i.cluster(), 1, Integer::sum);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Rollback through agents is not built: say what to restore, once, and leave the request FAILED. */
+    private void noRollbackByAgents(StoredRequest r) throws SQLException {
+        List<String> done = new ArrayList<>();
+        for (StoredAction sa : r.actions()) {
+            if (sa.status().equals("DONE") && sa.outcome().isPresent()) {
+                done.add("action " + sa.index() + " " + sa.tool() + " " + sa.target() + " " + sa.outcome().get());
+            }
+        }
+        String note = "rollback: execution: agents does not roll back yet; " + (done.isEmpty() ? "no action changed anything"
+                : "restore by hand what these changed (diff.before): " + String.join("; ", done));
+        if (!r.reasons().contains(note)) {
+            addReasons(r.id(), List.of(note), "rollback_skipped");
+        }
     }
 
     // ---- helpers ----

@@ -14,7 +14,9 @@ import dev.aegis.afs.evidence.PinnedKeys;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -30,13 +32,39 @@ import java.util.Set;
  * evidence:                       # capture keys whose signed records are believed (afs evidence key prints one)
  *   capture_keys: [{key_id: 3f2a..., public_key: base64url, not_after: 2027-06-01T00:00:00Z}]
  * kubernetes: {master_url: https://..., kubeconfig: ~/.kube/config, context: prod}
+ * execution: agents              # or in_process (default): see {@link Execution}
+ * agents: {prod-eu: {public_key: base64url}}
+ * intent_ttl: 30s
+ * live_state: {backend: cluster}  # a read-only type: kubernetes backend of namespaces.yaml
  * policy: {max_evidence_age: 1h, confidence_threshold: 0.7, max_actions_per_incident_per_hour: 10,
  *          loop_threshold: 3, loop_window: 1h, large_workload: 10, freeze: false}
  * </pre>
  */
 public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespacesFile, Optional<Path> evidenceDir,
                             Kubernetes kubernetes, Policy policy, LedgerSettings ledger,
-                            PinnedKeys captureKeys) {
+                            PinnedKeys captureKeys, Execution execution) {
+
+    /**
+     * How approved actions reach a cluster. {@code in_process} (the default, for a single host):
+     * the harness acts with the credentials of {@code kubernetes:}. {@code agents}: the harness
+     * holds no cluster credentials; it leases signed intents to the agent of each cluster
+     * ({@code agents: {<cluster>: {public_key}}}) and reads live state for its gates through the
+     * read-only {@code type: kubernetes} backend of namespaces.yaml named by {@code live_state}.
+     */
+    public record Execution(boolean agents, Map<String, String> agentKeys, Duration intentTtl, Optional<String> liveStateBackend) {
+        public static final Execution IN_PROCESS = new Execution(false, Map.of(), Duration.ofSeconds(30), Optional.empty());
+
+        public Execution {
+            agentKeys = Map.copyOf(agentKeys);
+            requireNonNull(intentTtl, "intentTtl is null");
+            requireNonNull(liveStateBackend, "liveStateBackend is null");
+        }
+    }
+
+    public HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespacesFile, Optional<Path> evidenceDir,
+                         Kubernetes kubernetes, Policy policy, LedgerSettings ledger, PinnedKeys captureKeys) {
+        this(listen, dataDir, namespacesFile, evidenceDir, kubernetes, policy, ledger, captureKeys, Execution.IN_PROCESS);
+    }
 
     /**
      * {@code ledger: {public_key, witness}}: the pinned ledger key (base64url or hex; the harness
@@ -61,6 +89,7 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
         requireNonNull(policy, "policy is null");
         requireNonNull(ledger, "ledger is null");
         requireNonNull(captureKeys, "captureKeys is null");
+        requireNonNull(execution, "execution is null");
     }
 
     /** Where the write credentials come from; all empty means the in-cluster / default kubeconfig. */
@@ -95,7 +124,8 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
         if (!root.isMap()) {
             throw root.error("the harness config must be a map; start with 'data_dir: data' and 'namespaces: namespaces.yaml'");
         }
-        root.allowOnly(Set.of("listen", "data_dir", "namespaces", "evidence_dir", "evidence", "kubernetes", "policy", "ledger"));
+        root.allowOnly(Set.of("listen", "data_dir", "namespaces", "evidence_dir", "evidence", "kubernetes", "policy", "ledger",
+                "execution", "agents", "intent_ttl", "live_state"));
         InetSocketAddress listen = root.get("listen").map(HarnessConfig::listen)
                 .orElse(new InetSocketAddress(InetAddress.getLoopbackAddress(), 7780));
         Path dataDir = baseDir.resolve(root.string("data_dir")).normalize();
@@ -142,7 +172,58 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
             ledger = new LedgerSettings(key, witness);
         }
         return new HarnessConfig(listen, dataDir, namespaces, evidence, kube, policy, ledger,
-                root.get("evidence").map(HarnessConfig::captureKeys).orElse(PinnedKeys.of()));
+                root.get("evidence").map(HarnessConfig::captureKeys).orElse(PinnedKeys.of()), execution(root));
+    }
+
+    /** {@code execution}, {@code agents}, {@code intent_ttl}, {@code live_state}: see {@link Execution}. */
+    static Execution execution(ConfigNode root) {
+        String mode = root.optString("execution").orElse("in_process");
+        if (!mode.equals("agents")) {
+            if (!mode.equals("in_process")) {
+                throw root.require("execution").error("unknown execution '" + mode + "'; write in_process (the harness acts"
+                        + " with its own kubernetes: credentials) or agents (cluster agents pull signed intents)");
+            }
+            for (String key : List.of("agents", "intent_ttl", "live_state")) {
+                if (root.get(key).isPresent()) {
+                    throw root.require(key).error(key + " is used only with execution: agents; add that, or remove " + key);
+                }
+            }
+            return Execution.IN_PROCESS;
+        }
+        if (root.get("kubernetes").isPresent()) {
+            throw root.require("kubernetes").error("with execution: agents the control plane holds no cluster credentials;"
+                    + " remove kubernetes: (live state is read through live_state: {backend: <a type: kubernetes backend"
+                    + " of namespaces.yaml>})");
+        }
+        ConfigNode agents = root.require("agents");
+        Map<String, String> keys = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigNode> e : agents.entries().entrySet()) {
+            ConfigNode a = e.getValue();
+            if (!a.isMap()) {
+                throw a.error("each agent is {public_key: <base64url>}; afs agent --config agent.yaml --print-key prints it");
+            }
+            a.allowOnly(Set.of("public_key"));
+            String key = a.string("public_key");
+            try {
+                dev.aegis.afs.intent.KeyFile.publicKey(key);
+            } catch (IllegalArgumentException ex) {
+                throw a.require("public_key").error("'" + key + "' is not an agent public key (base64url of 32 bytes);"
+                        + " afs agent --config agent.yaml --print-key prints it");
+            }
+            keys.put(e.getKey(), key);
+        }
+        if (keys.isEmpty()) {
+            throw agents.error("execution: agents needs at least one agent: agents: {<cluster>: {public_key: ...}}");
+        }
+        Duration ttl = root.get("intent_ttl").map(ConfigNode::asDuration).orElse(Duration.ofSeconds(30));
+        if (ttl.isZero() || ttl.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw root.require("intent_ttl").error("intent_ttl must be from 1s to 10m (agents refuse longer); write e.g. 30s");
+        }
+        ConfigNode live = root.get("live_state").orElseThrow(() -> root.error("execution: agents needs live_state:"
+                + " {backend: <name>}, a type: kubernetes backend of namespaces.yaml (read-only, as the mount uses it):"
+                + " the gates read the live target through it"));
+        live.allowOnly(Set.of("backend"));
+        return new Execution(true, keys, ttl, Optional.of(live.string("backend")));
     }
 
     /** {@code evidence: {capture_keys: [{key_id, public_key, not_after}]}}: several, for rotation. */

@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -68,10 +69,12 @@ public final class HarnessDaemon implements AutoCloseable {
     private final KubernetesClient ownedClient;
 
     private final EvidenceRoutes evidence;
+    private final Optional<AgentRoutes> agents;
 
     private HarnessDaemon(Harness harness, HttpServer server, ExecutorService executor, HarnessMetrics metrics,
                           KubernetesClient ownedClient, CallerToken token, AccessPolicy access,
-                          EvidenceRoutes evidence) {
+                          EvidenceRoutes evidence, Optional<AgentRoutes> agents) {
+        this.agents = agents;
         this.token = token;
         this.access = access;
         this.evidence = evidence;
@@ -82,9 +85,13 @@ public final class HarnessDaemon implements AutoCloseable {
         this.ownedClient = ownedClient;
     }
 
-    /** Starts with a Kubernetes client built from the config (the daemon alone holds write credentials). */
+    /**
+     * Starts with a Kubernetes client built from the config: in process, from {@code kubernetes:}
+     * (the daemon alone holds write credentials); with execution: agents, from the read-only
+     * backend {@code live_state} names, used for the gates' reads only.
+     */
     public static HarnessDaemon start(HarnessConfig config) throws IOException {
-        KubernetesClient client = kubernetesClient(config.kubernetes());
+        KubernetesClient client = config.execution().agents() ? liveStateClient(config) : kubernetesClient(config.kubernetes());
         try {
             return start(config, client, Clock.systemUTC(), UnixAccounts.system(), Harness.Probe.NONE, client);
         } catch (IOException | RuntimeException e) {
@@ -114,10 +121,12 @@ public final class HarnessDaemon implements AutoCloseable {
         HarnessMetrics metrics = new HarnessMetrics();
         PrivateFiles.directory(config.dataDir());
         EvidenceRegistry registry = new EvidenceRegistry(config.dataDir().resolve("evidence.db"), config.captureKeys(), clock);
+        Optional<IntentLeasing> leasing = config.execution().agents()
+                ? Optional.of(IntentLeasing.open(config.dataDir(), config.execution(), clock)) : Optional.empty();
         Harness harness = Harness.open(new Harness.Setup(config.dataDir(), config.policy(), policies,
                 new EvidenceGate(evidence, registry, config.policy().maxEvidenceAge(), Duration.ofSeconds(3), clock), client,
                 clock, access, metrics, probe, d -> Thread.sleep(d.toMillis()),
-                config.ledger().witness().map(LedgerWitness::client).orElse(Ledger.Witness.NONE)));
+                config.ledger().witness().map(LedgerWitness::client).orElse(Ledger.Witness.NONE), leasing));
         if (config.ledger().publicKeyHex().isPresent()) {
             String actual = SigningKey.publicKeyHex(Harness.ledgerPublicKey(config.dataDir())).orElseThrow();
             if (!actual.equals(config.ledger().publicKeyHex().get())) {
@@ -141,7 +150,7 @@ public final class HarnessDaemon implements AutoCloseable {
         });
         CallerToken token = CallerToken.createOrLoad(config.dataDir());
         HarnessDaemon daemon = new HarnessDaemon(harness, server, executor, metrics, owned, token, access,
-                new EvidenceRoutes(registry, token, harness::open));
+                new EvidenceRoutes(registry, token, harness::open), leasing.map(l -> new AgentRoutes(harness, l)));
         server.createContext("/", daemon::handle);
         server.setExecutor(executor);
         try {
@@ -204,6 +213,27 @@ public final class HarnessDaemon implements AutoCloseable {
         return new KubernetesClientBuilder().withConfig(config).build();
     }
 
+    /**
+     * The read-only client of execution: agents: built from the {@code type: kubernetes} backend
+     * of namespaces.yaml that {@code live_state.backend} names, the credentials the mount reads with.
+     */
+    static KubernetesClient liveStateClient(HarnessConfig config) throws IOException {
+        String name = config.execution().liveStateBackend().orElseThrow();
+        dev.aegis.afs.core.config.ConfigNode root = dev.aegis.afs.core.config.ConfigReader.read(config.namespacesFile());
+        dev.aegis.afs.core.config.ConfigNode b = root.get("backends").flatMap(n -> n.get(name)).orElseThrow(() ->
+                new ConfigException(config.namespacesFile() + ": live_state.backend '" + name + "' of the harness config is not"
+                        + " a backend here; add backends." + name + ": {type: kubernetes, ...} (the read-only backend the mount uses)"));
+        if (!b.optString("type").orElse("").equals("kubernetes")) {
+            throw b.error("live_state.backend '" + name + "' must be a type: kubernetes backend");
+        }
+        if (b.get("in_cluster").map(dev.aegis.afs.core.config.ConfigNode::asBoolean).orElse(false)) {
+            return new KubernetesClientBuilder().withConfig(Config.autoConfigure(null)).build();
+        }
+        Path base = config.namespacesFile().toAbsolutePath().getParent();
+        return kubernetesClient(new HarnessConfig.Kubernetes(b.optString("master_url"),
+                b.optString("kubeconfig").map(base::resolve), b.optString("context")));
+    }
+
     // ---- HTTP ----
 
     private void handle(HttpExchange ex) throws IOException {
@@ -238,8 +268,9 @@ public final class HarnessDaemon implements AutoCloseable {
                     status = json(ex, 200, RequestView.jsonWithDocument(harness.get(parts.get(2), principal(ex))));
                 } else if (parts.size() == 4 && method.equals("GET") && parts.get(3).equals("status")) {
                     endpoint = "status";
-                    status = send(ex, 200, "text/plain; charset=utf-8", RequestView.text(RequestView.json(
-                            harness.get(parts.get(2), principal(ex)))).getBytes(StandardCharsets.UTF_8));
+                    StoredRequest shown = harness.get(parts.get(2), principal(ex));
+                    status = send(ex, 200, "text/plain; charset=utf-8", (RequestView.text(RequestView.json(shown))
+                            + IntentView.text(harness.intents(shown.id()))).getBytes(StandardCharsets.UTF_8));
                 } else if (parts.size() == 4 && method.equals("POST")) {
                     endpoint = parts.get(3);
                     Principal caller = principal(ex);
@@ -255,6 +286,14 @@ public final class HarnessDaemon implements AutoCloseable {
                 } else {
                     throw new AfsException(AfsError.NOT_FOUND, method + " " + path + " is not part of the harness API");
                 }
+            } else if (agents.isPresent() && (path.equals("/v1/keys") || path.startsWith("/v1/tasks"))) {
+                endpoint = path.equals("/v1/keys") ? "keys" : method.equals("GET") ? "tasks" : "task_result";
+                status = agents.get().handle(ex, parts);
+            } else if (path.equals("/v1/agents") && method.equals("GET")) {
+                endpoint = "agents";
+                principal(ex);
+                status = json(ex, 200, agents.orElseThrow(() -> new AfsException(AfsError.NOT_FOUND,
+                        "this harness runs actions in process (no agents); set execution: agents in harness.yaml")).agents());
             } else if (path.equals("/v1/evidence") && method.equals("POST")) {
                 endpoint = "evidence";
                 status = json(ex, 201, evidence.register(ex.getRequestHeaders().getFirst(CallerToken.HEADER), readBody(ex, 64 * 1024)));
@@ -347,7 +386,7 @@ public final class HarnessDaemon implements AutoCloseable {
         }
     }
 
-    private static byte[] readBody(HttpExchange ex, int max) throws IOException, AfsException {
+    static byte[] readBody(HttpExchange ex, int max) throws IOException, AfsException {
         try (InputStream in = ex.getRequestBody()) {
             byte[] data = in.readNBytes(max + 1);
             if (data.length > max) {
@@ -378,11 +417,11 @@ public final class HarnessDaemon implements AutoCloseable {
         return json(ex, status, body);
     }
 
-    private static int json(HttpExchange ex, int status, JsonNode body) throws IOException {
+    static int json(HttpExchange ex, int status, JsonNode body) throws IOException {
         return send(ex, status, "application/json", (body.toString() + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    private static int send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+    static int send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
         ex.getResponseHeaders().set("Content-Type", type);
         ex.sendResponseHeaders(status, body.length);
         try (OutputStream out = ex.getResponseBody()) {

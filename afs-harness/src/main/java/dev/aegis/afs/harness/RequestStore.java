@@ -42,6 +42,10 @@ public final class RequestStore implements AutoCloseable {
               before_state TEXT, marker TEXT, outcome TEXT, PRIMARY KEY(request_id, idx));
             CREATE TABLE IF NOT EXISTS ledger(seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, line TEXT NOT NULL,
               team TEXT NOT NULL DEFAULT '', env TEXT NOT NULL DEFAULT '');
+            CREATE TABLE IF NOT EXISTS intents(jti TEXT PRIMARY KEY, request_id TEXT NOT NULL, idx INTEGER NOT NULL,
+              cluster TEXT NOT NULL, sha256 TEXT NOT NULL, key_id TEXT NOT NULL, iat_ms INTEGER NOT NULL, exp_ms INTEGER NOT NULL,
+              result TEXT, outcome TEXT, reason TEXT);
+            CREATE INDEX IF NOT EXISTS intents_action ON intents(request_id, idx);
             """;
 
     private final Connection db;
@@ -286,6 +290,47 @@ public final class RequestStore implements AutoCloseable {
     public synchronized List<StoredRequest> unfinished() throws SQLException {
         return query("SELECT * FROM requests WHERE state IN ('SUBMITTED','VALIDATING','APPROVED','EXECUTING',"
                 + "'VERIFYING','FAILED') ORDER BY created_ms, id");
+    }
+
+    /**
+     * An intent leased to a cluster's agent (execution: agents): which action it carries, the
+     * sha256 of its compact JWS, its validity, and the agent's signed result once it came.
+     */
+    public record LeasedIntent(String jti, String requestId, int index, String cluster, String sha256, String keyId,
+                               long issuedMillis, long expiresMillis, Optional<String> result, Optional<String> outcome,
+                               Optional<String> reason) {
+    }
+
+    public synchronized Optional<LeasedIntent> intent(String jti) throws SQLException {
+        List<LeasedIntent> l = intents("SELECT * FROM intents WHERE jti = ?", jti);
+        return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
+    }
+
+    /** The intents of one request, in the order they were leased. */
+    public synchronized List<LeasedIntent> intentsOf(String requestId) throws SQLException {
+        return intents("SELECT * FROM intents WHERE request_id = ? ORDER BY iat_ms, rowid", requestId);
+    }
+
+    /** Requests in EXECUTING, oldest first: the ones whose actions may be leased to agents. */
+    public synchronized List<StoredRequest> executing() throws SQLException {
+        return query("SELECT * FROM requests WHERE state = 'EXECUTING' ORDER BY created_ms, id");
+    }
+
+    private List<LeasedIntent> intents(String sql, Object arg) throws SQLException {
+        List<LeasedIntent> out = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement(sql)) {
+            ps.setObject(1, arg);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new LeasedIntent(rs.getString("jti"), rs.getString("request_id"), rs.getInt("idx"),
+                            rs.getString("cluster"), rs.getString("sha256"), rs.getString("key_id"), rs.getLong("iat_ms"),
+                            rs.getLong("exp_ms"), Optional.ofNullable(rs.getString("result")),
+                            Optional.ofNullable(rs.getString("outcome")), Optional.ofNullable(rs.getString("reason"))));
+                }
+            }
+        }
+        db.commit();
+        return out;
     }
 
     /** The request that already holds an idempotency key, if any. */

@@ -38,6 +38,20 @@ public final class PollToken {
     }
 
     /**
+     * The cluster a token claims to come from ({@code iss: agent:<cluster>}), read without
+     * checking anything: only to pick the pinned key that {@link #verify} then checks it with.
+     */
+    public static java.util.Optional<String> claimedCluster(String token) {
+        try {
+            com.nimbusds.jose.JWSObject jws = com.nimbusds.jose.JWSObject.parse(token.trim());
+            String iss = IntentClaims.JSON.readTree(jws.getPayload().toString()).path("iss").asText("");
+            return iss.startsWith("agent:") && iss.length() > 6 ? java.util.Optional.of(iss.substring(6)) : java.util.Optional.empty();
+        } catch (java.text.ParseException | com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /**
      * Checks a token for {@code method pathAndQuery} from the agent of {@code cluster}; returns its
      * jti (the control plane refuses a jti it has seen within the token's lifetime).
      */
