@@ -14,7 +14,11 @@ import java.util.Deque;
  *   <li>the <b>repetition product</b> of nested counted repetitions is at most
  *       {@value #MAX_REPETITION} (Go's regexp/syntax has the same rule), and</li>
  *   <li>the <b>program size</b>, estimated from the syntax the way RE2 expands it (a counted
- *       repetition copies its body), is at most {@value #MAX_PROGRAM} instructions.</li>
+ *       repetition copies its body), is at most {@value #MAX_PROGRAM} instructions, and</li>
+ *   <li>under case folding, the <b>parse</b> itself is bounded: no character RE2J's case tables
+ *       cannot fold (it would loop forever) and at most
+ *       {@value CaseFoldCheck#MAX_FOLDED_CODE_POINTS} code points of folded ranges
+ *       ({@link CaseFoldCheck}).</li>
  * </ul>
  * The estimate never throws on syntax it does not know; RE2J reports real syntax errors after.
  */
@@ -34,10 +38,20 @@ public final class RegexBudget {
         return Pattern.compile(re2);
     }
 
+    /** Checks {@code re2} against the limits, then compiles it with RE2J's {@code flags}. */
+    public static Pattern compile(String re2, int flags) {
+        check(re2, (flags & Pattern.CASE_INSENSITIVE) != 0);
+        return Pattern.compile(re2, flags);
+    }
+
     /**
      * @throws QuerySyntaxException naming the pattern, the limit exceeded and the fix
      */
     public static void check(String re2) {
+        check(re2, false);
+    }
+
+    private static void check(String re2, boolean ignoreCase) {
         Cost cost = estimate(re2);
         if (cost.repetition() > MAX_REPETITION) {
             throw new QuerySyntaxException("the pattern '" + shorten(re2) + "' nests counted repetitions to "
@@ -46,6 +60,9 @@ public final class RegexBudget {
         if (cost.program() > MAX_PROGRAM) {
             throw new QuerySyntaxException("the pattern '" + shorten(re2) + "' compiles to about " + cost.program()
                     + " instructions (limit " + MAX_PROGRAM + "); use smaller repeat counts or fewer alternatives");
+        }
+        if (ignoreCase || CaseFoldCheck.foldsCase(re2)) {
+            CaseFoldCheck.check(re2, shorten(re2));
         }
     }
 

@@ -45,6 +45,7 @@ public final class GrepPatterns {
         List<Match> matches = new ArrayList<>();
         if (fixed && !options.word() && !options.line()) {
             split.forEach(p -> matches.add(new Match(p, true, icase)));
+            matches.forEach(GrepPatterns::checkRe2Accepts); // -i folds each character: RegexBudget knows which RE2J cannot
             return new LineFilter(options.invert(), matches);
         }
         List<RegexNode> nodes = new ArrayList<>();

@@ -4,6 +4,7 @@ import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import dev.aegis.afs.query.GrepOutput;
 import dev.aegis.afs.query.LogLine;
+import dev.aegis.afs.query.RegexBudget;
 import java.util.ArrayDeque;
 import java.util.Objects;
 
@@ -36,7 +37,7 @@ final class GrepPrinter implements LineSink {
         this.next = Objects.requireNonNull(next, "next is null");
         this.select = spec.select().map(LineMatcher::of).orElse(null);
         // -o prints the matches of every printed line: none in lines selected by -v, those of its context lines
-        this.only = spec.onlyMatching() ? Pattern.compile(spec.matches().toRe2(), Pattern.LONGEST_MATCH) : null;
+        this.only = spec.onlyMatching() ? RegexBudget.compile(spec.matches().toRe2(), Pattern.LONGEST_MATCH) : null;
         this.selection = selection;
         this.context = spec.before() >= 0 || spec.after() >= 0; // even -C 0 separates groups with --
         this.maxReached = spec.maxCount() == 0;
