@@ -17,7 +17,7 @@ import java.util.Optional;
  * {@code password_env}). Files are read on every request, so a rotated token is picked up.
  * Secrets never appear in messages: only the file path or variable name does.
  */
-final class Credentials {
+public final class Credentials {
 
     /** One secret: where it comes from, and how to read it. */
     private record Secret(String key, Path file, String variable, BackendContext context) {
@@ -49,7 +49,7 @@ final class Credentials {
         this.secret = secret;
     }
 
-    static Credentials from(ConfigNode options, BackendContext context) {
+    public static Credentials from(ConfigNode options, BackendContext context) {
         Optional<Secret> token = secret(options, "bearer_token", context);
         Optional<Secret> password = secret(options, "password", context);
         Optional<String> username = options.optString("username");
@@ -94,9 +94,9 @@ final class Credentials {
     }
 
     /** An Authorization header and the secret in it, so messages can blank both out. */
-    record Authorization(String header, String secret) {
+    public record Authorization(String header, String secret) {
         /** {@code text} with the header and the secret replaced, in case a server echoes them. */
-        String redact(String text) {
+        public String redact(String text) {
             String out = text.replace(header, "<redacted>");
             String encoded = header.substring(header.indexOf(' ') + 1);
             out = out.replace(encoded, "<redacted>");
@@ -105,7 +105,7 @@ final class Credentials {
     }
 
     /** The Authorization header, empty when no credentials are configured. */
-    Optional<Authorization> authorization() throws AfsException {
+    public Optional<Authorization> authorization() throws AfsException {
         if (secret == null) {
             return Optional.empty();
         }

@@ -6,6 +6,7 @@ import dev.aegis.afs.core.file.FileBackendType;
 import dev.aegis.afs.core.k8s.KubernetesBackendType;
 import dev.aegis.afs.core.loki.LokiBackendType;
 import dev.aegis.afs.core.prometheus.PrometheusBackendType;
+import dev.aegis.afs.core.traces.ZipkinBackendType;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -18,7 +19,8 @@ public final class BackendTypes {
             new PrometheusBackendType(),
             new LokiBackendType(),
             new CloudWatchBackendType(),
-            new KubernetesBackendType());
+            new KubernetesBackendType(),
+            new ZipkinBackendType());
 
     private BackendTypes() {
     }

@@ -4,6 +4,7 @@ import dev.aegis.afs.core.tree.logs.LogsSection;
 import dev.aegis.afs.core.tree.disk.RunbooksSection;
 import dev.aegis.afs.core.prometheus.MetricsSection;
 import dev.aegis.afs.core.k8s.KubernetesSection;
+import dev.aegis.afs.core.traces.TracesSection;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,6 +15,7 @@ public final class EnvSections {
             new LogsSection(),
             new MetricsSection(),
             new KubernetesSection(),
+            new TracesSection(),
             new RunbooksSection());
 
     private EnvSections() {

@@ -14,12 +14,12 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Captures for tests: every capture runs (no cache) and is stored in a real EvidenceStore. */
-final class RecordingCaptures implements Captures {
+public final class RecordingCaptures implements Captures {
 
     private final EvidenceStore store;
     private final Map<String, EvidenceRecord> newest = new ConcurrentHashMap<>();
 
-    RecordingCaptures(Path dir, Clock clock) {
+    public RecordingCaptures(Path dir, Clock clock) {
         this.store = new EvidenceStore(dir, Duration.ofHours(1), 64L * 1024 * 1024, clock);
     }
 

@@ -1,0 +1,79 @@
+package dev.aegis.afs.core.traces;
+
+import dev.aegis.afs.core.AfsError;
+import dev.aegis.afs.core.AfsException;
+import dev.aegis.afs.core.evidence.CaptureInfo;
+import dev.aegis.afs.core.evidence.SnapshotOutput;
+import dev.aegis.afs.core.evidence.SnapshotProducer;
+import dev.aegis.afs.core.source.ReadStats;
+import dev.aegis.afs.query.LogQuery;
+import dev.aegis.afs.query.LogQueryCompiler;
+import dev.aegis.afs.query.QuerySyntaxException;
+import dev.aegis.afs.query.path.PathQuery;
+import dev.aegis.afs.query.path.PathTerm;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * {@code traces/graph?since=1h}: the service dependency graph of the window, one edge a line,
+ * {@code <caller> -> <callee> calls=N errors=M error_rate=0.250}, from Zipkin's
+ * {@code /api/v2/dependencies}. Terms: {@code since=}, {@code from=}, {@code to=}.
+ */
+final class GraphRead implements SnapshotProducer {
+
+    private final String path;
+    private final ZipkinBackend backend;
+    private final PathQuery terms;
+    private final Clock clock;
+    private final Duration window;
+
+    GraphRead(String path, ZipkinBackend backend, PathQuery terms, Clock clock, Duration window) {
+        this.path = Objects.requireNonNull(path, "path is null");
+        this.backend = Objects.requireNonNull(backend, "backend is null");
+        this.terms = Objects.requireNonNull(terms, "terms is null");
+        this.clock = Objects.requireNonNull(clock, "clock is null");
+        this.window = Objects.requireNonNull(window, "window is null");
+    }
+
+    /** {@code /api/v2/dependencies?endTs=<ms>&lookback=<ms>} for the terms. */
+    String request() throws AfsException {
+        for (PathTerm t : terms.terms()) {
+            if (!t.key().equals("since") && !t.key().equals("from") && !t.key().equals("to")) {
+                throw new AfsException(AfsError.INVALID_QUERY, path + ": column " + t.column() + ": the graph takes"
+                        + " since=, from= and to= only (e.g. graph?since=1h); filter its lines with grep");
+            }
+        }
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        LogQuery q;
+        try {
+            q = LogQueryCompiler.compile(terms, Clock.fixed(now, java.time.ZoneOffset.UTC));
+        } catch (QuerySyntaxException e) {
+            throw new AfsException(AfsError.INVALID_QUERY, path + ": " + e.getMessage(), e);
+        }
+        Instant end = q.range().end().orElse(now);
+        Instant start = q.range().start().orElse(end.minus(window));
+        return dependencies(end, Duration.between(start, end));
+    }
+
+    static String dependencies(Instant end, Duration lookback) {
+        return "/api/v2/dependencies?endTs=" + end.toEpochMilli() + "&lookback=" + Math.max(0, lookback.toMillis());
+    }
+
+    @Override
+    public CaptureInfo produce(SnapshotOutput out) throws AfsException {
+        String request = request();
+        ZipkinClient.Answer[] answer = new ZipkinClient.Answer[1];
+        ServiceGraph graph = backend.client().dependencies(request, answer);
+        for (ServiceGraph.Link link : graph.links()) {
+            out.line(link.line());
+        }
+        return new CaptureInfo(backend.label(), "GET " + request, Optional.empty(),
+                ReadStats.complete(answer[0].body().length, graph.links().size(), answer[0].took()),
+                Map.of("links", Integer.toString(graph.links().size())));
+    }
+}
