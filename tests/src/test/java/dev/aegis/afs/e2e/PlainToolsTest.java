@@ -264,22 +264,60 @@ class PlainToolsTest {
     }
 
     @Test
-    void catFollowsLokiAndStopsOnSigint() throws Exception {
-        Follower cat = Follower.start(logs, "cat", "api-loki.log?follow=1&tail=0");
+    void followersOfLokiShareOneTailSeeServedRedactedLinesAndStopOnSigint() throws Exception {
+        long before = nanos(Instant.now());
+        Follower cat = Follower.start(logs, "cat", "api-loki.log?follow=1&tail=0&grep=pushed");
+        Follower probe = Follower.start(logs, "cat", "api-loki.log?follow=1&tail=0&grep=alice");
+        Follower tail = Follower.start(logs, "tail", "-f", "-n", "0", "api-loki.log");
+        List<Follower> all = List.of(cat, probe, tail);
         try {
-            Thread.sleep(1500);
-            for (int i = 1; i <= 2; i++) {
-                Instant t = Instant.now();
-                loki.add(Map.of("app", "api"), t.getEpochSecond() * 1_000_000_000L + t.getNano(), "pushed " + i);
-                Thread.sleep(300);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (loki.openTails() < 1 || loki.tails().isEmpty()) {
+                assertTrue(System.nanoTime() < until, "no tail was opened on Loki");
+                Thread.sleep(50);
             }
+            Thread.sleep(1500); // all three have joined the stream's one follower
+            long after = nanos(Instant.now());
+            loki.add(Map.of("app", "api"), nanos(Instant.now()), "pushed 1 by alice@example.com");
+            Thread.sleep(300);
+            loki.add(Map.of("app", "api"), nanos(Instant.now()), "INFO not for grep");
+            Thread.sleep(300);
+            loki.add(Map.of("app", "api"), nanos(Instant.now()), "pushed 2");
             cat.awaitLines(2, 10);
-            assertTrue(cat.lines().get(0).endsWith("pushed 1"), cat.lines().toString());
-            assertTrue(cat.lines().get(1).endsWith("pushed 2"), cat.lines().toString());
+            tail.awaitLines(3, 10);
+            java.util.regex.Pattern served = java.util.regex.Pattern.compile(
+                    "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d+Z pushed 1 by \\[REDACTED_EMAIL[^ ]*");
+            assertTrue(served.matcher(cat.lines().get(0)).matches(), "served with its time, redacted: " + cat.lines());
+            assertTrue(cat.lines().get(1).endsWith(" pushed 2"), cat.lines().toString());
+            assertEquals(2, cat.lines().size(), "the follow applies the path's grep: " + cat.lines());
+            assertEquals(cat.lines().get(0), tail.lines().get(0));
+            assertTrue(tail.lines().get(1).endsWith(" INFO not for grep"), tail.lines().toString());
+            assertEquals(List.of(), probe.lines(), "a filter sees the redacted line: it cannot find what was redacted");
+
+            assertEquals(1, loki.tails().size(), "one upstream tail for the three followers: " + loki.tails());
+            Map<String, String> params = loki.tails().get(0).params();
+            assertEquals("{app=\"api\"}", params.get("query"), "the selector alone; each follower filters");
+            assertEquals("5000", params.get("limit"));
+            assertEquals("0", params.get("delay_for"));
+            long start = Long.parseLong(params.get("start"));
+            assertTrue(start >= before - 5_000_000_000L && start <= after, "the tail starts when the follow did: " + start);
         } finally {
-            cat.interrupt();
+            for (Follower f : all) {
+                f.interrupt();
+            }
         }
-        assertTrue(cat.stoppedWithin(5), "cat still running after SIGINT");
+        for (Follower f : all) {
+            assertTrue(f.stoppedWithin(5), "still running after SIGINT: " + f.command);
+        }
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (loki.openTails() > 0) {
+            assertTrue(System.nanoTime() < until, "the tail outlived its last follower");
+            Thread.sleep(50);
+        }
+    }
+
+    private static long nanos(Instant t) {
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
     }
 
     /** A follower process whose output is collected as it comes. */

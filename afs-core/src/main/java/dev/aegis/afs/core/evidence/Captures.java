@@ -2,6 +2,7 @@ package dev.aegis.afs.core.evidence;
 
 import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.core.Caller;
+import dev.aegis.afs.core.redact.Redactor;
 import java.util.Optional;
 
 /**
@@ -23,4 +24,12 @@ public interface Captures {
     Optional<EvidenceRecord> newest(Caller caller, String treePath);
 
     EvidenceStore store();
+
+    /**
+     * The redaction of reads of {@code treePath} (a follow redacts each new line as it arrives,
+     * before its filters see it); {@link Redactor#NONE} where nothing is redacted.
+     */
+    default Redactor redactor(String treePath) {
+        return Redactor.NONE;
+    }
 }

@@ -184,6 +184,11 @@ public final class EvidenceCaptures implements Captures {
      * writes served lines with {@link SnapshotOutput#servedLine}. Kubernetes YAML is redacted
      * value by value (keys and numbers stay).
      */
+    @Override
+    public Redactor redactor(String treePath) {
+        return redaction.forPath(treePath);
+    }
+
     private SnapshotProducer redacted(String treePath, SnapshotProducer producer) {
         boolean yaml = treePath.split("\\?", 2)[0].endsWith(".yaml") && treePath.contains("/k8s/");
         return out -> {

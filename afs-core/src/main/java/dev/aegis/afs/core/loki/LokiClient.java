@@ -88,6 +88,33 @@ final class LokiClient {
         throw last;
     }
 
+    /**
+     * Opens Loki's tail websocket for {@code logql} from {@code startNanos}: Loki first sends what
+     * it holds from there on, then every new matching entry as it is ingested ({@code delay_for=0}:
+     * no holding back to reorder). Same headers as a query; no read timeout (a quiet stream is not
+     * a dead one), a ping every 30 s instead.
+     */
+    okhttp3.WebSocket tail(String logql, String startNanos, okhttp3.WebSocketListener listener) {
+        HttpUrl url = settings.url().newBuilder()
+                .addPathSegments("loki/api/v1/tail")
+                .addQueryParameter("query", logql)
+                .addQueryParameter("start", startNanos)
+                .addQueryParameter("limit", Long.toString(settings.maxEntriesPerQuery()))
+                .addQueryParameter("delay_for", "0")
+                .build();
+        Request.Builder request = new Request.Builder().url(url).get();
+        settings.tenant().ifPresent(t -> request.header("X-Scope-OrgID", t));
+        settings.authorization().ifPresent(a -> request.header("Authorization", a.header()));
+        OkHttpClient streaming = http.newBuilder().readTimeout(Duration.ZERO).callTimeout(Duration.ZERO)
+                .pingInterval(Duration.ofSeconds(30)).build();
+        return streaming.newWebSocket(request.build(), listener);
+    }
+
+    /** {@code loki <name> (<host:port>)}, for log messages (never a credential). */
+    String describe() {
+        return "loki " + settings.name() + " (" + settings.hostPort() + ")";
+    }
+
     private String hint(int code, String body) {
         if (body.contains("max entries limit")) {
             return " (lower max_entries_per_query for backend '" + settings.name()

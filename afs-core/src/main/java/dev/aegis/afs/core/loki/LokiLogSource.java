@@ -1,6 +1,8 @@
 package dev.aegis.afs.core.loki;
 
 import dev.aegis.afs.core.AfsException;
+import dev.aegis.afs.core.source.FollowableSource;
+import dev.aegis.afs.core.source.LineCursor;
 import dev.aegis.afs.core.source.LogSource;
 import dev.aegis.afs.core.source.Entries;
 import dev.aegis.afs.core.source.ReadStats;
@@ -21,8 +23,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
-/** One Loki stream: compiles with {@link LogQlCompiler}, fetches in time-split batches. */
-final class LokiLogSource implements LogSource<LokiQuery> {
+/**
+ * One Loki stream: compiles with {@link LogQlCompiler}, fetches in time-split batches, follows
+ * through Loki's tail endpoint ({@link LokiTail}).
+ */
+final class LokiLogSource implements LogSource<LokiQuery>, FollowableSource {
 
     private final LokiSettings settings;
     private final LogQlCompiler compiler;
@@ -152,6 +157,24 @@ final class LokiLogSource implements LogSource<LokiQuery> {
 
     private static long nanos(Instant t) {
         return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+    }
+
+    /**
+     * Tails the stream's selector alone from now: one upstream tail serves every follower of the
+     * stream, and each applies its own filters to the served line.
+     */
+    @Override
+    public LineCursor follow() {
+        return follow(LokiTail.MIN_TAIL);
+    }
+
+    LineCursor follow(Duration minTail) {
+        return new LokiTail(client, compiler.compile(LogQuery.ALL).query().logql(), this, clock.instant(), minTail);
+    }
+
+    @Override
+    public boolean local() {
+        return false;
     }
 
     @Override

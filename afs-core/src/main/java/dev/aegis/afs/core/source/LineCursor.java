@@ -17,6 +17,13 @@ public interface LineCursor extends AutoCloseable {
      */
     long poll(LineSink sink, long maxLines) throws AfsException;
 
+    /**
+     * A cursor whose lines are pushed to it (Loki's tail) calls {@code wake} when some arrive, so
+     * that its poller polls at once rather than at its next tick. The default never calls it.
+     */
+    default void onArrival(Runnable wake) {
+    }
+
     @Override
     default void close() {
     }

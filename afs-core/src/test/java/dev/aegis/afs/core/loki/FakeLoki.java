@@ -4,11 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.re2j.Pattern;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
+import java.net.InetAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,7 +18,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import okhttp3.Response;
+import okhttp3.WebSocket;
+import okhttp3.WebSocketListener;
+import okhttp3.mockwebserver.Dispatcher;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import okhttp3.mockwebserver.RecordedRequest;
 
 /**
  * A Loki on 127.0.0.1 that speaks {@code GET /loki/api/v1/query_range} and evaluates the query
@@ -29,7 +34,12 @@ import java.util.function.Predicate;
  * ({@code |=}, {@code !=}, {@code |~}, {@code !~} with Go double-quoted or raw strings), applies
  * them with RE2J, and honours {@code start} (inclusive), {@code end} (exclusive), {@code limit}
  * (default 100), {@code direction} (default backward) and its own per-query cap, as Loki does.
- * Every request is recorded. Failures can be queued. Close it after use.
+ * It also speaks the tail websocket ({@code GET /loki/api/v1/tail}) as Loki does: on connect it
+ * sends the entries from {@code start} on (oldest first, at most {@code limit}), then pushes each
+ * added entry that the query selects, one message per entry, in Loki's
+ * {@code {"streams": [...], "dropped_entries": null}} shape. Every request is recorded (queries in
+ * {@link #received()}, tails in {@link #tails()}). Failures can be queued; tails can be refused or
+ * closed. Close it after use.
  */
 public final class FakeLoki implements AutoCloseable {
 
@@ -48,7 +58,14 @@ public final class FakeLoki implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpServer server;
+    /** An open tail: the socket and what its query selects. */
+    private record Tail(WebSocket socket, Predicate<Map<String, String>> selector, Predicate<String> filters) {
+    }
+
+    private final MockWebServer server;
+    private final List<Received> tails = new CopyOnWriteArrayList<>();
+    private final List<Tail> open = new CopyOnWriteArrayList<>();
+    private volatile int refuseTails;
     private final List<Entry> entries = new ArrayList<>(); // guarded by itself
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Deque<Failure> failures = new ArrayDeque<>();
@@ -56,23 +73,57 @@ public final class FakeLoki implements AutoCloseable {
     private volatile String requiredAuthorization;
 
     public FakeLoki() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/loki/api/v1/query_range", this::handle);
-        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
-        server.start();
+        server = new MockWebServer();
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return handle(request);
+            }
+        });
+        server.start(InetAddress.getByName("127.0.0.1"), 0);
     }
 
     /** The base URL to configure, e.g. {@code http://127.0.0.1:41234}. */
     public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://127.0.0.1:" + server.getPort();
     }
 
-    /** Adds one entry to the stream with these labels. */
+    /** Adds one entry to the stream with these labels, and pushes it to every open tail that selects it. */
     public FakeLoki add(Map<String, String> labels, long nanos, String line) {
+        Entry entry = new Entry(new TreeMap<>(labels), nanos, line);
         synchronized (entries) {
-            entries.add(new Entry(new TreeMap<>(labels), nanos, line));
+            entries.add(entry);
+            for (Tail tail : open) {
+                if (tail.selector().test(entry.labels()) && tail.filters().test(entry.line())) {
+                    tail.socket().send(tailMessage(List.of(entry)));
+                }
+            }
         }
         return this;
+    }
+
+    /** Tail requests are answered with this HTTP status (e.g. 404 from a proxy), not upgraded; 0 accepts them. */
+    public FakeLoki refuseTails(int status) {
+        this.refuseTails = status;
+        return this;
+    }
+
+    /** Closes every open tail, as Loki does after {@code tail_max_duration}. */
+    public void closeTails() {
+        for (Tail tail : open) {
+            tail.socket().close(1000, "tail max duration reached");
+            open.remove(tail);
+        }
+    }
+
+    /** The tail requests received, in order. */
+    public List<Received> tails() {
+        return List.copyOf(tails);
+    }
+
+    /** How many tails are open now. */
+    public int openTails() {
+        return open.size();
     }
 
     /** Adds {@code lines} to one stream, the first at {@code first} and each next {@code step} later. */
@@ -114,40 +165,120 @@ public final class FakeLoki implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+        for (Tail tail : open) {
+            tail.socket().close(1001, "shutting down"); // cancel() has no call to cancel on the server side
+        }
+        open.clear();
+        try {
+            server.shutdown();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            Map<String, String> params = params(exchange.getRequestURI().getRawQuery());
-            String auth = exchange.getRequestHeaders().getFirst("Authorization");
-            received.add(new Received(params, exchange.getRequestHeaders().getFirst("X-Scope-OrgID"), auth));
-            Failure failure;
-            synchronized (this) {
-                failure = failures.poll();
-            }
-            if (failure != null && !failure.delay().isZero()) {
-                try {
-                    Thread.sleep(failure.delay().toMillis());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            } else if (failure != null) {
-                send(exchange, failure.status(), failure.body());
-                return;
-            }
-            if (requiredAuthorization != null && !requiredAuthorization.equals(auth)) {
-                send(exchange, 401, "no org id or bad credentials\n");
-                return;
-            }
+    private MockResponse handle(RecordedRequest request) {
+        String target = request.getPath() == null ? "/" : request.getPath();
+        int mark = target.indexOf('?');
+        String path = mark < 0 ? target : target.substring(0, mark);
+        Map<String, String> params = params(mark < 0 ? null : target.substring(mark + 1));
+        String auth = request.getHeader("Authorization");
+        Received received = new Received(params, request.getHeader("X-Scope-OrgID"), auth);
+        if (path.equals("/loki/api/v1/tail")) {
+            tails.add(received);
+            return tail(params, auth);
+        }
+        if (!path.equals("/loki/api/v1/query_range")) {
+            return send(404, "404 page not found\n");
+        }
+        this.received.add(received);
+        Failure failure;
+        synchronized (this) {
+            failure = failures.poll();
+        }
+        if (failure != null && failure.delay().isZero()) {
+            return send(failure.status(), failure.body());
+        }
+        MockResponse response;
+        if (requiredAuthorization != null && !requiredAuthorization.equals(auth)) {
+            response = send(401, "no org id or bad credentials\n");
+        } else {
             try {
-                send(exchange, 200, evaluate(params));
+                response = send(200, evaluate(params));
             } catch (IllegalArgumentException e) {
-                send(exchange, 400, e.getMessage() + "\n");
+                response = send(400, e.getMessage() + "\n");
             }
         }
+        if (failure != null) {
+            response.setHeadersDelay(failure.delay().toMillis(), TimeUnit.MILLISECONDS);
+        }
+        return response;
+    }
+
+    /** The tail websocket: what Loki holds from start on, then every selected entry as it is added. */
+    private MockResponse tail(Map<String, String> params, String auth) {
+        if (refuseTails != 0) {
+            return send(refuseTails, refuseTails == 404 ? "404 page not found\n" : "tail refused\n");
+        }
+        if (requiredAuthorization != null && !requiredAuthorization.equals(auth)) {
+            return send(401, "no org id or bad credentials\n");
+        }
+        String query = params.get("query");
+        if (query == null) {
+            return send(400, "parse error : query is empty\n");
+        }
+        int close;
+        Predicate<Map<String, String>> selector;
+        Predicate<String> filters;
+        try {
+            close = selectorEnd(query);
+            selector = selector(query.substring(1, close));
+            filters = filters(query.substring(close + 1));
+        } catch (IllegalArgumentException e) {
+            return send(400, e.getMessage() + "\n");
+        }
+        long start = Long.parseLong(params.getOrDefault("start", "0"));
+        long limit = Long.parseLong(params.getOrDefault("limit", "100"));
+        return new MockResponse().withWebSocketUpgrade(new WebSocketListener() {
+            @Override
+            public void onOpen(WebSocket socket, Response response) {
+                synchronized (entries) { // nothing added between the history and the first push
+                    List<Entry> history = entries.stream()
+                            .filter(e -> e.nanos() >= start && selector.test(e.labels()) && filters.test(e.line()))
+                            .sorted(Comparator.comparingLong(Entry::nanos)).limit(limit).toList();
+                    if (!history.isEmpty()) {
+                        socket.send(tailMessage(history));
+                    }
+                    open.add(new Tail(socket, selector, filters));
+                }
+            }
+
+            @Override
+            public void onClosing(WebSocket socket, int code, String reason) {
+                open.removeIf(t -> t.socket() == socket);
+                socket.close(1000, null);
+            }
+
+            @Override
+            public void onFailure(WebSocket socket, Throwable t, Response response) {
+                open.removeIf(tail -> tail.socket() == socket);
+            }
+        });
+    }
+
+    private static String tailMessage(List<Entry> batch) {
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode streams = root.putArray("streams");
+        Map<Map<String, String>, ArrayNode> byLabels = new LinkedHashMap<>();
+        for (Entry e : batch) {
+            byLabels.computeIfAbsent(e.labels(), labels -> {
+                ObjectNode stream = streams.addObject();
+                ObjectNode l = stream.putObject("stream");
+                labels.forEach(l::put);
+                return stream.putArray("values");
+            }).addArray().add(Long.toString(e.nanos())).add(e.line());
+        }
+        root.putNull("dropped_entries");
+        return root.toString();
     }
 
     private String evaluate(Map<String, String> params) {
@@ -380,13 +511,10 @@ public final class FakeLoki implements AutoCloseable {
         }
     }
 
-    private static void send(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", status == 200 ? "application/json" : "text/plain");
-        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+    private static MockResponse send(int status, String body) {
+        return new MockResponse().setResponseCode(status)
+                .setHeader("Content-Type", status == 200 ? "application/json" : "text/plain")
+                .setBody(body == null ? "" : body);
     }
 
     private static Map<String, String> params(String rawQuery) {

@@ -37,7 +37,11 @@ final class LokiFixture {
     }
 
     static Backend backend(String yaml, Path dir, Map<String, String> env, List<Duration> sleeps) {
-        BackendContext context = new BackendContext(dir, CLOCK, env::get);
+        return backend(yaml, dir, env, sleeps, CLOCK);
+    }
+
+    static Backend backend(String yaml, Path dir, Map<String, String> env, List<Duration> sleeps, Clock clock) {
+        BackendContext context = new BackendContext(dir, clock, env::get);
         return new LokiBackendType(sleeps::add).create("prod", ConfigReader.parse("namespaces.yaml", yaml), context);
     }
 

@@ -7,6 +7,7 @@ import dev.aegis.afs.core.CallerProcesses;
 import dev.aegis.afs.core.evidence.CaptureInfo;
 import dev.aegis.afs.core.evidence.Captures;
 import dev.aegis.afs.core.evidence.EvidenceRecord;
+import dev.aegis.afs.core.redact.Redactor;
 import dev.aegis.afs.core.source.ReadStats;
 import dev.aegis.afs.core.tree.OpenFile;
 import dev.aegis.afs.core.tree.evidence.EvidenceFile;
@@ -55,6 +56,8 @@ final class FollowFile implements OpenFile {
     private final Caller caller;
     private final String label;
     private final List<LineMatcher> filters;
+    private final FollowedLine served;
+    private final Redactor redactor;
     private final boolean blocking;
     private final CallerProcesses processes;
     private final Clock clock;
@@ -75,18 +78,22 @@ final class FollowFile implements OpenFile {
     /**
      * @param initial  the snapshot served first (the read the path or the tool asked for)
      * @param label    the tree path of the follow, with its terms, for evidence
-     * @param filters  what a new line must pass (the read's filters)
+     * @param filters  what a new line must pass (the read's filters), decided on the served, redacted line
+     * @param served   how a new line is served (its time in front, labels)
      * @param blocking whether a read at the end waits for new lines (cat) or returns end of file (tail -f)
      * @param command  the tail command line, for user.afs.pushdown
      */
     FollowFile(StreamFollower follower, Captures captures, Caller caller, EvidenceRecord initial, String label,
-               List<LineFilter> filters, boolean blocking, CallerProcesses processes, Clock clock, String backend,
+               List<LineFilter> filters, FollowedLine served, boolean blocking, CallerProcesses processes, Clock clock, String backend,
                Optional<String> command) {
         this.follower = Objects.requireNonNull(follower, "follower is null");
         this.captures = Objects.requireNonNull(captures, "captures is null");
         this.caller = Objects.requireNonNull(caller, "caller is null");
         this.label = Objects.requireNonNull(label, "label is null");
         this.filters = filters.stream().map(LineMatcher::of).toList();
+        this.served = Objects.requireNonNull(served, "served is null");
+        // one redactor for the follow's life (it carries the state of a private-key block across lines)
+        this.redactor = captures.redactor(label).forRead();
         this.blocking = blocking;
         this.processes = Objects.requireNonNull(processes, "processes is null");
         this.clock = Objects.requireNonNull(clock, "clock is null");
@@ -95,10 +102,15 @@ final class FollowFile implements OpenFile {
         append(initial);
     }
 
-    /** A new line from the stream: kept when it passes the filters; recorded at once when max_lines are held. */
-    void offer(LogLine line) {
+    /**
+     * A new line from the stream (called by the one poller): shaped as served and redacted, then
+     * kept when it passes the filters, so a filter never sees what the reader may not (a filter on
+     * raw text would be an oracle for redacted values); recorded at once when max_lines are held.
+     */
+    void offer(LogLine line, String streamLabels) {
+        String text = redactor.redact(served.text(line, streamLabels));
         for (LineMatcher filter : filters) {
-            if (!filter.keeps(line.text())) {
+            if (!filter.keeps(text)) {
                 return;
             }
         }
@@ -107,7 +119,7 @@ final class FollowFile implements OpenFile {
             if (pending.isEmpty()) {
                 pendingSince = clock.instant();
             }
-            pending.add(line.text());
+            pending.add(text);
             full = pending.size() >= follower.settings().maxLines();
         }
         if (full) {
@@ -131,7 +143,7 @@ final class FollowFile implements OpenFile {
             EvidenceRecord record = captures.capture(caller, label + "#" + n, 0, out -> {
                 long bytes = 0;
                 for (String text : lines) {
-                    out.line(text);
+                    out.servedLine(text); // redacted in offer
                     bytes += text.length() + 1;
                 }
                 Map<String, String> extra = new HashMap<>();

@@ -139,7 +139,8 @@ public final class LogsDir implements DirNode {
                                 boolean follow, Supplier<LogQuery> plan) {
         return new LiveFile(name, treePath + "/" + name, stream.source()::lastModified, stream.cacheTtlMillis(),
                 captures, new LogRead(stream, plan, shape, clock),
-                new StreamFile(treePath + "/" + base, plain, follow, plan, states.get(base), tools, captures, clock));
+                new StreamFile(treePath + "/" + base, plain, follow, plan, shape, states.get(base), tools, captures,
+                        clock));
     }
 
     /**

@@ -44,7 +44,7 @@ public final class LogsSection implements EnvSection {
             streams.add(new LogStream(name, source, Window.parse(streamNode.get("window")),
                     context.cacheTtlMillis(backend), MaxPushdown.parse(streamNode.get("max_pushdown")),
                     FollowSettings.parse(streamNode.get("follow"),
-                            source instanceof dev.aegis.afs.core.source.FollowableSource)));
+                            source instanceof dev.aegis.afs.core.source.FollowableSource f && f.local())));
         });
         return new LogsDir(context.treePath() + "/logs", streams, context.captures(), context.clock(),
                 context.plainTools());

@@ -29,6 +29,7 @@ final class StreamFile implements LiveFile.Opening {
     private final boolean plain;
     private final boolean follow;
     private final Supplier<LogQuery> plan;
+    private final LineShape shape;
     private final LogsDir.StreamState state;
     private final PlainTools tools;
     private final Captures captures;
@@ -39,13 +40,15 @@ final class StreamFile implements LiveFile.Opening {
      * @param plain    opened without terms: a plain tool may be pushed down
      * @param follow   opened with ?follow=1
      * @param plan     the read's plan without follow (for the filters a follow applies)
+     * @param shape    raw=1 / labels=1 of the read, for the lines a follow serves
      */
-    StreamFile(String basePath, boolean plain, boolean follow, Supplier<LogQuery> plan,
+    StreamFile(String basePath, boolean plain, boolean follow, Supplier<LogQuery> plan, LineShape shape,
                LogsDir.StreamState state, PlainTools tools, Captures captures, Clock clock) {
         this.basePath = Objects.requireNonNull(basePath, "basePath is null");
         this.plain = plain;
         this.follow = follow;
         this.plan = Objects.requireNonNull(plan, "plan is null");
+        this.shape = Objects.requireNonNull(shape, "shape is null");
         this.state = Objects.requireNonNull(state, "state is null");
         this.tools = Objects.requireNonNull(tools, "tools is null");
         this.captures = Objects.requireNonNull(captures, "captures is null");
@@ -55,7 +58,7 @@ final class StreamFile implements LiveFile.Opening {
     @Override
     public OpenFile open(LiveFile live, Caller caller) throws AfsException {
         if (follow) {
-            return follow(caller, live.capture(caller), live.treePath(), plan.get().leadingFilters(), true,
+            return follow(caller, live.capture(caller), live.treePath(), plan.get().leadingFilters(), shape, true,
                     Optional.empty());
         }
         Optional<ToolCommand> tool = plain ? tools.toolFor(caller, basePath) : Optional.empty();
@@ -71,15 +74,16 @@ final class StreamFile implements LiveFile.Opening {
             return live.snapshot(caller); // the default window, flagged truncated when it cuts
         }
         if (tool.get().follow()) {
-            return follow(caller, record, key, List.of(), false, Optional.of(tool.get().command()));
+            return follow(caller, record, key, List.of(), LineShape.DEFAULT, false, Optional.of(tool.get().command()));
         }
         return SnapshotFile.ofCapture(record);
     }
 
     private OpenFile follow(Caller caller, EvidenceRecord initial, String label, List<LineFilter> filters,
-                            boolean blocking, Optional<String> command) throws AfsException {
+                            LineShape lines, boolean blocking, Optional<String> command) throws AfsException {
         StreamFollower follower = state.follower();
-        FollowFile file = new FollowFile(follower, captures, caller, initial, label, filters, blocking,
+        FollowFile file = new FollowFile(follower, captures, caller, initial, label, filters,
+                FollowedLine.of(state.stream(), lines), blocking,
                 tools.processes(), clock, state.stream().source().backend(), command);
         follower.join(file, tools.scheduler());
         return file;

@@ -3,6 +3,7 @@ package dev.aegis.afs.core.tree.logs;
 import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.core.source.FollowableSource;
 import dev.aegis.afs.core.source.LineCursor;
+import dev.aegis.afs.core.source.TimeCursor;
 import dev.aegis.afs.query.LogLine;
 import dev.aegis.afs.query.local.LineSink;
 import java.time.Clock;
@@ -12,13 +13,15 @@ import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The one upstream follow of a stream, shared by all its followers: polls the source while
  * anyone follows, hands each new line to every follower (which filters it), and lets them record
- * what they hold. Stops polling when the last follower leaves.
+ * what they hold. Stops polling when the last follower leaves. A cursor whose lines are pushed
+ * (Loki's tail) wakes it, so pushed lines do not wait for the next poll.
  */
 final class StreamFollower {
 
@@ -30,6 +33,7 @@ final class StreamFollower {
     private final Set<FollowFile> followers = new CopyOnWriteArraySet<>();
     private LineCursor cursor;
     private ScheduledFuture<?> task;
+    private final AtomicBoolean woken = new AtomicBoolean();
 
     StreamFollower(LogStream stream, FollowSettings settings, Clock clock) {
         this.stream = Objects.requireNonNull(stream, "stream is null");
@@ -46,6 +50,15 @@ final class StreamFollower {
             cursor = stream.source() instanceof FollowableSource f ? f.follow() : new TimeCursor(stream.source(), clock);
             long every = settings.poll().toMillis();
             task = scheduler.scheduleWithFixedDelay(this::poll, every, every, TimeUnit.MILLISECONDS);
+            cursor.onArrival(() -> {
+                if (woken.compareAndSet(false, true)) { // one pending wake-up is enough
+                    try {
+                        scheduler.execute(this::poll);
+                    } catch (java.util.concurrent.RejectedExecutionException e) {
+                        woken.set(false); // the mount is closing
+                    }
+                }
+            });
         }
         followers.add(follower);
     }
@@ -60,6 +73,7 @@ final class StreamFollower {
     }
 
     private synchronized void poll() {
+        woken.set(false);
         if (cursor == null) {
             return;
         }
@@ -70,7 +84,12 @@ final class StreamFollower {
                 got = cursor.poll(new LineSink() {
                     @Override
                     public boolean accept(LogLine line) {
-                        followers.forEach(f -> f.offer(line));
+                        return accept(line, null);
+                    }
+
+                    @Override
+                    public boolean accept(LogLine line, String labels) {
+                        followers.forEach(f -> f.offer(line, labels));
                         return true;
                     }
 

@@ -1,8 +1,6 @@
-package dev.aegis.afs.core.tree.logs;
+package dev.aegis.afs.core.source;
 
 import dev.aegis.afs.core.AfsException;
-import dev.aegis.afs.core.source.LineCursor;
-import dev.aegis.afs.core.source.LogSource;
 import dev.aegis.afs.query.LineLimit;
 import dev.aegis.afs.query.LogLine;
 import dev.aegis.afs.query.LogQuery;
@@ -16,21 +14,33 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Follows a source that cannot follow natively (Loki, CloudWatch, Kubernetes pod logs) by polling
- * with a time cursor: each poll asks for the oldest lines from the newest time seen, and skips the
+ * Follows a source that cannot follow natively (CloudWatch; Loki when its tail endpoint is
+ * refused) by polling with a time cursor: each poll asks for the oldest lines from the newest time seen, and skips the
  * lines at exactly that time it already passed. Lines without a time cannot be placed and are
  * passed as they come; lines a backend ingests late, stamped before the cursor, are missed.
  */
-final class TimeCursor implements LineCursor {
+public final class TimeCursor implements LineCursor {
 
     private final LogSource<?> source;
     private Instant cursor;
     /** Lines already passed whose time equals {@link #cursor}. */
     private long seenAtCursor;
 
-    TimeCursor(LogSource<?> source, Clock clock) {
+    public TimeCursor(LogSource<?> source, Clock clock) {
+        this(source, clock.instant(), 0);
+    }
+
+    /**
+     * A cursor that goes on from {@code from}, where {@code seenAtFrom} lines stamped exactly
+     * {@code from} were already passed (a native follow that broke hands over here).
+     */
+    public TimeCursor(LogSource<?> source, Instant from, long seenAtFrom) {
         this.source = Objects.requireNonNull(source, "source is null");
-        this.cursor = clock.instant();
+        this.cursor = Objects.requireNonNull(from, "from is null");
+        if (seenAtFrom < 0) {
+            throw new IllegalArgumentException("seenAtFrom is negative: " + seenAtFrom);
+        }
+        this.seenAtCursor = seenAtFrom;
     }
 
     @Override
@@ -46,6 +56,11 @@ final class TimeCursor implements LineCursor {
         LineSink counting = new LineSink() {
             @Override
             public boolean accept(LogLine line) {
+                return accept(line, null);
+            }
+
+            @Override
+            public boolean accept(LogLine line, String labels) {
                 if (line.time() != null && line.time().equals(cursor) && skip[0] > 0) {
                     skip[0]--;
                     return true;
@@ -59,7 +74,7 @@ final class TimeCursor implements LineCursor {
                     }
                 }
                 passed[0]++;
-                return sink.accept(line);
+                return sink.accept(line, labels);
             }
 
             @Override
