@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
                 dev.aegis.afs.cli.harness.LedgerCommand.class,
                 dev.aegis.afs.cli.agent.KeysCommand.class,
                 dev.aegis.afs.cli.agent.AgentCommand.class,
+                dev.aegis.afs.cli.harness.AgentsCommand.class,
                 dev.aegis.afs.cli.harness.WitnessCommand.class,
         })
 public final class AfsCommand implements Runnable {

@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "harness", mixinStandardHelpOptions = true,
         description = {"Runs the change harness: gates change requests on evidence, policy and approvals, executes them "
                 + "on Kubernetes (or dry-runs them in shadow mode) and records each step in a signed ledger.",
-                "It listens on a loopback address and alone holds the Kubernetes write credentials."})
+                "It listens on a loopback address and alone holds the Kubernetes write credentials, or, with execution: "
+                        + "agents in its config, holds none and leases signed intents to cluster agents (afs agent)."})
 public final class HarnessCommand implements Callable<Integer> {
 
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "the harness config (harness.yaml)")
@@ -37,6 +38,11 @@ public final class HarnessCommand implements Callable<Integer> {
         spec.commandLine().getOut().println("afs harness listening on " + daemon.url() + " (data in " + cfg.dataDir() + ")");
         spec.commandLine().getOut().println("ledger public key: " + dev.aegis.afs.harness.Harness.ledgerPublicKey(cfg.dataDir())
                 + " (pin it: ledger.public_key in the harness config, afs ledger verify --public-key)");
+        if (cfg.execution().agents()) {
+            spec.commandLine().getOut().println("execution: agents " + cfg.execution().agentKeys().keySet()
+                    + " (no cluster credentials here; live state read through backend " + cfg.execution().liveStateBackend().orElse("?")
+                    + "; intents valid " + cfg.execution().intentTtl().toSeconds() + "s)");
+        }
         spec.commandLine().getOut().flush();
         stopped.await();
         return 0;

@@ -125,6 +125,13 @@ public final class HarnessClient {
         return send(request("v1/requests/" + segment(id) + "/cancel", caller).POST(HttpRequest.BodyPublishers.noBody())).body();
     }
 
+    /** The cluster agents (execution: agents): cluster, key_id, last_poll_at, version, state, lock_reason, leased. */
+    public List<JsonNode> agents(Caller caller) throws AfsException {
+        List<JsonNode> out = new ArrayList<>();
+        send(request("v1/agents", caller).GET()).body().path("agents").forEach(out::add);
+        return out;
+    }
+
     /** Ledger entries from {@code fromSeq} (1-based), at most {@code limit}. */
     public List<JsonNode> ledger(long fromSeq, int limit, Caller caller) throws AfsException {
         List<JsonNode> out = new ArrayList<>();
