@@ -43,6 +43,10 @@ class PlainToolsTest {
     private static Path logs;
     private static Path data;
     private static Process daemon;
+    /** A second mount of the same data with plain_tools: {pushdown: false}. */
+    private static Path offMountpoint;
+    private static Path offLogs;
+    private static Process offDaemon;
     private static FakeLoki loki;
     private static Path config;
 
@@ -71,14 +75,32 @@ class PlainToolsTest {
                         api-loki: {backend: loki, selector: '{app="api"}', follow: {poll: 200ms}}
                         tiny: {backend: local, path: shop/api.log, window: {lines: 500}, max_pushdown: {lines: 100}}
                 """.formatted(loki.url()));
+        Path offConfig = Files.createDirectories(work.resolve("off")).resolve("namespaces.yaml"); // its own keys/
+        Files.writeString(offConfig, """
+                evidence: {dir: evidence}
+                plain_tools: {pushdown: false}
+                backends:
+                  local: {type: file, root: ../data, cache_ttl: 0s}
+                teams:
+                  shop:
+                    prod:
+                      logs:
+                        api: {backend: local, path: shop/api.log, window: {lines: 500}}
+                """);
         mountpoint = Files.createDirectories(work.resolve("mnt"));
         logs = mountpoint.resolve("teams/shop/prod/logs");
+        offMountpoint = Files.createDirectories(work.resolve("mnt-off"));
+        offLogs = offMountpoint.resolve("teams/shop/prod/logs");
         daemon = new ProcessBuilder(repo.resolve("bin/afs").toString(), "mount", "-f", "--config", config.toString(),
                 mountpoint.toString()).redirectErrorStream(true).redirectOutput(work.resolve("daemon.log").toFile())
                 .start();
-        for (int i = 0; !mounted(); i++) {
-            if (!daemon.isAlive() || i > 1200) {
-                fail("the daemon did not mount:\n" + Files.readString(work.resolve("daemon.log")));
+        offDaemon = new ProcessBuilder(repo.resolve("bin/afs").toString(), "mount", "-f", "--config",
+                offConfig.toString(), offMountpoint.toString()).redirectErrorStream(true)
+                .redirectOutput(work.resolve("daemon-off.log").toFile()).start();
+        for (int i = 0; !mounted(mountpoint) || !mounted(offMountpoint); i++) {
+            if (!daemon.isAlive() || !offDaemon.isAlive() || i > 1200) {
+                fail("the daemons did not mount:\n" + Files.readString(work.resolve("daemon.log"))
+                        + Files.readString(work.resolve("daemon-off.log")));
             }
             Thread.sleep(50);
         }
@@ -87,6 +109,16 @@ class PlainToolsTest {
     @AfterAll
     static void unmount() throws Exception {
         try {
+            if (offMountpoint != null && mounted(offMountpoint)) {
+                Shell.Result r = Shell.run(work, List.of(repo.resolve("bin/afs").toString(), "unmount",
+                        offMountpoint.toString()));
+                if (r.exit() != 0) {
+                    Shell.run(work, List.of("umount", "-l", offMountpoint.toString()));
+                }
+            }
+            if (offDaemon != null && !offDaemon.waitFor(20, TimeUnit.SECONDS)) {
+                offDaemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
             if (mountpoint != null && mounted()) {
                 Shell.Result r = Shell.run(work, List.of(repo.resolve("bin/afs").toString(), "unmount",
                         mountpoint.toString()));
@@ -101,6 +133,9 @@ class PlainToolsTest {
             if (mountpoint != null && mounted()) {
                 Shell.run(work, List.of("umount", "-l", mountpoint.toString()));
             }
+            if (offMountpoint != null && mounted(offMountpoint)) {
+                Shell.run(work, List.of("umount", "-l", offMountpoint.toString()));
+            }
             if (loki != null) {
                 loki.close();
             }
@@ -113,9 +148,14 @@ class PlainToolsTest {
             }
         }
         assertFalse(mountpoint != null && mounted(), "the mount outlived the test");
+        assertFalse(offMountpoint != null && mounted(offMountpoint), "the second mount outlived the test");
     }
 
     private static boolean mounted() throws IOException {
+        return mounted(mountpoint);
+    }
+
+    private static boolean mounted(Path mountpoint) throws IOException {
         String abs = mountpoint.toAbsolutePath().toString();
         return Files.readAllLines(Path.of("/proc/mounts")).stream()
                 .map(l -> l.split(" ")).anyMatch(f -> f[1].equals(abs) && f[2].equals("fuse.afs"));
@@ -188,6 +228,21 @@ class PlainToolsTest {
         assertTrue(truncated.contains("default window of tiny"), truncated);
         assertEquals(Shell.bash(data, "tail -n 100 api.log").out(), Shell.bash(logs, "tail -n 100 tiny.log").out(),
                 "within the bound it is still pushed down");
+    }
+
+    @Test
+    void withPlainToolsOffAPlainToolGetsTheDefaultWindowFlaggedTruncated() throws IOException {
+        String window = Shell.bash(data, "tail -n 500 api.log | grep -c ERROR").out();
+        assertNotEquals(Shell.bash(data, "grep -c ERROR api.log").out(), window);
+        assertEquals(window, Shell.bash(offLogs, "grep -c ERROR api.log").out(), "the window, not the whole stream");
+        assertEquals(Shell.bash(data, "tail -n 500 api.log | head -n 3").out(), Shell.bash(offLogs, "head -n 3 api.log").out());
+        assertEquals(1, Shell.bash(offLogs, "grep -qF " + quote(firstLine()) + " api.log").exit(),
+                "grep -q does not find the oldest line, outside the window");
+        String truncated = Shell.bash(offLogs, "getfattr --only-values -n user.afs.truncated api.log").out();
+        assertTrue(truncated.contains("default window of api"), truncated);
+        String id = Shell.bash(offLogs, "getfattr --only-values -n user.afs.evidence api.log").out();
+        assertEquals(1, Shell.bash(offLogs, "getfattr -n user.afs.pushdown " + quote(offMountpoint + id)).exit(),
+                "no command was pushed down: " + id);
     }
 
     @Test
