@@ -66,7 +66,7 @@ class ServedLinesTest {
                 teams:
                   payments:
                     prod:
-                      redact: {builtin: false}   # pushdown decisions here; with redaction every filter runs locally
+                      redact: {builtin: false}   # pushdown decisions here; with redaction only raw prefilters are pushed (RedactedPushdownTest)
                       logs:
                         api: {backend: loki, selector: '{app="api"}', window: none}
                         bare: {backend: loki, selector: '{app="api"}', window: none, timestamp: none}

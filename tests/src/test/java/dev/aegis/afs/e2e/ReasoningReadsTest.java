@@ -112,7 +112,7 @@ class ReasoningReadsTest {
                   shop:
                     prod:
                       access: {read: ["uid:0"]}
-                      redact: {builtin: false}   # pushdown on: with redaction every filter runs locally (ReadPathAttackTest)
+                      redact: {builtin: false}   # pushdown on: with redaction only raw prefilters are pushed (ReadPathAttackTest)
                       changes: {mode: shadow}
                       logs:
                         api: {backend: loki, selector: '{app="api"}'}

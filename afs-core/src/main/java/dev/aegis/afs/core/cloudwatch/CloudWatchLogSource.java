@@ -2,6 +2,7 @@ package dev.aegis.afs.core.cloudwatch;
 
 import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.core.source.LogSource;
+import dev.aegis.afs.core.source.EntryCount;
 import dev.aegis.afs.core.source.Entries;
 import dev.aegis.afs.core.source.ReadStats;
 import dev.aegis.afs.core.source.TimestampMode;
@@ -62,6 +63,17 @@ final class CloudWatchLogSource implements LogSource<InsightsQuery> {
 
     @Override
     public ReadStats fetch(Pushdown<InsightsQuery> plan, LineSink sink) throws AfsException {
+        return fetch(plan, sink, EntryCount.ALL);
+    }
+
+    @Override
+    public boolean countsServedEntries() {
+        return true;
+    }
+
+    @Override
+    public ReadStats fetch(Pushdown<InsightsQuery> plan, LineSink sink, EntryCount count) throws AfsException {
+        Objects.requireNonNull(count, "count is null");
         Objects.requireNonNull(plan, "plan is null");
         Objects.requireNonNull(sink, "sink is null");
         Instant began = clock.instant();
@@ -92,6 +104,16 @@ final class CloudWatchLogSource implements LogSource<InsightsQuery> {
                     continue;
                 }
                 fresh++;
+                // an event that does not count (it matched a prefilter only inside a redacted value)
+                // passes on, to be dropped by the exact filter, and leaves no other trace
+                if (!count.counts(Instant.ofEpochMilli(row.millis()), row.message())) {
+                    if (query.newestFirst()) {
+                        newestFirst.add(row);
+                    } else if (!emit(row, sink)) {
+                        break batches;
+                    }
+                    continue;
+                }
                 if (got >= want) {
                     if (capped) { // more exist than max_entries lets us read
                         truncation = "cloudwatch " + settings.name() + ": stopped after max_entries=" + settings.maxEntries()

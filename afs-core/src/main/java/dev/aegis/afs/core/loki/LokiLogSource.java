@@ -5,6 +5,7 @@ import dev.aegis.afs.core.source.FollowableSource;
 import dev.aegis.afs.core.source.LineCursor;
 import dev.aegis.afs.core.source.LogSource;
 import dev.aegis.afs.core.source.Entries;
+import dev.aegis.afs.core.source.EntryCount;
 import dev.aegis.afs.core.source.ReadStats;
 import dev.aegis.afs.core.source.TimestampMode;
 import dev.aegis.afs.query.TimeRange;
@@ -71,6 +72,17 @@ final class LokiLogSource implements LogSource<LokiQuery>, FollowableSource {
 
     @Override
     public ReadStats fetch(Pushdown<LokiQuery> plan, LineSink sink) throws AfsException {
+        return fetch(plan, sink, EntryCount.ALL);
+    }
+
+    @Override
+    public boolean countsServedEntries() {
+        return true;
+    }
+
+    @Override
+    public ReadStats fetch(Pushdown<LokiQuery> plan, LineSink sink, EntryCount count) throws AfsException {
+        Objects.requireNonNull(count, "count is null");
         Objects.requireNonNull(plan, "plan is null");
         Objects.requireNonNull(sink, "sink is null");
         Instant began = clock.instant();
@@ -99,6 +111,16 @@ final class LokiLogSource implements LogSource<LokiQuery>, FollowableSource {
                     .filter(e -> e.nanos() != b || !seenAtBoundary.contains(e.key()))
                     .toList();
             for (LokiEntry entry : fresh) {
+                // an entry that does not count (it matched a prefilter only inside a redacted value)
+                // passes on, to be dropped by the exact filter, and leaves no other trace
+                if (!count.counts(instant(entry.nanos()), entry.line())) {
+                    if (backward) {
+                        newestFirst.add(entry);
+                    } else if (!emit(entry, sink)) {
+                        break batches;
+                    }
+                    continue;
+                }
                 if (got >= want) {
                     if (capped) { // more exist than max_entries lets us read
                         truncation = "loki " + settings.name() + ": stopped after max_entries=" + settings.maxEntries()
@@ -150,9 +172,11 @@ final class LokiLogSource implements LogSource<LokiQuery>, FollowableSource {
     }
 
     private static boolean emit(LokiEntry entry, LineSink sink) {
-        Instant time = Instant.ofEpochSecond(Math.floorDiv(entry.nanos(), 1_000_000_000L),
-                Math.floorMod(entry.nanos(), 1_000_000_000L));
-        return Entries.emit(time, entry.stream(), entry.line(), sink);
+        return Entries.emit(instant(entry.nanos()), entry.stream(), entry.line(), sink);
+    }
+
+    private static Instant instant(long nanos) {
+        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
     }
 
     private static long nanos(Instant t) {

@@ -1,6 +1,7 @@
 package dev.aegis.afs.core.redact;
 
 import com.google.re2j.Matcher;
+import dev.aegis.afs.query.pushdown.RedactionMarkers;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -52,6 +53,20 @@ public final class Redactor {
 
     public boolean isEmpty() {
         return rules.isEmpty();
+    }
+
+    /**
+     * What the markers this redactor writes hold between their brackets: {@code REDACTED_<KIND>},
+     * or with blinding {@code <KIND>_} and 8 hex digits. A literal that cannot occur there (nor
+     * holds a bracket) cannot match in or across a marker, which is what lets a backend prefilter
+     * raw lines with it ({@code RawPushdown}).
+     */
+    public RedactionMarkers markers() {
+        List<String> fixed = new ArrayList<>();
+        for (String kind : kinds) {
+            fixed.add(blinding.isPresent() ? kind + "_" : "REDACTED_" + kind);
+        }
+        return new RedactionMarkers(fixed, blinding.isPresent() ? 8 : 0);
     }
 
     /** A log line as it may be served. Returns {@code line} itself when nothing in it is sensitive. */

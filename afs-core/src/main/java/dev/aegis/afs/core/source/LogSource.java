@@ -39,6 +39,23 @@ public interface LogSource<Q extends BackendQuery> {
      */
     ReadStats fetch(Pushdown<Q> plan, LineSink sink) throws AfsException;
 
+    /**
+     * True when this source can count only some entries ({@link #fetch(Pushdown, LineSink, EntryCount)}),
+     * so that with redaction it may be given a raw prefilter ({@code RawPushdown}).
+     */
+    default boolean countsServedEntries() {
+        return false;
+    }
+
+    /**
+     * As {@link #fetch(Pushdown, LineSink)}, but every entry still passes to {@code sink} while only
+     * those {@code count} accepts count toward {@code max_entries}, truncation and
+     * {@link ReadStats#entries()}. Sources that say {@link #countsServedEntries()} implement it.
+     */
+    default ReadStats fetch(Pushdown<Q> plan, LineSink sink, EntryCount count) throws AfsException {
+        throw new UnsupportedOperationException(backend() + " cannot count entries on served text");
+    }
+
     /** When the stream last changed, for {@code stat}; {@link Instant#EPOCH} if unknown. */
     Instant lastModified();
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.aegis.afs.core.loki.FakeLoki;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +43,7 @@ class ReadPathAttackTest {
 
     private static Path work;
     private static Mount mount;
+    private static FakeLoki loki;
     private static boolean createdUser;
     private static int nssUid;
 
@@ -92,6 +94,14 @@ class ReadPathAttackTest {
                 now.minusSeconds(20) + " INFO nothing here",
                 now.minusSeconds(10) + " INFO done"));
         Files.write(data.resolve("corpus.log"), new ArrayList<>(CORPUS.keySet()));
+        // the same secret in Loki, on more entries than max_entries: a raw prefilter is pushed there
+        loki = new FakeLoki();
+        List<String> lokiLines = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            lokiLines.add("INFO s3 upload key_id=" + KEY + " n=" + i);
+        }
+        lokiLines.add("ERROR OOMKilled pod api-1");
+        loki.addLines(Map.of("app", "secrets"), now.minusSeconds(60), java.time.Duration.ofSeconds(1), lokiLines);
         Files.createDirectories(work.resolve("skills"));
         Path config = work.resolve("namespaces.yaml");
         Files.writeString(config, """
@@ -102,6 +112,7 @@ class ReadPathAttackTest {
                   per_caller: {snapshots_per_hour: %d}
                 backends:
                   local: {type: file, root: data, cache_ttl: 0s}
+                  loki: {type: loki, url: '%s', cache_ttl: 0s, retries: 0, max_entries: 3}
                 teams:
                   shop:
                     prod:
@@ -110,7 +121,8 @@ class ReadPathAttackTest {
                         api: {backend: local, path: api.log, window: none}
                         secrets: {backend: local, path: secrets.log, window: none}
                         corpus: {backend: local, path: corpus.log, window: none, timestamp: none}
-                """.formatted(QUOTA, ATTACKER, READER, HOG, NSS_GROUP));
+                        secrets-loki: {backend: loki, selector: '{app="secrets"}', window: none}
+                """.formatted(QUOTA, loki.url(), ATTACKER, READER, HOG, NSS_GROUP));
         mount = Mount.start(work, config, Map.of());
     }
 
@@ -132,6 +144,9 @@ class ReadPathAttackTest {
         try {
             if (mount != null) {
                 mount.close();
+            }
+            if (loki != null) {
+                loki.close();
             }
         } finally {
             if (createdUser) {
@@ -195,6 +210,26 @@ class ReadPathAttackTest {
         assertEquals(stats("secrets.log?grep-F=carol.pro"), stats("secrets.log?grep-F=carol.prx"));
         // a filter after a limit, and grep-v, also see served text only
         assertEquals(1, lines(as(ATTACKER, "cat '" + LOGS + "secrets.log?tail=3&grep-v=AKIAPROBE&grep=s3'").out()));
+    }
+
+    @Test
+    void aPrefixProbeThroughARawPrefilterPushedToLokiFindsNothing() throws Exception {
+        // the literal is pushed to Loki as a raw prefilter, the exact filter runs on served text
+        Mount.Result oom = as(ATTACKER, "f='" + LOGS + "secrets-loki.log?grep-F=OOMKilled'; cat \"$f\";"
+                + " e=$(getfattr --only-values -n user.afs.evidence \"$f\"); getfattr --only-values -n user.afs.query \"$PWD$e\"");
+        assertEquals(0, oom.exit(), oom.err());
+        assertTrue(oom.out().contains(" ERROR OOMKilled pod api-1\n"), oom.out());
+        assertTrue(oom.out().contains("{app=\"secrets\"} |= \"OOMKilled\""), oom.out());
+        // six raw entries hold the key (max_entries is 3): a true prefix leaves the trace of a wrong one
+        Map<String, String> wrong = stats("secrets-loki.log?grep-F=" + KEY.substring(0, 12) + "X");
+        for (String probe : List.of(KEY.substring(0, 4), KEY.substring(0, 12), KEY)) {
+            Mount.Result r = as(ATTACKER, "cat '" + LOGS + "secrets-loki.log?grep-F=" + probe + "'");
+            assertEquals(0, r.exit(), r.err());
+            assertEquals("", r.out(), probe);
+            assertEquals(wrong, stats("secrets-loki.log?grep-F=" + probe), probe);
+        }
+        assertEquals("\"0\"", wrong.get("user.afs.stats.entries"));
+        assertTrue(loki.received().stream().anyMatch(q -> q.query().contains("|= \"" + KEY + "\"")), "the probe was pushed");
     }
 
     /** The evidence stats and truncation flag of a read by the attacker, without the wall time. */

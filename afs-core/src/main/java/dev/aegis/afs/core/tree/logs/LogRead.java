@@ -22,6 +22,7 @@ import dev.aegis.afs.query.local.LocalEvaluator;
 import dev.aegis.afs.query.pushdown.BackendQuery;
 import dev.aegis.afs.query.pushdown.Pushdown;
 import dev.aegis.afs.query.pushdown.RawPushdown;
+import dev.aegis.afs.query.pushdown.RedactionMarkers;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -79,7 +80,9 @@ final class LogRead implements SnapshotProducer {
      * Filters are decided on the line as served: the lines a backend returns are redacted first,
      * then the exact local filter runs (see {@link RawPushdown}). A source that can decide
      * filters on served text itself (the file scanner) gets the whole plan; any other gets only
-     * what {@link RawPushdown} allows on raw data, and the core applies the whole plan after.
+     * what {@link RawPushdown} allows on raw data (the range, leading limits, and literal
+     * prefilters that select a superset of the served result, its entries counted on served text
+     * by {@link ServedEntryCount}), and the core applies the whole plan after.
      */
     private <Q extends BackendQuery> CaptureInfo run(LogSource<Q> source, LogQuery query, long cap,
                                                      SnapshotOutput out) throws AfsException {
@@ -88,6 +91,7 @@ final class LogRead implements SnapshotProducer {
         Redactor redactor = out.redactor();
         Pushdown<Q> pushdown;
         LogQuery local;
+        ServedEntryCount counted = null;
         if (redactor.isEmpty()) {
             // Filters see the served line; the backend sees the bare one. Offer it only the filters
             // that cannot tell the two apart (with labels in the line, none), the rest run here.
@@ -108,15 +112,29 @@ final class LogRead implements SnapshotProducer {
                 pushdown = served.get();
                 local = pushdown.residual();
             } else {
-                pushdown = source.plan(RawPushdown.forRawBackend(query, true));
+                // Raw prefilters only for a source that can count entries on served text, never
+                // with labels in the line, and under a time prefix only those the prefix cannot affect.
+                RedactionMarkers markers = source.countsServedEntries() && !labels ? redactor.markers() : null;
+                RawPushdown.RawPlan raw = RawPushdown.forRawBackend(query, markers,
+                        mode == TimestampMode.NONE ? f -> true : TimePrefix::sameOnBareLine);
+                pushdown = source.plan(raw.query());
                 local = new LogQuery(pushdown.residual().range(), query.stages());
+                if (!raw.prefilters().isEmpty()) {
+                    counted = new ServedEntryCount(redactor.forRead(), raw.prefilters());
+                }
             }
         }
         Writer writer = new Writer(out, cap);
         GrepSelection selection = new GrepSelection();
         LineSink sink = new Served(mode, labels, stream.detected(),
                 new RedactingSink(redactor, LocalEvaluator.pipeline(local, writer, selection)));
-        ReadStats stats = source.fetch(pushdown, sink);
+        ReadStats stats;
+        if (counted == null) {
+            stats = source.fetch(pushdown, sink);
+        } else {
+            stats = source.fetch(pushdown, sink, counted);
+            stats = new ReadStats(counted.servedBytes(), stats.entries(), stats.took(), stats.truncation());
+        }
         sink.end();
         writer.rethrow();
         Optional<String> truncation = stats.truncation();
