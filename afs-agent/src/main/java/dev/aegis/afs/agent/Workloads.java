@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import dev.aegis.afs.workloads.Workload;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,8 +25,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What the agent does to Kubernetes, through fabric8, with the semantics of the harness's
- * in-process executor (afs-harness {@code Cluster}): scale sets {@code spec.replicas}, restart
+ * What the agent does to Kubernetes, through fabric8. The edits themselves are afs-workloads'
+ * {@link Workload}, which the harness's in-process executor uses too: scale sets {@code spec.replicas}, restart
  * stamps {@code kubectl.kubernetes.io/restartedAt} on the pod template (as
  * {@code kubectl rollout restart} does), set_resources merges requests/limits into one
  * container. Every write is an update of the very object the local policy was evaluated
@@ -34,7 +35,7 @@ import java.util.Optional;
  */
 public final class Workloads {
 
-    static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
+    static final String RESTARTED_AT = Workload.RESTARTED_AT;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The actions this agent runs. Others are refused before anything is read. */
@@ -146,28 +147,28 @@ public final class Workloads {
         switch (tool) {
             case SCALE -> {
                 diff.put("field", "spec.replicas");
-                diff.put("before", replicas(live));
-                setReplicas(copy, ((Long) params.get("replicas")).intValue());
+                diff.put("before", new Workload(live).replicas());
+                new Workload(copy).setReplicas(((Long) params.get("replicas")).intValue());
             }
             case RESTART -> {
                 diff.put("field", "spec.template.metadata.annotations." + RESTARTED_AT);
-                diff.put("before", annotation(live));
-                annotate(copy, marker);
+                diff.put("before", new Workload(live).restartedAt());
+                new Workload(copy).setRestartedAt(marker);
             }
             case SET_RESOURCES -> {
                 String name = t.container().orElseThrow();
                 diff.put("field", "containers." + name + ".resources");
-                Container c = container(template(copy), name).orElseThrow(() -> new IllegalStateException(
+                Container c = new Workload(copy).container(name).orElseThrow(() -> new IllegalStateException(
                         t + " has no container " + name));
                 diff.set("before", JSON.valueToTree(c.getResources()));
-                c.setResources(merged(c.getResources(), params));
+                c.setResources(Workload.mergedResources(c.getResources(), params));
             }
         }
         HasMetadata after = client.resource(copy).dryRun(dryRun).update();
         switch (tool) {
-            case SCALE -> diff.put("after", replicas(after));
-            case RESTART -> diff.put("after", annotation(after));
-            case SET_RESOURCES -> diff.set("after", JSON.valueToTree(container(template(after), t.container().orElseThrow())
+            case SCALE -> diff.put("after", new Workload(after).replicas());
+            case RESTART -> diff.put("after", new Workload(after).restartedAt());
+            case SET_RESOURCES -> diff.set("after", JSON.valueToTree(new Workload(after).container(t.container().orElseThrow())
                     .map(Container::getResources).orElse(null)));
         }
         diff.put("resource_version_before", live.getMetadata().getResourceVersion());
@@ -182,10 +183,10 @@ public final class Workloads {
             return false;
         }
         return switch (tool) {
-            case SCALE -> replicas(live.get()) == (Long) params.get("replicas");
-            case RESTART -> marker.equals(annotation(live.get()));
-            case SET_RESOURCES -> container(template(live.get()), t.container().orElseThrow())
-                    .map(c -> c.getResources() != null && c.getResources().equals(merged(c.getResources(), params)))
+            case SCALE -> new Workload(live.get()).replicas() == (Long) params.get("replicas");
+            case RESTART -> marker.equals(new Workload(live.get()).restartedAt());
+            case SET_RESOURCES -> new Workload(live.get()).container(t.container().orElseThrow())
+                    .map(c -> c.getResources() != null && c.getResources().equals(Workload.mergedResources(c.getResources(), params)))
                     .orElse(false);
         };
     }
@@ -195,11 +196,11 @@ public final class Workloads {
         HasMetadata o = read(t).orElse(null);
         if (o instanceof Deployment d) {
             return new Readiness(d.getStatus() == null || d.getStatus().getReadyReplicas() == null ? 0 : d.getStatus().getReadyReplicas(),
-                    replicas(d));
+                    new Workload(d).replicas());
         }
         if (o instanceof StatefulSet s) {
             return new Readiness(s.getStatus() == null || s.getStatus().getReadyReplicas() == null ? 0 : s.getStatus().getReadyReplicas(),
-                    replicas(s));
+                    new Workload(s).replicas());
         }
         if (o instanceof DaemonSet s && s.getStatus() != null) {
             return new Readiness(s.getStatus().getNumberReady() == null ? 0 : s.getStatus().getNumberReady(),
@@ -208,66 +209,4 @@ public final class Workloads {
         return new Readiness(0, 1);
     }
 
-    private static long replicas(HasMetadata o) {
-        Integer r = o instanceof Deployment d ? d.getSpec().getReplicas() : o instanceof StatefulSet s ? s.getSpec().getReplicas() : null;
-        return r == null ? 1 : r;
-    }
-
-    private static void setReplicas(HasMetadata o, int n) {
-        if (o instanceof Deployment d) {
-            d.getSpec().setReplicas(n);
-        } else if (o instanceof StatefulSet s) {
-            s.getSpec().setReplicas(n);
-        }
-    }
-
-    private static PodTemplateSpec template(HasMetadata o) {
-        return o instanceof Deployment d ? d.getSpec().getTemplate()
-                : o instanceof StatefulSet s ? s.getSpec().getTemplate()
-                : o instanceof DaemonSet s ? s.getSpec().getTemplate() : null;
-    }
-
-    private static String annotation(HasMetadata o) {
-        PodTemplateSpec t = template(o);
-        return t == null || t.getMetadata() == null || t.getMetadata().getAnnotations() == null ? null
-                : t.getMetadata().getAnnotations().get(RESTARTED_AT);
-    }
-
-    private static void annotate(HasMetadata o, String value) {
-        PodTemplateSpec t = template(o);
-        if (t.getMetadata() == null) {
-            t.setMetadata(new ObjectMeta());
-        }
-        if (t.getMetadata().getAnnotations() == null) {
-            t.getMetadata().setAnnotations(new HashMap<>());
-        }
-        t.getMetadata().getAnnotations().put(RESTARTED_AT, value);
-    }
-
-    private static Optional<Container> container(PodTemplateSpec t, String name) {
-        if (t == null || t.getSpec() == null || t.getSpec().getContainers() == null) {
-            return Optional.empty();
-        }
-        return t.getSpec().getContainers().stream().filter(c -> name.equals(c.getName())).findFirst();
-    }
-
-    @SuppressWarnings("unchecked")
-    static ResourceRequirements merged(ResourceRequirements current, Map<String, Object> params) {
-        ResourceRequirements r = current == null ? new ResourceRequirements() : Serialization.clone(current);
-        for (String section : List.of("requests", "limits")) {
-            Object values = params.get(section);
-            if (values == null) {
-                continue;
-            }
-            Map<String, Quantity> target = section.equals("requests") ? r.getRequests() : r.getLimits();
-            Map<String, Quantity> copy = target == null ? new LinkedHashMap<>() : new LinkedHashMap<>(target);
-            ((Map<String, String>) values).forEach((k, v) -> copy.put(k, new Quantity(v)));
-            if (section.equals("requests")) {
-                r.setRequests(copy);
-            } else {
-                r.setLimits(copy);
-            }
-        }
-        return r;
-    }
 }

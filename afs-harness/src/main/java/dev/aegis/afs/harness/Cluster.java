@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import dev.aegis.afs.workloads.Workload;
 import java.math.BigDecimal;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -39,7 +40,7 @@ import java.util.function.UnaryOperator;
  */
 public final class Cluster implements LiveState {
 
-    static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
+    static final String RESTARTED_AT = Workload.RESTARTED_AT;
     private static final String REVISION = "deployment.kubernetes.io/revision";
 
     private final KubernetesClient client;
@@ -106,7 +107,7 @@ public final class Cluster implements LiveState {
         out.put("pods_at_once", atOnce);
         long memory = 0;
         if (template != null && t.container().isPresent()) {
-            memory = container(template, t.container().get()).map(c -> bytes(c.getResources(), "limits", "memory")).orElse(0L);
+            memory = Workload.container(template, t.container().get()).map(c -> bytes(c.getResources(), "limits", "memory")).orElse(0L);
         }
         out.put("memory_limit_bytes", memory);
         return out;
@@ -124,7 +125,7 @@ public final class Cluster implements LiveState {
                 before.put("restarted_at", v);
             }
             case SET_RESOURCES -> {
-                Container c = container(template(t, ns), t.container().orElseThrow())
+                Container c = Workload.container(template(t, ns), t.container().orElseThrow())
                         .orElseThrow(() -> new TargetMissing(t, ns));
                 before.put("container", c.getName());
                 before.set("resources", Ledger.JSON.valueToTree(c.getResources() == null ? new ResourceRequirements() : c.getResources()));
@@ -149,23 +150,23 @@ public final class Cluster implements LiveState {
         switch (a.tool()) {
             case SCALE -> {
                 long n = (Long) a.params().get("replicas");
-                HasMetadata after = edit(t, ns, dryRun, o -> setReplicas(o, (int) n), checked(before));
-                out.set("diff", diff("spec.replicas", before.get("replicas"), Ledger.JSON.valueToTree(replicasOf(after))));
+                HasMetadata after = edit(t, ns, dryRun, o -> new Workload(o).setReplicas((int) n).object(), checked(before));
+                out.set("diff", diff("spec.replicas", before.get("replicas"), Ledger.JSON.valueToTree(new Workload(after).replicas())));
             }
             case RESTART -> {
-                HasMetadata after = edit(t, ns, dryRun, o -> annotateTemplate(o, marker), checked(before));
+                HasMetadata after = edit(t, ns, dryRun, o -> new Workload(o).setRestartedAt(marker).object(), checked(before));
                 out.set("diff", diff("spec.template.metadata.annotations." + RESTARTED_AT, before.get("restarted_at"),
-                        Ledger.JSON.valueToTree(annotationOf(after))));
+                        Ledger.JSON.valueToTree(new Workload(after).restartedAt())));
             }
             case SET_RESOURCES -> {
                 String name = t.container().orElseThrow();
                 HasMetadata after = edit(t, ns, dryRun, o -> {
-                    Container c = container(templateOf(o), name).orElseThrow();
-                    c.setResources(merged(c.getResources(), a.params()));
+                    Container c = Workload.container(Workload.templateOf(o), name).orElseThrow();
+                    c.setResources(Workload.mergedResources(c.getResources(), a.params()));
                     return o;
                 }, checked(before));
                 out.set("diff", diff("containers." + name + ".resources", before.get("resources"),
-                        Ledger.JSON.valueToTree(container(templateOf(after), name).map(Container::getResources).orElse(null))));
+                        Ledger.JSON.valueToTree(Workload.container(Workload.templateOf(after), name).map(Container::getResources).orElse(null))));
             }
             case UNDO -> {
                 PodTemplateSpec previous = previousTemplate(t, ns, Optional.ofNullable((Long) a.params().get("to_revision")));
@@ -173,7 +174,7 @@ public final class Cluster implements LiveState {
                     ((Deployment) o).getSpec().setTemplate(previous);
                     return o;
                 }, checked(before));
-                out.set("diff", diff("spec.template", before.get("template"), Ledger.JSON.valueToTree(templateOf(after))));
+                out.set("diff", diff("spec.template", before.get("template"), Ledger.JSON.valueToTree(Workload.templateOf(after))));
             }
             case DELETE_POD -> {
                 if (dryRun) {
@@ -204,12 +205,12 @@ public final class Cluster implements LiveState {
         try {
             return switch (a.tool()) {
                 case SCALE -> String.valueOf(replicas(t, ns)).equals(marker);
-                case RESTART -> marker.equals(annotationOf(workload(t, ns)));
+                case RESTART -> marker.equals(new Workload(workload(t, ns)).restartedAt());
                 case SET_RESOURCES -> {
-                    ResourceRequirements live = container(template(t, ns), t.container().orElseThrow()).map(Container::getResources)
+                    ResourceRequirements live = Workload.container(template(t, ns), t.container().orElseThrow()).map(Container::getResources)
                             .orElse(null);
                     ResourceRequirements beforeRes = Serialization.unmarshal(before.get("resources").toString(), ResourceRequirements.class);
-                    yield live != null && live.equals(merged(beforeRes, a.params()));
+                    yield live != null && live.equals(Workload.mergedResources(beforeRes, a.params()));
                 }
                 case UNDO -> !Objects.equals(Ledger.JSON.valueToTree(template(t, ns)), before.get("template"));
                 case DELETE_POD -> {
@@ -226,11 +227,11 @@ public final class Cluster implements LiveState {
     public Optional<String> restore(Action a, String ns, ObjectNode before) throws TargetMissing {
         Target t = a.target();
         switch (a.tool()) {
-            case SCALE -> edit(t, ns, false, o -> setReplicas(o, before.get("replicas").asInt()));
+            case SCALE -> edit(t, ns, false, o -> new Workload(o).setReplicas(before.get("replicas").asInt()).object());
             case SET_RESOURCES -> {
                 ResourceRequirements res = Serialization.unmarshal(before.get("resources").toString(), ResourceRequirements.class);
                 edit(t, ns, false, o -> {
-                    container(templateOf(o), before.get("container").asText()).orElseThrow().setResources(res);
+                    Workload.container(Workload.templateOf(o), before.get("container").asText()).orElseThrow().setResources(res);
                     return o;
                 });
             }
@@ -347,87 +348,11 @@ public final class Cluster implements LiveState {
     }
 
     private long replicas(Target t, String ns) throws TargetMissing {
-        return replicasOf(workload(t, ns));
+        return new Workload(workload(t, ns)).replicas();
     }
 
     private PodTemplateSpec template(Target t, String ns) throws TargetMissing {
-        return templateOf(workload(t, ns));
-    }
-
-    private static long replicasOf(HasMetadata o) {
-        Integer r = o instanceof Deployment d ? d.getSpec().getReplicas()
-                : o instanceof StatefulSet s ? s.getSpec().getReplicas() : null;
-        return r == null ? 1 : r;
-    }
-
-    private static HasMetadata setReplicas(HasMetadata o, int n) {
-        if (o instanceof Deployment d) {
-            d.getSpec().setReplicas(n);
-        } else if (o instanceof StatefulSet s) {
-            s.getSpec().setReplicas(n);
-        }
-        return o;
-    }
-
-    private static PodTemplateSpec templateOf(HasMetadata o) {
-        if (o instanceof Deployment d) {
-            return d.getSpec().getTemplate();
-        }
-        if (o instanceof StatefulSet s) {
-            return s.getSpec().getTemplate();
-        }
-        if (o instanceof DaemonSet s) {
-            return s.getSpec().getTemplate();
-        }
-        return null;
-    }
-
-    private static String annotationOf(HasMetadata o) {
-        PodTemplateSpec t = templateOf(o);
-        if (t == null || t.getMetadata() == null || t.getMetadata().getAnnotations() == null) {
-            return null;
-        }
-        return t.getMetadata().getAnnotations().get(RESTARTED_AT);
-    }
-
-    private static HasMetadata annotateTemplate(HasMetadata o, String value) {
-        PodTemplateSpec t = templateOf(o);
-        if (t.getMetadata() == null) {
-            t.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMeta());
-        }
-        if (t.getMetadata().getAnnotations() == null) {
-            t.getMetadata().setAnnotations(new HashMap<>());
-        }
-        t.getMetadata().getAnnotations().put(RESTARTED_AT, value);
-        return o;
-    }
-
-    private static Optional<Container> container(PodTemplateSpec t, String name) {
-        if (t == null || t.getSpec() == null || t.getSpec().getContainers() == null) {
-            return Optional.empty();
-        }
-        return t.getSpec().getContainers().stream().filter(c -> name.equals(c.getName())).findFirst();
-    }
-
-    @SuppressWarnings("unchecked")
-    static ResourceRequirements merged(ResourceRequirements current, Map<String, Object> params) {
-        ResourceRequirements r = current == null ? new ResourceRequirements()
-                : Serialization.clone(current);
-        for (String section : List.of("requests", "limits")) {
-            Object values = params.get(section);
-            if (values == null) {
-                continue;
-            }
-            Map<String, Quantity> target = section.equals("requests") ? r.getRequests() : r.getLimits();
-            Map<String, Quantity> copy = target == null ? new LinkedHashMap<>() : new LinkedHashMap<>(target);
-            ((Map<String, String>) values).forEach((k, v) -> copy.put(k, new Quantity(v)));
-            if (section.equals("requests")) {
-                r.setRequests(copy);
-            } else {
-                r.setLimits(copy);
-            }
-        }
-        return r;
+        return Workload.templateOf(workload(t, ns));
     }
 
     /** Bytes of {@code resources.<section>.<name>}, 0 when unset. */
