@@ -7,6 +7,7 @@ import dev.aegis.afs.core.k8s.KubernetesBackendType;
 import dev.aegis.afs.core.loki.LokiBackendType;
 import dev.aegis.afs.core.prometheus.PrometheusBackendType;
 import dev.aegis.afs.core.traces.ZipkinBackendType;
+import dev.aegis.afs.core.git.GitBackendType;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -20,7 +21,8 @@ public final class BackendTypes {
             new LokiBackendType(),
             new CloudWatchBackendType(),
             new KubernetesBackendType(),
-            new ZipkinBackendType());
+            new ZipkinBackendType(),
+            new GitBackendType());
 
     private BackendTypes() {
     }

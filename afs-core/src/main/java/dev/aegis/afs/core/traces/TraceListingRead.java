@@ -6,11 +6,7 @@ import dev.aegis.afs.core.evidence.CaptureInfo;
 import dev.aegis.afs.core.evidence.SnapshotOutput;
 import dev.aegis.afs.core.evidence.SnapshotProducer;
 import dev.aegis.afs.core.source.ReadStats;
-import dev.aegis.afs.query.LineFilter;
-import dev.aegis.afs.query.LineLimit;
 import dev.aegis.afs.query.QuerySyntaxException;
-import dev.aegis.afs.query.Stage;
-import dev.aegis.afs.query.local.LineMatcher;
 import dev.aegis.afs.query.path.PathQuery;
 import dev.aegis.afs.query.pushdown.Pushdown;
 import dev.aegis.afs.query.traces.TraceQuery;
@@ -79,16 +75,7 @@ final class TraceListingRead implements SnapshotProducer {
         for (TraceSummary t : traces) {
             lines.add(out.redactor().redact(t.line()));
         }
-        for (Stage stage : plan.residual().stages()) {
-            if (stage instanceof LineFilter f) {
-                LineMatcher m = LineMatcher.of(f);
-                lines.removeIf(l -> !m.keeps(l));
-            } else if (stage instanceof LineLimit l) {
-                int n = (int) Math.min(l.count(), lines.size());
-                lines = l.end() == LineLimit.End.NEWEST ? new ArrayList<>(lines.subList(lines.size() - n, lines.size()))
-                        : new ArrayList<>(lines.subList(0, n));
-            }
-        }
+        lines = dev.aegis.afs.core.source.ResidualLines.apply(lines, plan.residual().stages());
         for (String line : lines) {
             out.servedLine(line);
         }

@@ -5,6 +5,7 @@ import dev.aegis.afs.core.tree.disk.RunbooksSection;
 import dev.aegis.afs.core.prometheus.MetricsSection;
 import dev.aegis.afs.core.k8s.KubernetesSection;
 import dev.aegis.afs.core.traces.TracesSection;
+import dev.aegis.afs.core.git.ConfigSection;
 import java.util.List;
 import java.util.Optional;
 
@@ -16,6 +17,7 @@ public final class EnvSections {
             new MetricsSection(),
             new KubernetesSection(),
             new TracesSection(),
+            new ConfigSection(),
             new RunbooksSection());
 
     private EnvSections() {
