@@ -17,6 +17,13 @@ import java.util.logging.Logger;
  * for everyone except a process holding it open (see {@link AfsFuse#getattr}), and a cached
  * size leaking to another process would make its {@code tail} seek to the wrong place; {@code atomic_o_trunc} so {@code > file} reaches
  * {@code open} with O_TRUNC instead of a separate truncate. libfuse runs multithreaded.
+ *
+ * <p>Fixed directories ({@code /teams}, a team, an env, {@code logs/}) would bear a longer
+ * entry and attribute timeout than live files, but libfuse 2's high-level API, which jnr-fuse
+ * binds, applies both timeouts to the whole mount (only the low-level API sets them per
+ * entry). So the kernel looks each directory up at most once a second per name, and what a
+ * lookup costs is kept small instead: a file stream's directory is listed at most once per
+ * read ({@code StreamLayout}).
  */
 public final class FuseMount implements AutoCloseable {
 

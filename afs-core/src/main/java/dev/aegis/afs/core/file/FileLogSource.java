@@ -114,6 +114,11 @@ public final class FileLogSource implements LogSource<ScanPlan>, FollowableSourc
         return "file:" + backend;
     }
 
+    /** How many times the stream's directory was listed (a read lists it at most once). */
+    long listings() {
+        return layout.listings();
+    }
+
     /** The files the stream is made of now, oldest first, relative to the root (for evidence and messages). */
     public List<String> files() throws AfsException {
         return segments().stream().map(Segment::name).toList();

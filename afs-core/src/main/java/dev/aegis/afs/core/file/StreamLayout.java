@@ -8,6 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.nio.file.PathMatcher;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
@@ -118,7 +123,16 @@ final class StreamLayout {
         }
     }
 
-    /** The stream's files, oldest first, with sizes as they are now. */
+    /**
+     * The stream's files, oldest first, with sizes as they are now.
+     *
+     * <p>One read asks several times (the lookup's and each stat's modification time, then the
+     * fetch), and so does every read of the stream: the directory is listed again only when its
+     * own modification time changed (a rotation, a new or removed file) and is not recent enough
+     * to hide a second change in the same clock tick; otherwise the files last listed are
+     * re-stat'ed for their sizes, a stat per file instead of a listing and a real-path
+     * resolution per file.
+     */
     List<Segment> segments() throws AfsException {
         Path dirPath = root.resolve(dir);
         if (!Files.exists(dirPath)) {
@@ -129,12 +143,70 @@ final class StreamLayout {
             Path target = realDir.resolve(last);
             if (Files.isDirectory(target)) {
                 Path realTarget = confined(target, spec);
-                return order(listing(realTarget, spec, name -> true));
+                return cached(realTarget, () -> order(listing(realTarget, spec, name -> true)));
             }
-            return order(listing(realDir, dir, name -> RotationName.of(name).base().equals(last)));
+            return cached(realDir, () -> order(listing(realDir, dir, name -> RotationName.of(name).base().equals(last))));
         }
-        return order(listing(realDir, dir, name -> glob.matches(Path.of(name))
-                || glob.matches(Path.of(RotationName.of(name).base()))));
+        return cached(realDir, () -> order(listing(realDir, dir, name -> glob.matches(Path.of(name))
+                || glob.matches(Path.of(RotationName.of(name).base())))));
+    }
+
+    /** How many times a directory was listed (for tests: a read should list at most once). */
+    long listings() {
+        return listings.get();
+    }
+
+    /** A directory changed less than this before it was listed may change again unseen in the same tick. */
+    private static final Duration RACY = Duration.ofSeconds(2);
+
+    private final AtomicLong listings = new AtomicLong();
+    private final AtomicReference<Listed> lastListing = new AtomicReference<>();
+
+    /** The segments listed from {@code directory} when its modification time was {@code modified}. */
+    private record Listed(Path directory, FileTime modified, List<Segment> segments) {
+    }
+
+    private interface Lister {
+        List<Segment> list() throws AfsException;
+    }
+
+    private List<Segment> cached(Path directory, Lister lister) throws AfsException {
+        FileTime modified;
+        try {
+            modified = Files.getLastModifiedTime(directory);
+        } catch (IOException e) {
+            listings.incrementAndGet();
+            return lister.list();
+        }
+        Listed previous = lastListing.get();
+        if (previous != null && previous.directory().equals(directory) && previous.modified().equals(modified)) {
+            List<Segment> fresh = restat(previous.segments());
+            if (fresh != null) {
+                return fresh;
+            }
+        }
+        listings.incrementAndGet();
+        List<Segment> listed = lister.list();
+        boolean racy = Duration.between(modified.toInstant(), Instant.now()).compareTo(RACY) < 0;
+        lastListing.set(racy ? null : new Listed(directory, modified, listed));
+        return listed;
+    }
+
+    /** The same files with their sizes and times now; null when one is gone (list again). */
+    private static List<Segment> restat(List<Segment> segments) {
+        List<Segment> out = new ArrayList<>(segments.size());
+        for (Segment s : segments) {
+            try {
+                BasicFileAttributes a = Files.readAttributes(s.file(), BasicFileAttributes.class);
+                if (!a.isRegularFile()) {
+                    return null;
+                }
+                out.add(new Segment(s.file(), s.name(), s.gzip(), a.size(), a.lastModifiedTime().toInstant(), s.base()));
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return out;
     }
 
     private record Entry(Segment segment, RotationName rotation) {

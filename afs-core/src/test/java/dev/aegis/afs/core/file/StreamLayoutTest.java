@@ -66,6 +66,38 @@ class StreamLayoutTest {
         assertEquals(Instant.EPOCH, none.lastModified());
     }
 
+    /**
+     * One read asks for the stream's files at its lookup, at each stat and at its fetch; the
+     * directory is listed at most once for all of them, and not again while it is unchanged,
+     * yet appended lines and a rotation are seen by the next read.
+     */
+    @Test
+    void aReadListsTheDirectoryAtMostOnceAndStillSeesAppendsAndRotations() throws Exception {
+        Path logs = dir.resolve("logs");
+        StreamFixture.write(logs.resolve("app.log"), "one\n");
+        StreamFixture.write(logs.resolve("other.log"), "x\n");
+        java.nio.file.Files.setLastModifiedTime(logs, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(60)));
+        FileLogSource source = StreamFixture.stream(StreamFixture.backend(dir, "logs"), "path: app.log\n");
+
+        long before = source.listings();
+        for (int read = 0; read < 3; read++) { // as the mount does: lookup, getattr, fstat, then the fetch
+            source.lastModified();
+            source.lastModified();
+            source.lastModified();
+            texts(source);
+        }
+        assertEquals(1, source.listings() - before, "three reads, one listing");
+
+        java.nio.file.Files.writeString(logs.resolve("app.log"), "two\n", java.nio.file.StandardOpenOption.APPEND);
+        assertEquals(List.of("one", "two"), texts(source), "an append changes no directory: re-stat'ed, not re-listed");
+        assertEquals(1, source.listings() - before);
+
+        java.nio.file.Files.move(logs.resolve("app.log"), logs.resolve("app.log.1"));
+        StreamFixture.write(logs.resolve("app.log"), "three\n");
+        assertEquals(List.of("one", "two", "three"), texts(source), "a rotation is listed again");
+        assertEquals(2, source.listings() - before);
+    }
+
     private static List<String> texts(FileLogSource source) throws Exception {
         return StreamFixture.read(source, LogQuery.ALL).lines().stream().map(LogLine::text)
                 .map(t -> t.startsWith("nginx/") || !t.contains("/") ? t : t).toList();
