@@ -63,7 +63,6 @@ public final class IntentLeasing {
     private final Clock clock;
     private final Map<String, Instant> seenTokens = new ConcurrentHashMap<>();
     private final Map<String, Poll> polls = new ConcurrentHashMap<>();
-    private volatile Instant prunedAt = Instant.MIN;
 
     public IntentLeasing(IntentKeyStore keys, Map<String, String> agentPublicKeys, Duration defaultTtl, Clock clock) {
         this.keys = requireNonNull(keys, "keys is null");
@@ -127,10 +126,7 @@ public final class IntentLeasing {
     /** The JWKS of {@code GET /v1/keys}: every online key whose certificate has not ended. */
     String jwks() throws IOException {
         Instant now = clock.instant();
-        if (now.isAfter(prunedAt.plus(Duration.ofHours(1)))) {
-            keys.prune(now); // a key whose certificate ended can no longer have a valid intent out
-            prunedAt = now;
-        }
+        keys.prune(now); // a key whose certificate ended can no longer have a valid intent out
         return Jwks.json(keys.published(now));
     }
 

@@ -257,6 +257,24 @@ class AgentLeasingTest {
     }
 
     @Test
+    void aRotatedKeySignsFromItsPeriodAndTheOldOneIsPublishedUntilItsCertificateEnds() throws Exception {
+        String old = keys().certificatesByKid().keySet().iterator().next();
+        String next = IntentKeyStore.open(dir.resolve("data")).rotate(root, f.clock.instant().plus(Duration.ofHours(24)),
+                Duration.ofHours(24), Duration.ofHours(1), 1, random).get(0).certificate().keyId();
+        assertEquals(Set.of(old, next), keys().certificatesByKid().keySet(), "afs keys rotate publishes the next key ahead");
+        submit("rotate-1");
+        assertEquals(old, com.nimbusds.jose.JWSObject.parse(poll().get(0).path("intent").asText()).getHeader().getKeyID(),
+                "the next key does not sign before its period");
+
+        f.clock.advance(Duration.ofHours(24).plusMinutes(30)); // the old certificate runs one more hour (the overlap)
+        assertEquals(Set.of(old, next), keys().certificatesByKid().keySet(), "kept while an intent it signed may be valid");
+        f.clock.advance(Duration.ofHours(1));
+        assertEquals(Set.of(next), keys().certificatesByKid().keySet());
+        assertTrue(!Files.exists(dir.resolve("data/intent-keys/" + old + ".jwk")), "an ended key is deleted");
+        assertTrue(Files.exists(dir.resolve("data/intent-keys/" + next + ".jwk")));
+    }
+
+    @Test
     void theHarnessRefusesToStartWithKubernetesCredentialsOrWithoutAnIntentKey() throws Exception {
         daemon.stop();
         daemon = null;
