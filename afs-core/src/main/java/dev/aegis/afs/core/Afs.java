@@ -86,6 +86,7 @@ public final class Afs implements AutoCloseable {
     private final PlainTools plainTools;
     private final HarnessClient harness;
     private volatile EvidenceRegistrar registrar;
+    private volatile dev.aegis.afs.core.evidence.EvidenceReplication replication;
     private volatile RetentionSweep sweep;
 
     private Afs(Namespaces config, Clock clock, Map<String, Backend> backends, EvidenceStore evidence,
@@ -202,6 +203,14 @@ public final class Afs implements AutoCloseable {
      */
     public void startDaemonDuties() throws IOException {
         evidence.checkAtStart();
+        dev.aegis.afs.evidence.store.StoreSpec shared = config.evidence().store();
+        if (shared.shared() && evidence.dir().equals(config.evidence().dir().toAbsolutePath().normalize())) {
+            // opened before the first read is served, and replayed: a spool left by a killed daemon goes out first
+            replication = new dev.aegis.afs.core.evidence.EvidenceReplication(shared.open(), evidence.dir().resolve(".spool"),
+                    shared.spool(), shared.spoolMaxSnapshots(), shared.spoolMaxBytes(), Duration.ofSeconds(1), evidence::read)
+                    .start();
+            evidence.replicateTo(replication);
+        }
         EvidenceRegistrar r = EvidenceRegistrar.to(harness);
         evidence.onCapture(r::submit);
         registrar = r;
@@ -440,6 +449,9 @@ public final class Afs implements AutoCloseable {
             s.append("retention sweep: every ").append(config.evidence().sweepInterval().toSeconds()).append("s; ")
                     .append(sweep.status()).append('\n');
         }
+        if (replication != null) {
+            s.append("replication: ").append(replication.status()).append('\n');
+        }
         if (registrar != null) {
             s.append("registration: ").append(registrar.status()).append('\n');
         }
@@ -484,6 +496,9 @@ public final class Afs implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             registrar.close();
+        }
+        if (replication != null) {
+            replication.close(); // what is still spooled stays in .spool/ and goes out on the next start
         }
         backends.values().forEach(Backend::close);
     }

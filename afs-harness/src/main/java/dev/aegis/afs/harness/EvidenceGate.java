@@ -2,10 +2,13 @@ package dev.aegis.afs.harness;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.aegis.afs.core.evidence.EvidenceRecord;
-import dev.aegis.afs.core.evidence.EvidenceStore;
 import dev.aegis.afs.evidence.CaptureRecord;
 import dev.aegis.afs.evidence.ContentHash;
+import dev.aegis.afs.evidence.SignedCapture;
+import dev.aegis.afs.evidence.store.CaptureStore;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import dev.aegis.afs.harness.ChangeRequest.EvidencePointer;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -21,16 +24,18 @@ import java.util.Optional;
 /**
  * The evidence gate, run at submit and again right before each action: every pointer must name
  * a snapshot that a mount registered (with a record signed by a pinned capture key), captured
- * from the request's own team/env, whose content on disk still hashes to the registered sha256,
- * whose record on disk is the registered one, whose cited lines exist, and which the harness
- * received no longer ago than the maximum age.
+ * from the request's own team/env, whose content in the evidence store (the shared store every
+ * mount writes to, or the local directory by default) still hashes to the registered sha256,
+ * whose record in the store is the registered one, whose cited lines exist, and which the harness
+ * received no longer ago than the maximum age. A snapshot a mount spooled while the store was
+ * unreachable is refused until it has arrived in the store.
  *
  * <p>Every check re-hashes the content: there is no cache keyed on inode, size, mtime or ctime,
  * since root can rewrite a file and reset them. At about 1 GB/s this is ~10 ms per 10 MB.
  */
 public final class EvidenceGate {
 
-    private final EvidenceStore store;
+    private final CaptureStore store;
     private final EvidenceRegistry registry;
     private final Duration maxAge;
     private final Duration registrationGrace;
@@ -40,7 +45,7 @@ public final class EvidenceGate {
      * @param registrationGrace how long to wait for a registration still on its way from the
      *                          mount (which registers asynchronously) before calling a snapshot unregistered
      */
-    public EvidenceGate(EvidenceStore store, EvidenceRegistry registry, Duration maxAge, Duration registrationGrace,
+    public EvidenceGate(CaptureStore store, EvidenceRegistry registry, Duration maxAge, Duration registrationGrace,
                         Clock clock) {
         this.store = requireNonNull(store, "store is null");
         this.registry = requireNonNull(registry, "registry is null");
@@ -76,7 +81,13 @@ public final class EvidenceGate {
             return Optional.of("the evidence registry cannot be read (" + e.getMessage() + "), so nothing is trusted; retry");
         }
         if (found.isEmpty()) {
-            return Optional.of(store.find(p.id()).isPresent()
+            boolean stored;
+            try {
+                stored = store.record(p.id()).isPresent();
+            } catch (IOException e) {
+                stored = false;
+            }
+            return Optional.of(stored
                     ? "not registered with the harness: no mount with a pinned capture key reported this capture"
                     + " (a forged or re-signed snapshot, or one read while the harness was down); read the source"
                     + " again through the mount and cite the new snapshot"
@@ -100,9 +111,26 @@ public final class EvidenceGate {
             return Optional.of("captured_at " + p.capturedAt().get() + " differs from the registered " + r.capturedAt()
                     + "; copy the snapshot's user.afs.captured_at xattr");
         }
-        String actual;
+        Optional<SignedCapture> stored;
         try {
-            actual = ContentHash.sha256(store.dir().resolve(r.id()));
+            stored = store.record(r.id());
+        } catch (IOException | RuntimeException e) {
+            return Optional.of("the evidence store " + store.describe() + " cannot be read (" + e.getMessage()
+                    + "), so it cannot be verified; retry when the store is back");
+        }
+        if (stored.isEmpty()) {
+            return Optional.of("not in the evidence store " + store.describe() + " yet: the mount spooled it while the store"
+                    + " was unreachable (user.afs.replicated=false on the snapshot), or it expired; cite it once"
+                    + " user.afs.replicated is true, or read the source again");
+        }
+        if (!Arrays.equals(stored.get().record().canonical(), r.canonical())
+                || !stored.get().signature().equals(reg.capture().signature())) {
+            return Optional.of("its record in the evidence store differs from the one registered at " + reg.receivedAt()
+                    + ": the record was rewritten or re-signed after registration");
+        }
+        String actual;
+        try (InputStream in = store.content(r)) {
+            actual = sha256(in);
         } catch (NoSuchFileException e) {
             return Optional.of("its content is gone from the evidence store (expired or deleted); read the source again");
         } catch (IOException e) {
@@ -110,16 +138,9 @@ public final class EvidenceGate {
         }
         if (!actual.equals(r.sha256())) {
             return Optional.of("content sha256 " + actual + " differs from the sha256 " + r.sha256() + " registered at "
-                    + reg.receivedAt() + ": the snapshot was changed on disk after it was registered");
-        }
-        try {
-            EvidenceRecord onDisk = store.read(r.id());
-            if (!Arrays.equals(onDisk.record().canonical(), r.canonical()) || !onDisk.signature().equals(reg.capture().signature())) {
-                return Optional.of("its record on disk differs from the one registered at " + reg.receivedAt()
-                        + ": the record was rewritten or re-signed after registration");
-            }
-        } catch (IOException | IllegalArgumentException e) {
-            return Optional.of("its record on disk cannot be read (" + e.getMessage() + "): it was removed or rewritten");
+                    + reg.receivedAt() + ": the snapshot was changed "
+                    + (store instanceof dev.aegis.afs.evidence.store.DirCaptureStore ? "on disk" : "in " + store.describe())
+                    + " after it was registered");
         }
         if (p.firstLine() < 1 || p.lastLine() > r.lines() || p.firstLine() > p.lastLine()) {
             return Optional.of("lines " + p.firstLine() + "-" + p.lastLine() + " lie outside the snapshot, which has "
@@ -131,5 +152,14 @@ public final class EvidenceGate {
                     + maxAge.toMinutes() + " min; read the source again and cite the new snapshot");
         }
         return Optional.empty();
+    }
+
+    private static String sha256(InputStream in) throws IOException {
+        MessageDigest digest = ContentHash.digest();
+        byte[] buffer = new byte[1 << 20];
+        for (int n; (n = in.read(buffer)) > 0; ) {
+            digest.update(buffer, 0, n);
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
 }

@@ -31,6 +31,7 @@ import java.util.Set;
  * evidence_dir: evidence          # default: evidence.dir of namespaces.yaml
  * evidence:                       # capture keys whose signed records are believed (afs evidence key prints one)
  *   capture_keys: [{key_id: 3f2a..., public_key: base64url, not_after: 2027-06-01T00:00:00Z}]
+ *   store: {type: postgresql, url: jdbc:postgresql://cp:5432/afs, user: afs, password_file: pw}  # default: the evidence dir
  * kubernetes: {master_url: https://..., kubeconfig: ~/.kube/config, context: prod}
  * execution: agents              # or in_process (default): see {@link Execution}
  * agents: {prod-eu: {public_key: base64url}}
@@ -42,7 +43,8 @@ import java.util.Set;
  */
 public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespacesFile, Optional<Path> evidenceDir,
                             Kubernetes kubernetes, Policy policy, LedgerSettings ledger,
-                            PinnedKeys captureKeys, Execution execution) {
+                            PinnedKeys captureKeys, Execution execution,
+                            Optional<dev.aegis.afs.evidence.store.StoreSpec> evidenceStore) {
 
     /**
      * How approved actions reach a cluster. {@code in_process} (the default, for a single host):
@@ -64,6 +66,12 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
     public HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespacesFile, Optional<Path> evidenceDir,
                          Kubernetes kubernetes, Policy policy, LedgerSettings ledger, PinnedKeys captureKeys) {
         this(listen, dataDir, namespacesFile, evidenceDir, kubernetes, policy, ledger, captureKeys, Execution.IN_PROCESS);
+    }
+
+    public HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespacesFile, Optional<Path> evidenceDir,
+                         Kubernetes kubernetes, Policy policy, LedgerSettings ledger, PinnedKeys captureKeys,
+                         Execution execution) {
+        this(listen, dataDir, namespacesFile, evidenceDir, kubernetes, policy, ledger, captureKeys, execution, Optional.empty());
     }
 
     /**
@@ -90,6 +98,7 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
         requireNonNull(ledger, "ledger is null");
         requireNonNull(captureKeys, "captureKeys is null");
         requireNonNull(execution, "execution is null");
+        requireNonNull(evidenceStore, "evidenceStore is null");
     }
 
     /** Where the write credentials come from; all empty means the in-cluster / default kubeconfig. */
@@ -171,8 +180,11 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
             });
             ledger = new LedgerSettings(key, witness);
         }
+        Optional<dev.aegis.afs.evidence.store.StoreSpec> store = root.get("evidence").flatMap(e -> e.get("store"))
+                .map(n -> dev.aegis.afs.core.config.EvidenceStoreConfig.parse(Optional.of(n), baseDir, dataDir, true))
+                .filter(dev.aegis.afs.evidence.store.StoreSpec::shared);
         return new HarnessConfig(listen, dataDir, namespaces, evidence, kube, policy, ledger,
-                root.get("evidence").map(HarnessConfig::captureKeys).orElse(PinnedKeys.of()), execution(root));
+                root.get("evidence").map(HarnessConfig::captureKeys).orElse(PinnedKeys.of()), execution(root), store);
     }
 
     /** {@code execution}, {@code agents}, {@code intent_ttl}, {@code live_state}: see {@link Execution}. */
@@ -228,7 +240,7 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
 
     /** {@code evidence: {capture_keys: [{key_id, public_key, not_after}]}}: several, for rotation. */
     static PinnedKeys captureKeys(ConfigNode evidence) {
-        evidence.allowOnly(Set.of("capture_keys"));
+        evidence.allowOnly(Set.of("capture_keys", "store"));
         List<PinnedKey> keys = new ArrayList<>();
         // an empty "capture_keys:" (the demo file, before a key is appended) pins nothing
         for (ConfigNode k : evidence.get("capture_keys").filter(n -> !n.isNull()).map(ConfigNode::items).orElse(List.of())) {

@@ -14,7 +14,8 @@ import dev.aegis.afs.core.access.Principal;
 import dev.aegis.afs.core.access.UnixAccounts;
 import dev.aegis.afs.core.config.ConfigException;
 import dev.aegis.afs.core.config.Namespaces;
-import dev.aegis.afs.core.evidence.EvidenceStore;
+import dev.aegis.afs.evidence.store.CaptureStore;
+import dev.aegis.afs.evidence.store.DirCaptureStore;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -70,11 +71,13 @@ public final class HarnessDaemon implements AutoCloseable {
 
     private final EvidenceRoutes evidence;
     private final Optional<AgentRoutes> agents;
+    private final CaptureStore evidenceStore;
 
     private HarnessDaemon(Harness harness, HttpServer server, ExecutorService executor, HarnessMetrics metrics,
                           KubernetesClient ownedClient, CallerToken token, AccessPolicy access,
-                          EvidenceRoutes evidence, Optional<AgentRoutes> agents) {
+                          EvidenceRoutes evidence, Optional<AgentRoutes> agents, CaptureStore evidenceStore) {
         this.agents = agents;
+        this.evidenceStore = evidenceStore;
         this.token = token;
         this.access = access;
         this.evidence = evidence;
@@ -114,10 +117,7 @@ public final class HarnessDaemon implements AutoCloseable {
                 .map(dev.aegis.afs.core.tree.EnvSection::key).collect(java.util.stream.Collectors.toSet()));
         ChangePolicies policies = ChangePolicies.of(namespaces);
         AccessPolicy access = AccessPolicy.from(namespaces, accounts, AccessPolicy.localHost());
-        Path evidenceDir = config.evidenceDir().or(policies::evidenceDir).orElseThrow(() -> new ConfigException(
-                config.namespacesFile() + ": no evidence directory; set evidence.dir in namespaces.yaml or evidence_dir in the harness config"));
-        EvidenceStore evidence = new EvidenceStore(evidenceDir, Namespaces.Evidence.DEFAULT_RETENTION,
-                Namespaces.Evidence.DEFAULT_MAX_SNAPSHOT_BYTES, clock);
+        CaptureStore evidence = evidenceStore(config, namespaces, policies);
         HarnessMetrics metrics = new HarnessMetrics();
         PrivateFiles.directory(config.dataDir());
         EvidenceRegistry registry = new EvidenceRegistry(config.dataDir().resolve("evidence.db"), config.captureKeys(), clock);
@@ -150,7 +150,7 @@ public final class HarnessDaemon implements AutoCloseable {
         });
         CallerToken token = CallerToken.createOrLoad(config.dataDir());
         HarnessDaemon daemon = new HarnessDaemon(harness, server, executor, metrics, owned, token, access,
-                new EvidenceRoutes(registry, token, harness::open), leasing.map(l -> new AgentRoutes(harness, l)));
+                new EvidenceRoutes(registry, token, harness::open), leasing.map(l -> new AgentRoutes(harness, l)), evidence);
         server.createContext("/", daemon::handle);
         server.setExecutor(executor);
         try {
@@ -161,6 +161,26 @@ public final class HarnessDaemon implements AutoCloseable {
         }
         server.start();
         return daemon;
+    }
+
+    /**
+     * Where the harness verifies evidence: harness.yaml {@code evidence.store} (the shared store every
+     * mount writes to), else the local evidence directory. A mount configured for a shared store
+     * with a harness still reading a directory would make every citation fail, so that is refused.
+     */
+    static CaptureStore evidenceStore(HarnessConfig config, Namespaces namespaces, ChangePolicies policies) throws IOException {
+        if (config.evidenceStore().isPresent()) {
+            return config.evidenceStore().get().open();
+        }
+        if (namespaces.evidence().store().shared()) {
+            throw new ConfigException(config.namespacesFile() + ": the mounts keep evidence in "
+                    + namespaces.evidence().store().type() + " (" + namespaces.evidence().store().url()
+                    + "), but the harness config has no evidence.store; set evidence.store in the harness config to"
+                    + " the same store, with the harness's own user");
+        }
+        Path evidenceDir = config.evidenceDir().or(policies::evidenceDir).orElseThrow(() -> new ConfigException(
+                config.namespacesFile() + ": no evidence directory; set evidence.dir in namespaces.yaml or evidence_dir in the harness config"));
+        return new DirCaptureStore(evidenceDir);
     }
 
     /** The file holding the token that attests callers' uids (readable by root only). */
@@ -189,6 +209,7 @@ public final class HarnessDaemon implements AutoCloseable {
         }
         closeQuietly(harness);
         evidence.close();
+        evidenceStore.close();
         if (ownedClient != null) {
             ownedClient.close();
         }

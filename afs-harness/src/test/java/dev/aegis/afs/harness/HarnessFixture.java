@@ -106,7 +106,8 @@ final class HarnessFixture implements AutoCloseable {
     }
 
     EvidenceGate gate() {
-        return new EvidenceGate(evidence, registry, policy.maxEvidenceAge(), Duration.ZERO, clock);
+        return new EvidenceGate(new dev.aegis.afs.evidence.store.DirCaptureStore(evidence.dir()), registry,
+                policy.maxEvidenceAge(), Duration.ZERO, clock);
     }
 
     Harness open() throws Exception {

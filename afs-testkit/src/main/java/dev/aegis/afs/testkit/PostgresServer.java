@@ -120,9 +120,21 @@ public final class PostgresServer implements AutoCloseable {
         return DriverManager.getConnection(jdbcUrl(database), SUPERUSER, "");
     }
 
-    /** Stops the server abruptly (as a crash would) but keeps the data; {@link #restart()} brings it back. */
+    /**
+     * Stops the server at once, cutting every client off (as an outage would), but keeps the data;
+     * {@link #restart()} brings it back.
+     */
     public void kill() {
         if (server != null && server.isAlive()) {
+            // under runuser the postmaster is runuser's child: killing runuser would orphan it, so
+            // stop the postmaster itself, cutting every client off. "fast", not "immediate": with
+            // fsync and synchronous_commit off, an immediate stop loses committed transactions
+            try {
+                run(command(bin.resolve("pg_ctl").toString(), "stop", "-D", dataDir.toString(), "-m", "fast", "-w"),
+                        Duration.ofSeconds(30));
+            } catch (IOException e) {
+                // not running any more, or pg_ctl failed: fall back to killing what we started
+            }
             server.destroyForcibly();
             try {
                 server.waitFor(30, TimeUnit.SECONDS);

@@ -86,7 +86,7 @@ public class HarnessEvidenceBenchmark {
         }
         doc.append("actions:\n  - {tool: scale, target: {kind: Deployment, name: api}, params: {replicas: 4}, idempotency_key: k}\n");
         document = doc.toString().getBytes(StandardCharsets.UTF_8);
-        gate = new EvidenceGate(store, registry, Duration.ofHours(1), Duration.ZERO, clock);
+        gate = new EvidenceGate(new dev.aegis.afs.evidence.store.DirCaptureStore(store.dir()), registry, Duration.ofHours(1), Duration.ZERO, clock);
     }
 
     @TearDown(Level.Trial)

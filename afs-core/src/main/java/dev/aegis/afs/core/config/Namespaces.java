@@ -55,8 +55,16 @@ public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,62}");
 
-    /** Evidence settings: {@code evidence: {dir, retention, max_snapshot_bytes, sweep_interval}}. */
-    public record Evidence(Path dir, Duration retention, long maxSnapshotBytes, Duration sweepInterval) {
+    /**
+     * Evidence settings: {@code evidence: {dir, retention, max_snapshot_bytes, sweep_interval, store}};
+     * {@code store} is where evidence must be durable before a read is served (see {@link EvidenceStoreConfig}).
+     */
+    public record Evidence(Path dir, Duration retention, long maxSnapshotBytes, Duration sweepInterval,
+                           dev.aegis.afs.evidence.store.StoreSpec store) {
+        public Evidence(Path dir, Duration retention, long maxSnapshotBytes, Duration sweepInterval) {
+            this(dir, retention, maxSnapshotBytes, sweepInterval, dev.aegis.afs.evidence.store.StoreSpec.dir(dir));
+        }
+
         public static final Duration DEFAULT_RETENTION = Duration.ofHours(72);
         public static final long DEFAULT_MAX_SNAPSHOT_BYTES = 4L << 30;
         /** How often the mount's retention sweep runs. */
@@ -220,7 +228,7 @@ public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional
             return new Evidence(Path.of("/var/lib/afs/evidence"), Evidence.DEFAULT_RETENTION,
                     Evidence.DEFAULT_MAX_SNAPSHOT_BYTES, Evidence.DEFAULT_SWEEP_INTERVAL);
         }
-        ConfigNode e = node.get().allowOnly(Set.of("dir", "retention", "max_snapshot_bytes", "sweep_interval"));
+        ConfigNode e = node.get().allowOnly(Set.of("dir", "retention", "max_snapshot_bytes", "sweep_interval", "store"));
         Path evidenceDir = dir.resolve(e.optString("dir").orElse("/var/lib/afs/evidence")).normalize();
         Duration retention = e.get("retention").map(ConfigNode::asDuration).orElse(Evidence.DEFAULT_RETENTION);
         if (retention.isZero()) {
@@ -232,7 +240,8 @@ public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional
         if (sweep.isZero()) {
             throw e.require("sweep_interval").error("sweep_interval must be longer than 0; write e.g. 10m");
         }
-        return new Evidence(evidenceDir, retention, max, sweep);
+        return new Evidence(evidenceDir, retention, max, sweep,
+                EvidenceStoreConfig.parse(e.get("store"), dir, evidenceDir, false));
     }
 
     private static void checkName(ConfigNode node, String what, String name) {

@@ -92,6 +92,8 @@ public final class EvidenceStore {
     private final CallerNames names;
     private volatile CaptureKey key;
     private volatile Consumer<EvidenceRecord> onCapture = r -> { };
+    /** The shared store every capture must reach before it is served; null when this directory is the store. */
+    private volatile EvidenceReplication replication;
     /** Records are immutable, so what was read once is kept (bounded) to serve ls -l quickly. */
     private final Map<String, EvidenceRecord> known = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -130,6 +132,20 @@ public final class EvidenceStore {
     /** Called with every new record once it is on disk (the mount registers it with the harness). */
     public void onCapture(Consumer<EvidenceRecord> listener) {
         this.onCapture = Objects.requireNonNull(listener, "listener is null");
+    }
+
+    /**
+     * Makes every new capture durable in a shared store before it is served (the mount, when
+     * namespaces.yaml names {@code evidence.store}); this directory stays the local copy it serves from.
+     */
+    public void replicateTo(EvidenceReplication replication) {
+        this.replication = Objects.requireNonNull(replication, "replication is null");
+    }
+
+    /** Whether the snapshot has reached the shared store; empty when this directory is the store. */
+    public Optional<Boolean> replicated(String id) {
+        EvidenceReplication r = replication;
+        return r == null ? Optional.empty() : Optional.of(r.replicated(id));
     }
 
     /**
@@ -262,7 +278,7 @@ public final class EvidenceStore {
      * is there), links a new record name to it, then signs and writes the sidecar.
      */
     private EvidenceRecord place(Path temp, Path blob, long size, CaptureRecord template, String name,
-                                 Map<String, String> stats) throws IOException {
+                                 Map<String, String> stats) throws IOException, AfsException {
         CaptureKey k = key();
         createDirectories(blob.getParent());
         boolean moved = false;
@@ -299,6 +315,16 @@ public final class EvidenceStore {
             } catch (IOException e) {
                 deleteQuietly(file);
                 throw e;
+            }
+            EvidenceReplication shared = replication;
+            if (shared != null) {
+                try {
+                    shared.durable(record); // durable before served: the read waits for the shared store
+                } catch (AfsException e) {
+                    deleteQuietly(sidecarPath(file));
+                    deleteQuietly(file);
+                    throw e;
+                }
             }
             remember(record);
             try {

@@ -82,7 +82,7 @@ public final class EvidenceDir implements DirNode {
             List<Node> out = new ArrayList<>();
             for (String id : store.ids(day)) {
                 store.find(id).filter(r -> access.canReadPath(caller, r.source()))
-                        .ifPresent(r -> out.add(new EvidenceFile(r)));
+                        .ifPresent(r -> out.add(new EvidenceFile(r, store::replicated)));
             }
             return out;
         }
@@ -95,7 +95,7 @@ public final class EvidenceDir implements DirNode {
                 throw new AfsException(AfsError.ACCESS_DENIED, record.treePath() + ": uid " + caller.uid()
                         + " may not read evidence of " + record.source().split("[?| ]")[0]);
             }
-            return new EvidenceFile(record);
+            return new EvidenceFile(record, store::replicated);
         }
     }
 }

@@ -19,9 +19,11 @@ public final class EvidenceFile implements FileNode {
     public static final String PUSHDOWN_STAT = "pushdown";
 
     private final EvidenceRecord record;
+    private final java.util.function.Function<String, Optional<Boolean>> replicated;
 
-    EvidenceFile(EvidenceRecord record) {
+    EvidenceFile(EvidenceRecord record, java.util.function.Function<String, Optional<Boolean>> replicated) {
         this.record = record;
+        this.replicated = replicated;
     }
 
     @Override
@@ -51,6 +53,8 @@ public final class EvidenceFile implements FileNode {
         x.put("user.afs.caller", record.caller());
         x.put("user.afs.key_id", record.keyId());
         x.put("user.afs.signature", record.signature());
+        // only with a shared store: false while the snapshot waits in the local spool (the harness refuses it then)
+        replicated.apply(record.id()).ifPresent(r -> x.put("user.afs.replicated", Boolean.toString(r)));
         record.stats().forEach((k, v) -> {
             if (k.equals(PUSHDOWN_STAT)) {
                 x.put("user.afs.pushdown", v); // the plain grep/tail/head command this read was compiled from

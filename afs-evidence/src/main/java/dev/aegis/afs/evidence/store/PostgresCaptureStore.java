@@ -1,0 +1,385 @@
+package dev.aegis.afs.evidence.store;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.aegis.afs.evidence.CaptureRecord;
+import dev.aegis.afs.evidence.ContentHash;
+import dev.aegis.afs.evidence.SignedCapture;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.flywaydb.core.Flyway;
+
+/**
+ * Evidence in PostgreSQL (schema {@code evidence}, see {@code db/evidence/V1__evidence_store.sql}):
+ * content once per team/env in 1 MiB chunks, the signed record of each capture beside it, indexed
+ * by team/env, source, captured_at and caller. A mount writes with a role that may only insert
+ * (member of {@code afs_evidence_writer}); the harness migrates and reads.
+ *
+ * <p>{@link #put} is one transaction, committed before it returns: the read it serves is durable.
+ * The content is hashed while it is uploaded and must match the record, so a store never holds a
+ * blob under a wrong name.
+ */
+public final class PostgresCaptureStore implements CaptureStore {
+
+    /** Chunk size: well under bytea's 1 GB cap and small enough to stream. */
+    static final int CHUNK = 1 << 20;
+    /** The schema that holds the tables and the migration history (its own, beside the harness's). */
+    public static final String SCHEMA = "evidence";
+    public static final String HISTORY_TABLE = "flyway_evidence_history";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HikariDataSource pool;
+    private final String where;
+
+    private PostgresCaptureStore(HikariDataSource pool, String where) {
+        this.pool = requireNonNull(pool, "pool is null");
+        this.where = requireNonNull(where, "where is null");
+    }
+
+    /**
+     * Opens a pool to {@code url}. A mount opens it even while the database is down (its reads
+     * then fail closed, or spool); {@code migrate} (the control plane) applies the schema first
+     * and fails when it cannot.
+     */
+    public static PostgresCaptureStore open(String url, Optional<String> user, Optional<String> password, boolean migrate)
+            throws IOException {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        user.ifPresent(config::setUsername);
+        password.ifPresent(config::setPassword);
+        config.setPoolName("afs-evidence-store");
+        config.setMaximumPoolSize(8);
+        config.setMinimumIdle(0);
+        // a store that does not answer fails the read within seconds instead of holding the reader
+        config.setConnectionTimeout(3_000);
+        config.setValidationTimeout(2_000);
+        config.setInitializationFailTimeout(-1);
+        config.addDataSourceProperty("connectTimeout", "3");
+        config.addDataSourceProperty("socketTimeout", "60");
+        config.addDataSourceProperty("tcpKeepAlive", "true");
+        HikariDataSource pool = new HikariDataSource(config);
+        String where = describe(url, user);
+        if (migrate) {
+            try {
+                migrate(pool);
+            } catch (RuntimeException e) {
+                pool.close();
+                throw new IOException("cannot migrate the evidence store " + where + ": " + e.getMessage()
+                        + "; the migrating user needs CREATE on the database and CREATEROLE (or create the roles"
+                        + " afs_evidence_writer and afs_evidence_reader first)", e);
+            }
+        }
+        return new PostgresCaptureStore(pool, where);
+    }
+
+    /** Applies the evidence schema's migrations (own schema, own history table). */
+    static void migrate(javax.sql.DataSource ds) {
+        Flyway.configure().dataSource(ds).schemas(SCHEMA).table(HISTORY_TABLE).createSchemas(true)
+                .locations("classpath:db/evidence").load().migrate();
+    }
+
+    private static String describe(String url, Optional<String> user) {
+        String bare = url.replaceFirst("^jdbc:", "").replaceAll("[?].*$", "");
+        return user.map(u -> bare.replaceFirst("://", "://" + u + "@")).orElse(bare);
+    }
+
+    @Override
+    public String describe() {
+        return where;
+    }
+
+    @Override
+    public void put(SignedCapture capture, Path content, Map<String, String> stats) throws IOException {
+        CaptureRecord r = capture.record();
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Optional<SignedCapture> existing = record(c, r.id());
+                if (existing.isPresent()) {
+                    c.rollback();
+                    if (DirCaptureStore.same(existing.get(), capture)) {
+                        return;
+                    }
+                    throw new IOException("another record is stored under " + r.id() + " in " + where
+                            + "; evidence is never overwritten");
+                }
+                if (!blobExists(c, r.team(), r.env(), r.sha256())) {
+                    uploadBlob(c, r, content);
+                }
+                try (PreparedStatement ps = c.prepareStatement("""
+                        INSERT INTO evidence.captures (id, team, env, sha256, source, captured_at, caller, key_id, record,
+                          signature, stats) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING""")) {
+                    ps.setString(1, r.id());
+                    ps.setString(2, r.team());
+                    ps.setString(3, r.env());
+                    ps.setString(4, r.sha256());
+                    ps.setString(5, r.source());
+                    ps.setTimestamp(6, Timestamp.from(r.capturedAt()));
+                    ps.setString(7, r.caller().toString());
+                    ps.setString(8, r.keyId());
+                    ps.setString(9, new String(r.canonical(), StandardCharsets.UTF_8));
+                    ps.setString(10, capture.signature());
+                    ObjectNode s = JSON.createObjectNode();
+                    stats.forEach(s::put);
+                    ps.setString(11, JSON.writeValueAsString(s));
+                    if (ps.executeUpdate() == 0) {
+                        // another writer stored this id between our look and our insert
+                        Optional<SignedCapture> raced = record(c, r.id());
+                        if (raced.isEmpty() || !DirCaptureStore.same(raced.get(), capture)) {
+                            throw new IOException("another record was stored under " + r.id() + " in " + where
+                                    + " at the same moment; evidence is never overwritten");
+                        }
+                    }
+                }
+                c.commit();
+            } catch (SQLException | IOException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw unreachable(e);
+        }
+    }
+
+    private void uploadBlob(Connection c, CaptureRecord r, Path content) throws SQLException, IOException {
+        MessageDigest digest = ContentHash.digest();
+        long size = 0;
+        int seq = 0;
+        try (InputStream in = Files.newInputStream(content);
+             PreparedStatement ps = c.prepareStatement("""
+                     INSERT INTO evidence.chunks (team, env, sha256, seq, data) VALUES (?,?,?,?,?)
+                     ON CONFLICT DO NOTHING""")) {
+            byte[] buffer = new byte[CHUNK];
+            while (true) {
+                int n = in.readNBytes(buffer, 0, CHUNK);
+                if (n == 0 && seq > 0) {
+                    break;
+                }
+                digest.update(buffer, 0, n);
+                size += n;
+                if (n > 0) {
+                    ps.setString(1, r.team());
+                    ps.setString(2, r.env());
+                    ps.setString(3, r.sha256());
+                    ps.setInt(4, seq++);
+                    ps.setBytes(5, n == CHUNK ? buffer : Arrays.copyOf(buffer, n));
+                    ps.executeUpdate();
+                }
+                if (n < CHUNK) {
+                    break;
+                }
+            }
+        }
+        String actual = HexFormat.of().formatHex(digest.digest());
+        if (!actual.equals(r.sha256()) || size != r.size()) {
+            throw new IOException("the content of " + r.id() + " hashes to " + actual + " (" + size + " bytes), not the"
+                    + " recorded " + r.sha256() + " (" + r.size() + " bytes): it changed after capture, so it was not stored");
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO evidence.blobs (team, env, sha256, size, chunks) VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING""")) {
+            ps.setString(1, r.team());
+            ps.setString(2, r.env());
+            ps.setString(3, r.sha256());
+            ps.setLong(4, size);
+            ps.setInt(5, seq);
+            ps.executeUpdate();
+        }
+    }
+
+    private static boolean blobExists(Connection c, String team, String env, String sha) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM evidence.blobs WHERE team = ? AND env = ? AND sha256 = ?")) {
+            ps.setString(1, team);
+            ps.setString(2, env);
+            ps.setString(3, sha);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    @Override
+    public Optional<SignedCapture> record(String id) throws IOException {
+        try (Connection c = pool.getConnection()) {
+            return record(c, id);
+        } catch (SQLException e) {
+            throw unreachable(e);
+        }
+    }
+
+    private Optional<SignedCapture> record(Connection c, String id) throws SQLException, IOException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT record, signature FROM evidence.captures WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                try {
+                    return Optional.of(new SignedCapture(CaptureRecord.fromJson(JSON.readTree(rs.getString(1))), rs.getString(2)));
+                } catch (IllegalArgumentException e) {
+                    throw new IOException("the record of " + id + " in " + where + " is malformed: " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public Map<String, String> stats(String id) throws IOException {
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT stats FROM evidence.captures WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                Map<String, String> out = new LinkedHashMap<>();
+                if (rs.next()) {
+                    JsonNode json = JSON.readTree(rs.getString(1));
+                    json.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+                }
+                return out;
+            }
+        } catch (SQLException e) {
+            throw unreachable(e);
+        }
+    }
+
+    @Override
+    public InputStream content(String team, String env, String sha256) throws IOException {
+        int chunks;
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT chunks FROM evidence.blobs WHERE team = ? AND env = ? AND sha256 = ?")) {
+            ps.setString(1, team);
+            ps.setString(2, env);
+            ps.setString(3, sha256);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new NoSuchFileException("no content " + team + "/" + env + "/" + sha256 + " in " + where);
+                }
+                chunks = rs.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw unreachable(e);
+        }
+        return new ChunkStream(team, env, sha256, chunks);
+    }
+
+    @Override
+    public List<String> ids() throws IOException {
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT id FROM evidence.captures ORDER BY id")) {
+            List<String> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw unreachable(e);
+        }
+    }
+
+    private IOException unreachable(SQLException e) {
+        return new IOException("the evidence store " + where + " cannot be reached or refused the request ("
+                + e.getMessage() + ")", e);
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            // the connection is gone; nothing was committed
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    /** A blob read one chunk at a time, each chunk its own query, so a large blob never sits in memory whole. */
+    private final class ChunkStream extends InputStream {
+        private final String team;
+        private final String env;
+        private final String sha;
+        private final int chunks;
+        private int next;
+        private byte[] current = new byte[0];
+        private int pos;
+
+        ChunkStream(String team, String env, String sha, int chunks) {
+            this.team = team;
+            this.env = env;
+            this.sha = sha;
+            this.chunks = chunks;
+        }
+
+        private boolean fill() throws IOException {
+            while (pos >= current.length) {
+                if (next >= chunks) {
+                    return false;
+                }
+                try (Connection c = pool.getConnection();
+                     PreparedStatement ps = c.prepareStatement(
+                             "SELECT data FROM evidence.chunks WHERE team = ? AND env = ? AND sha256 = ? AND seq = ?")) {
+                    ps.setString(1, team);
+                    ps.setString(2, env);
+                    ps.setString(3, sha);
+                    ps.setInt(4, next);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            throw new IOException("chunk " + next + " of " + team + "/" + env + "/" + sha + " is missing from " + where);
+                        }
+                        current = rs.getBytes(1);
+                    }
+                } catch (SQLException e) {
+                    throw unreachable(e);
+                }
+                next++;
+                pos = 0;
+            }
+            return true;
+        }
+
+        @Override
+        public int read() throws IOException {
+            return fill() ? current[pos++] & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            if (!fill()) {
+                return -1;
+            }
+            int n = Math.min(len, current.length - pos);
+            System.arraycopy(current, pos, b, off, n);
+            pos += n;
+            return n;
+        }
+    }
+}
