@@ -209,6 +209,8 @@ class AgentTest {
         assertTrue(metrics.contains("afs_agent_locked 1.0"), metrics);
         Intent i = f.signer.sign(scale(3, Mode.EXECUTE, "k"));
         assertRefusedWithNothingSent(i.jti(), i.compact(), "locked");
+        assertTrue(f.cp.lockReported.orElse("").contains("broken"), "the lock goes with every poll, for afs agents ls: "
+                + f.cp.lockReported);
     }
 
     @Test

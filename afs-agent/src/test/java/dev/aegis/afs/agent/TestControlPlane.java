@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -44,6 +45,8 @@ final class TestControlPlane implements AutoCloseable {
     final Map<String, TaskResult> results = new ConcurrentHashMap<>();
     final List<String> refusedAuth = new CopyOnWriteArrayList<>();
     volatile int polls;
+    /** The lock the agent reported with its last poll (X-Afs-Agent-Lock), if any. */
+    volatile Optional<String> lockReported = Optional.empty();
     /** While set, results are answered 503 (the agent must keep and resend them). */
     volatile boolean rejectResults;
     private HttpServer server;
@@ -123,6 +126,7 @@ final class TestControlPlane implements AutoCloseable {
                 return;
             }
             polls++;
+            lockReported = Optional.ofNullable(ex.getRequestHeaders().getFirst(ControlPlaneClient.LOCK_HEADER));
             ObjectNode body = JSON.createObjectNode();
             ArrayNode tasks = body.putArray("tasks");
             List<ControlPlaneClient.Task> out = new ArrayList<>();

@@ -185,6 +185,27 @@ class AgentLeasingTest {
     }
 
     @Test
+    void shadowModeLeasesADryRunUnderItsOwnIdempotencyKeyAndTheDryRunResultSucceeds() throws Exception {
+        f.cluster.deployment("payments-staging", "api", 3, 3, "256Mi");
+        String id = client.submit(plan("staging", 0.9, pointer(f.snapshot("staging", 5), "1-2"), scale("api", 5, "shadow-1"), "")
+                .getBytes(StandardCharsets.UTF_8), AGENT).id();
+        daemon.harness().awaitIdle();
+        Intent intent = verifier.verify(poll().get(0).path("intent").asText());
+        assertEquals(dev.aegis.afs.intent.Action.Mode.SHADOW, intent.action().mode());
+        assertEquals("payments-staging", intent.action().target().namespace());
+        assertEquals("shadow-1#shadow", intent.action().idempotencyKey(), "a dry run never spends the execute run's key");
+        String jws = result(intent, Outcome.DRY_RUN, "", Ledger.JSON.createObjectNode().set("diff",
+                Ledger.JSON.createObjectNode().put("field", "spec.replicas").put("before", 3).put("after", 5)));
+        assertEquals(200, send(agentKey, "prod-eu", "POST", "/v1/tasks/" + intent.jti() + "/result", jws).statusCode());
+        daemon.harness().awaitIdle();
+        String status = client.statusText(id, AGENT);
+        assertTrue(status.startsWith(id + "  SUCCEEDED  (shadow mode)"), status);
+        assertTrue(status.contains("DRY_RUN  {\"agent\":\"prod-eu\""), status);
+        assertTrue(status.contains("\"diff\":{\"field\":\"spec.replicas\",\"before\":3,\"after\":5}"), status);
+        assertEquals(3, f.replicas("payments-staging", "api"));
+    }
+
+    @Test
     void agentsAreAuthenticatedEachByItsOwnPinnedKey() throws Exception {
         String id = submit("auth-1");
         OctetKeyPair stranger = KeyFile.generate(random);
