@@ -6,6 +6,11 @@ import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.core.evidence.SnapshotProducer;
 import dev.aegis.afs.core.tree.EnvContext;
 import dev.aegis.afs.core.tree.LiveFile;
+import dev.aegis.afs.core.tree.logs.FollowFile;
+import dev.aegis.afs.core.tree.logs.FollowSettings;
+import dev.aegis.afs.core.tree.logs.StreamFollower;
+import dev.aegis.afs.query.LineFilter;
+import dev.aegis.afs.query.k8s.PodLogTarget;
 import dev.aegis.afs.query.k8s.ObjectSelector;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,6 +45,8 @@ final class ClusterView {
     private final Map<String, Listing> listings = new ConcurrentHashMap<>();
 
     private final Map<String, Fetched> objects = new ConcurrentHashMap<>();
+    /** One upstream follow per followed log, shared by its followers. */
+    private final Map<PodLogTarget, StreamFollower> followers = new ConcurrentHashMap<>();
 
     private record Listing(Instant fetched, List<JsonNode> items) {
     }
@@ -106,6 +113,27 @@ final class ClusterView {
 
     LiveFile liveFile(String name, String relative, Supplier<Instant> modified, SnapshotProducer producer) {
         return new LiveFile(name, treePath(relative), modified, readTtlMillis, env.captures(), producer);
+    }
+
+    /**
+     * A pod log opened with {@code follow=1}: its read first, then every new line that passes
+     * {@code filters} (one {@code follow=true} call per container log and line shape, shared).
+     */
+    LiveFile followedLog(String name, String relative, SnapshotProducer producer, PodLogTarget target, boolean stamp,
+                         List<LineFilter> filters) {
+        return new LiveFile(name, treePath(relative), this::now, 0, env.captures(), producer,
+                (live, caller) -> FollowFile.blocking(follower(target, stamp), env.captures(), caller,
+                        live.capture(caller), live.treePath(), filters, env.plainTools(), env.clock(),
+                        backend.label()));
+    }
+
+    private StreamFollower follower(PodLogTarget target, boolean stamp) {
+        // keyed by target and shape: a stamped and a bare follow of one log serve different lines
+        PodLogTarget key = new PodLogTarget(target.namespace() + (stamp ? "" : "\u0000bare"), target.pod(),
+                target.container(), false);
+        return followers.computeIfAbsent(key, k -> new StreamFollower(treePath("pods/" + target.pod() + "/logs/"
+                + target.container() + ".log"), () -> new PodLogFollow(backend, target, stamp, now()),
+                FollowSettings.parse(Optional.empty(), false)));
     }
 
     /** The objects of {@code kind} that {@code selector} selects, oldest name first; cached briefly. */

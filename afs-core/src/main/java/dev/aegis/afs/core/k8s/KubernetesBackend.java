@@ -106,11 +106,24 @@ public final class KubernetesBackend implements Backend {
 
     /** {@code GET pathAndQuery}, the body streamed line by line (pod logs). */
     ReadStats streamLines(String pathAndQuery, LineHandler handler) throws AfsException {
+        return streamLines(pathAndQuery, handler, body -> { });
+    }
+
+    /**
+     * As {@link #streamLines(String, LineHandler)}; {@code opened} gets the body as soon as the
+     * answer arrives, so that another thread can close it to end a follow ({@code follow=true})
+     * that would otherwise block until the next line.
+     */
+    ReadStats streamLines(String pathAndQuery, LineHandler handler, java.util.function.Consumer<java.io.Closeable> opened)
+            throws AfsException {
         Instant start = clock.instant();
         HttpResponse<InputStream> response = await(send(pathAndQuery, InputStream.class, true), pathAndQuery);
         long bytes = 0;
         long lines = 0;
         try (InputStream in = response.body()) {
+            if (in != null) {
+                opened.accept(in);
+            }
             if (!response.isSuccessful()) {
                 String body = in == null ? "" : new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
                 throw failure(response.code(), body, pathAndQuery);

@@ -36,7 +36,7 @@ import java.util.Set;
  */
 final class PodLogFile {
 
-    private static final Set<String> OWN_KEYS = Set.of("timestamps");
+    private static final Set<String> OWN_KEYS = Set.of("timestamps", "follow");
 
     private PodLogFile() {
     }
@@ -59,7 +59,17 @@ final class PodLogFile {
                 stamp = !LogQueryCompiler.lineSwitch(term);
             }
         }
+        boolean follow = false;
         for (PathTerm term : split.selected().terms()) {
+            if (term.key().equals("follow")) {
+                follow = switch (term.value()) {
+                    case "1", "true" -> true;
+                    case "0", "false" -> false;
+                    default -> throw new QuerySyntaxException("follow=" + term.value() + " is not allowed; write follow=1",
+                            term.column());
+                };
+                continue;
+            }
             stamp = switch (term.value()) {
                 case "true" -> true;
                 case "false" -> false;
@@ -71,6 +81,14 @@ final class PodLogFile {
         PodLogTarget target = new PodLogTarget(view.namespace(), pod, container, previous);
         Pushdown<PodLogRequest> pushdown = new PodLogCompiler(target, stamp).compile(plan);
         boolean stampLines = stamp;
+        if (follow) {
+            if (previous) {
+                throw new QuerySyntaxException(name + " is the log of a previous run, which does not grow;"
+                        + " follow " + container + ".log instead", 1);
+            }
+            return view.followedLog(name, "pods/" + pod + "/logs/" + name, out -> read(view, pushdown, stampLines, out),
+                    target, stampLines, plan.leadingFilters());
+        }
         return view.liveFile(name, "pods/" + pod + "/logs/" + name, view::now,
                 out -> read(view, pushdown, stampLines, out));
     }

@@ -43,7 +43,7 @@ import java.util.Optional;
  * Memory is bounded: the handle keeps the newest {@value #KEPT_PIECES} segment positions (the
  * content is in the evidence files) and at most {@code max_lines} pending lines.
  */
-final class FollowFile implements OpenFile {
+public final class FollowFile implements OpenFile {
 
     static final int KEPT_PIECES = 256;
     private static final long WAIT_MILLIS = 100;
@@ -67,7 +67,8 @@ final class FollowFile implements OpenFile {
     private final Map<Path, FileChannel> channels = new HashMap<>();
     private final Object pendingLock = new Object();
     private List<String> pending = new ArrayList<>();
-    private Instant pendingSince;
+    /** When the oldest held line arrived ({@link System#nanoTime}: a wait is measured, not a time of day). */
+    private long pendingSince;
     private int segment;
     private long total;
     private long published;
@@ -103,6 +104,21 @@ final class FollowFile implements OpenFile {
     }
 
     /**
+     * A follow of a stream whose lines arrive as served (Kubernetes pod logs): serves
+     * {@code initial}, joins {@code follower} and blocks at the end for new lines ({@code cat}).
+     *
+     * @param filters what a new line must pass, decided on the served, redacted line
+     */
+    public static OpenFile blocking(StreamFollower follower, Captures captures, Caller caller, EvidenceRecord initial,
+                                    String label, List<LineFilter> filters, PlainTools tools, Clock clock,
+                                    String backend) throws AfsException {
+        FollowFile file = new FollowFile(follower, captures, caller, initial, label, filters, FollowedLine.AS_SERVED,
+                true, tools.processes(), clock, backend, Optional.empty());
+        follower.join(file, tools.scheduler());
+        return file;
+    }
+
+    /**
      * A new line from the stream (called by the one poller): shaped as served and redacted, then
      * kept when it passes the filters, so a filter never sees what the reader may not (a filter on
      * raw text would be an oracle for redacted values); recorded at once when max_lines are held.
@@ -117,7 +133,7 @@ final class FollowFile implements OpenFile {
         boolean full;
         synchronized (pendingLock) {
             if (pending.isEmpty()) {
-                pendingSince = clock.instant();
+                pendingSince = System.nanoTime();
             }
             pending.add(text);
             full = pending.size() >= follower.settings().maxLines();
@@ -127,12 +143,18 @@ final class FollowFile implements OpenFile {
         }
     }
 
+    /** Whether new lines wait to be recorded. */
+    boolean holdsLines() {
+        synchronized (pendingLock) {
+            return !pending.isEmpty();
+        }
+    }
+
     /** Records the held lines as a segment once they have waited {@code follow.flush} (or now, when forced). */
     void flushIfDue(boolean force) {
         List<String> lines;
         synchronized (pendingLock) {
-            if (pending.isEmpty() || (!force && Duration.between(pendingSince, clock.instant())
-                    .compareTo(follower.settings().flush()) < 0)) {
+            if (pending.isEmpty() || (!force && System.nanoTime() - pendingSince < follower.settings().flush().toNanos())) {
                 return;
             }
             lines = pending;

@@ -20,6 +20,9 @@ record FollowedLine(TimestampMode mode, boolean labels, AtomicReference<Timestam
         Objects.requireNonNull(detected, "detected is null");
     }
 
+    /** Lines that arrive as they are served (pod logs, shaped by their own file). */
+    static final FollowedLine AS_SERVED = new FollowedLine(TimestampMode.NONE, false, new AtomicReference<>());
+
     static FollowedLine of(LogStream stream, LineShape shape) {
         return new FollowedLine(shape.raw() ? TimestampMode.NONE : stream.source().timestampMode(),
                 shape.labels() && stream.source().hasLabels(), stream.detected());

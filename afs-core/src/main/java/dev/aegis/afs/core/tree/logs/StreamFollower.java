@@ -23,22 +23,40 @@ import java.util.logging.Logger;
  * what they hold. Stops polling when the last follower leaves. A cursor whose lines are pushed
  * (Loki's tail) wakes it, so pushed lines do not wait for the next poll.
  */
-final class StreamFollower {
+public final class StreamFollower {
+
+    /** Opens the one upstream follow (called when the first follower joins). */
+    @FunctionalInterface
+    public interface Upstream {
+        LineCursor open() throws AfsException;
+    }
+
 
     private static final Logger LOG = Logger.getLogger("afs.follow");
 
-    private final LogStream stream;
+    private final String name;
+    private final Upstream upstream;
     private final FollowSettings settings;
-    private final Clock clock;
     private final Set<FollowFile> followers = new CopyOnWriteArraySet<>();
     private LineCursor cursor;
     private ScheduledFuture<?> task;
     private final AtomicBoolean woken = new AtomicBoolean();
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    private ScheduledExecutorService scheduler;
 
     StreamFollower(LogStream stream, FollowSettings settings, Clock clock) {
-        this.stream = Objects.requireNonNull(stream, "stream is null");
+        this(stream.name(), () -> stream.source() instanceof FollowableSource f ? f.follow()
+                : new TimeCursor(stream.source(), clock), settings);
+    }
+
+    /**
+     * @param name     what is followed, for the daemon log
+     * @param upstream opens the follow when the first follower joins (again after the last left)
+     */
+    public StreamFollower(String name, Upstream upstream, FollowSettings settings) {
+        this.name = Objects.requireNonNull(name, "name is null");
+        this.upstream = Objects.requireNonNull(upstream, "upstream is null");
         this.settings = Objects.requireNonNull(settings, "settings is null");
-        this.clock = Objects.requireNonNull(clock, "clock is null");
     }
 
     FollowSettings settings() {
@@ -47,7 +65,8 @@ final class StreamFollower {
 
     synchronized void join(FollowFile follower, ScheduledExecutorService scheduler) throws AfsException {
         if (cursor == null) {
-            cursor = stream.source() instanceof FollowableSource f ? f.follow() : new TimeCursor(stream.source(), clock);
+            this.scheduler = scheduler;
+            cursor = upstream.open();
             long every = settings.poll().toMillis();
             task = scheduler.scheduleWithFixedDelay(this::poll, every, every, TimeUnit.MILLISECONDS);
             cursor.onArrival(() -> {
@@ -70,6 +89,10 @@ final class StreamFollower {
             cursor.close();
             cursor = null;
         }
+    }
+
+    private synchronized void flushDue() {
+        followers.forEach(f -> f.flushIfDue(false));
     }
 
     private synchronized void poll() {
@@ -99,12 +122,24 @@ final class StreamFollower {
                 }, batch);
             } while (got == batch);
             followers.forEach(f -> f.flushIfDue(false));
+            // Lines held now are due after follow.flush: look again then, not at the next tick of a
+            // slow poll (a pushed line would otherwise wait up to a whole poll interval).
+            if (followers.stream().anyMatch(FollowFile::holdsLines) && flushScheduled.compareAndSet(false, true)) {
+                try {
+                    scheduler.schedule(() -> {
+                        flushScheduled.set(false);
+                        flushDue();
+                    }, settings.flush().toMillis(), TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    flushScheduled.set(false); // the mount is closing
+                }
+            }
         } catch (AfsException e) {
             followers.forEach(f -> f.fail(e));
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "follow of " + stream.name() + " failed", e);
+            LOG.log(Level.WARNING, "follow of " + name + " failed", e);
             followers.forEach(f -> f.fail(new AfsException(dev.aegis.afs.core.AfsError.INTERNAL,
-                    "the follow of " + stream.name() + " failed: " + e, e)));
+                    "the follow of " + name + " failed: " + e, e)));
         }
     }
 }
