@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # File backend through a FUSE mount vs the native tools, on the same file:
 #   cat 'app.log?tail=50'            vs  tail -n 50 app.log
+#   tail -n 50 app.log (plain, on the mount, pushed down)   vs  tail -n 50 app.log
+#   grep -c X app.log  (plain, on the mount, pushed down)   vs  grep -c X app.log
 #   cat 'app.log?grep-F=X' | wc -l   vs  grep -F X app.log | wc -l
 # plus what the daemon read for the tail (rchar and read_bytes from /proc/<pid>/io).
 #
@@ -21,7 +23,7 @@ fi
 
 work="$(mktemp -d /tmp/afs-bench-mount.XXXXXX)"
 mnt="$work/mnt"
-mkdir -p "$mnt" "$work/evidence"
+mkdir -p "$mnt"   # the daemon creates the evidence directory 0700 itself
 cat > "$work/namespaces.yaml" <<YAML
 evidence:
   dir: $work/evidence
@@ -40,6 +42,7 @@ teams:
           backend: bench
           path: $(basename "$log")
           window: none
+          max_pushdown: {lines: 10000000, bytes: 2147483648}
 YAML
 
 daemon=""
@@ -89,16 +92,28 @@ cat "$file?tail=50" >/dev/null
 rchar1=$(io rchar); rb1=$(io read_bytes)
 
 q_log=$(printf '%q' "$log"); q_file=$(printf '%q' "$file"); q_needle=$(printf '%q' "$needle")
+q_dir=$(printf '%q' "$(dirname "$file")"); q_data=$(printf '%q' "$(dirname "$log")"); q_name=$(printf '%q' "$(basename "$log")")
+# plain tools run as a script would: in the directory, with a relative name (the daemon reads the command line)
+[[ "$(cd "$(dirname "$file")" && grep -c -e "$needle" app.log)" == "$(grep -c -e "$needle" "$log")" ]] \
+  || echo "WARNING: plain grep -c on the mount differs" >&2
+diff <(cd "$(dirname "$file")" && tail -n 50 app.log) <(tail -n 50 "$log") >/dev/null || echo "WARNING: plain tail differs" >&2
+p_tail=$(median_ms "cd $q_dir && tail -n 50 app.log")
+n_tail=$(median_ms "cd $q_data && tail -n 50 $q_name")
+p_grep=$(median_ms "cd $q_dir && grep -c -e $q_needle app.log")
+n_grep=$(median_ms "cd $q_data && grep -c -e $q_needle $q_name")
 t_mount=$(median_ms "cat $q_file'?tail=50'")
 t_tail=$(median_ms "tail -n 50 $q_log")
 g_mount=$(median_ms "cat $q_file'?grep-F='$q_needle | wc -l")
 g_grep=$(median_ms "grep -F -e $q_needle $q_log | wc -l")
 
-echo "file $log ($(stat -c %s "$log") bytes), needle '$needle', median of $runs runs after 2 warm-ups"
+echo "file $log ($(stat -c %s "$log") bytes), needle '$needle', median of $runs runs after 2 warm-ups, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| operation | through the mount | native | ratio |"
 echo "|---|---|---|---|"
 awk -v a="$t_mount" -v b="$t_tail" 'BEGIN { printf "| tail=50 vs tail -n 50 | %s ms | %s ms | %.2fx |\n", a, b, a / b }'
+awk -v a="$p_tail" -v b="$n_tail" 'BEGIN { printf "| plain tail -n 50 (pushed down) | %s ms | %s ms | %.2fx |\n", a, b, a / b }'
+awk -v a="$p_grep" -v b="$n_grep" -v n="$needle" \
+  'BEGIN { printf "| plain grep -c %s (pushed down) | %s ms | %s ms | %.2fx |\n", n, a, b, a / b }'
 awk -v a="$g_mount" -v b="$g_grep" -v n="$needle" \
   'BEGIN { printf "| grep-F=%s \\| wc -l vs grep -F \\| wc -l | %s ms | %s ms | %.2fx |\n", n, a, b, a / b }'
 echo
