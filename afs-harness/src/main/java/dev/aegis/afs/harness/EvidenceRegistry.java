@@ -6,17 +6,8 @@ import dev.aegis.afs.evidence.CaptureRecord;
 import dev.aegis.afs.evidence.PinnedKeys;
 import dev.aegis.afs.evidence.SignedCapture;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,33 +36,19 @@ public final class EvidenceRegistry implements AutoCloseable {
         }
     }
 
-    private final Connection db;
+    private final CaptureTable table;
     private final PinnedKeys keys;
     private final Clock clock;
 
+    /** The embedded registry in {@code file} (SQLite, 0600). */
     public EvidenceRegistry(Path file, PinnedKeys keys, Clock clock) throws IOException {
+        this(CaptureTable.sqlite(file), keys, clock);
+    }
+
+    public EvidenceRegistry(CaptureTable table, PinnedKeys keys, Clock clock) {
+        this.table = requireNonNull(table, "table is null");
         this.keys = requireNonNull(keys, "keys is null");
         this.clock = requireNonNull(clock, "clock is null");
-        try {
-            // created 0600 before SQLite opens it; its journal takes the same mode
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (FileAlreadyExistsException e) {
-            dev.aegis.afs.evidence.Keys.requirePrivate(file);
-        }
-        try {
-            this.db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            try (Statement s = db.createStatement()) {
-                s.execute("PRAGMA synchronous=FULL");
-                s.execute("PRAGMA busy_timeout=5000");
-                s.execute("""
-                        CREATE TABLE IF NOT EXISTS evidence (
-                          id TEXT PRIMARY KEY, team TEXT NOT NULL, env TEXT NOT NULL, sha256 TEXT NOT NULL,
-                          key_id TEXT NOT NULL, record TEXT NOT NULL, signature TEXT NOT NULL, received_ms INTEGER NOT NULL)""");
-            }
-        } catch (SQLException e) {
-            throw new IOException("cannot open the evidence registry " + file + ": " + e.getMessage()
-                    + "; check data_dir is writable", e);
-        }
     }
 
     public PinnedKeys keys() {
@@ -92,25 +69,16 @@ public final class EvidenceRegistry implements AutoCloseable {
             throw new Refused("capture " + capture.record().id() + " refused: " + bad.get());
         }
         Optional<Registered> earlier = find(capture.record().id());
+        if (earlier.isEmpty() && !table.insert(capture.record(), capture.signature(), now.toEpochMilli())) {
+            // another replica registered this id a moment ago: compare with what it stored
+            earlier = find(capture.record().id());
+        }
         if (earlier.isPresent()) {
             if (same(earlier.get().capture(), capture)) {
                 return earlier.get();
             }
             throw new Refused("capture " + capture.record().id() + " refused: a different record was registered under this id at "
                     + earlier.get().receivedAt() + "; a snapshot is registered once, so a re-signed or rewritten record is not accepted");
-        }
-        CaptureRecord r = capture.record();
-        try (PreparedStatement ps = db.prepareStatement(
-                "INSERT INTO evidence (id, team, env, sha256, key_id, record, signature, received_ms) VALUES (?,?,?,?,?,?,?,?)")) {
-            ps.setString(1, r.id());
-            ps.setString(2, r.team());
-            ps.setString(3, r.env());
-            ps.setString(4, r.sha256());
-            ps.setString(5, r.keyId());
-            ps.setString(6, new String(r.canonical(), StandardCharsets.UTF_8));
-            ps.setString(7, capture.signature());
-            ps.setLong(8, now.toEpochMilli());
-            ps.executeUpdate();
         }
         notifyAll();
         return new Registered(capture, now);
@@ -121,17 +89,15 @@ public final class EvidenceRegistry implements AutoCloseable {
     }
 
     public synchronized Optional<Registered> find(String id) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement("SELECT record, signature, received_ms FROM evidence WHERE id = ?")) {
-            ps.setString(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                SignedCapture c = new SignedCapture(CaptureRecord.fromJson(Ledger.JSON.readTree(rs.getString(1))), rs.getString(2));
-                return Optional.of(new Registered(c, Instant.ofEpochMilli(rs.getLong(3))));
-            } catch (IOException e) {
-                throw new SQLException("the registered record of " + id + " is not JSON: " + e.getMessage(), e);
-            }
+        Optional<CaptureTable.Row> row = table.find(id);
+        if (row.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            SignedCapture c = new SignedCapture(CaptureRecord.fromJson(Ledger.JSON.readTree(row.get().record())), row.get().signature());
+            return Optional.of(new Registered(c, Instant.ofEpochMilli(row.get().receivedMillis())));
+        } catch (IOException e) {
+            throw new SQLException("the registered record of " + id + " is not JSON: " + e.getMessage(), e);
         }
     }
 
@@ -144,7 +110,8 @@ public final class EvidenceRegistry implements AutoCloseable {
         Optional<Registered> found = find(id);
         while (found.isEmpty() && System.nanoTime() < deadline) {
             try {
-                wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                // woken by a registration here; another replica's shows up at the next look, at most 50 ms on
+                wait(Math.max(1, Math.min(50, (deadline - System.nanoTime()) / 1_000_000)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return Optional.empty();
@@ -156,10 +123,6 @@ public final class EvidenceRegistry implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        try {
-            db.close();
-        } catch (SQLException e) {
-            // closing on the way out
-        }
+        table.close();
     }
 }

@@ -81,6 +81,10 @@ public final class Harness implements AutoCloseable {
     private final Sleeper sleeper;
     /** Present with execution: agents: actions are leased as signed intents instead of run here. */
     private final Optional<IntentLeasing> leasing;
+    /** How long a replica's claim on a request lasts without renewal (each step renews it). */
+    static final Duration CLAIM = Duration.ofMinutes(10);
+    /** This harness among replicas sharing one database: the same across its restarts (data_dir/replica.id). */
+    private final String replica;
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "afs-harness-runner");
         t.setDaemon(true);
@@ -94,8 +98,9 @@ public final class Harness implements AutoCloseable {
 
     private Harness(HarnessConfig.Policy policy, ChangePolicies policies, EvidenceGate evidenceGate, Cluster cluster,
                     RequestStore store, Clock clock, AccessPolicy access, HarnessMetrics metrics, Probe probe,
-                    Sleeper sleeper, Optional<IntentLeasing> leasing) {
+                    Sleeper sleeper, Optional<IntentLeasing> leasing, String replica) {
         this.leasing = leasing;
+        this.replica = replica;
         this.policy = policy;
         this.policies = policies;
         this.evidenceGate = evidenceGate;
@@ -112,7 +117,7 @@ public final class Harness implements AutoCloseable {
     /** Everything the harness needs; {@link #open} creates the key, ledger and database under dataDir. */
     public record Setup(Path dataDir, HarnessConfig.Policy policy, ChangePolicies policies, EvidenceGate evidence,
                         KubernetesClient client, Clock clock, AccessPolicy access, HarnessMetrics metrics, Probe probe,
-                        Sleeper sleeper, Ledger.Witness witness, Optional<IntentLeasing> leasing) {
+                        Sleeper sleeper, Ledger.Witness witness, Optional<IntentLeasing> leasing, StoreSettings store) {
 
         /**
          * With {@code leasing} (execution: agents), {@code client} must hold read-only credentials
@@ -120,14 +125,28 @@ public final class Harness implements AutoCloseable {
          */
         public Setup(Path dataDir, HarnessConfig.Policy policy, ChangePolicies policies, EvidenceGate evidence,
                      KubernetesClient client, Clock clock, AccessPolicy access, HarnessMetrics metrics, Probe probe,
-                     Sleeper sleeper, Ledger.Witness witness) {
-            this(dataDir, policy, policies, evidence, client, clock, access, metrics, probe, sleeper, witness, Optional.empty());
+                     Sleeper sleeper, Ledger.Witness witness, Optional<IntentLeasing> leasing) {
+            this(dataDir, policy, policies, evidence, client, clock, access, metrics, probe, sleeper, witness, leasing,
+                    StoreSettings.SQLITE);
         }
 
         public Setup(Path dataDir, HarnessConfig.Policy policy, ChangePolicies policies, EvidenceGate evidence,
                      KubernetesClient client, Clock clock, AccessPolicy access, HarnessMetrics metrics, Probe probe,
                      Sleeper sleeper) {
             this(dataDir, policy, policies, evidence, client, clock, access, metrics, probe, sleeper, Ledger.Witness.NONE);
+        }
+
+        public Setup(Path dataDir, HarnessConfig.Policy policy, ChangePolicies policies, EvidenceGate evidence,
+                     KubernetesClient client, Clock clock, AccessPolicy access, HarnessMetrics metrics, Probe probe,
+                     Sleeper sleeper, Ledger.Witness witness) {
+            this(dataDir, policy, policies, evidence, client, clock, access, metrics, probe, sleeper, witness, Optional.empty(),
+                    StoreSettings.SQLITE);
+        }
+
+        /** The same setup on another store. */
+        public Setup withStore(StoreSettings other) {
+            return new Setup(dataDir, policy, policies, evidence, client, clock, access, metrics, probe, sleeper, witness, leasing,
+                    other);
         }
 
         public Setup {
@@ -143,6 +162,7 @@ public final class Harness implements AutoCloseable {
             requireNonNull(sleeper, "sleeper is null");
             requireNonNull(witness, "witness is null");
             requireNonNull(leasing, "leasing is null");
+            requireNonNull(store, "store is null");
         }
     }
 
@@ -164,14 +184,42 @@ public final class Harness implements AutoCloseable {
         SigningKey key = SigningKey.loadOrCreate(keyPath(s.dataDir()), new SecureRandom());
         Ledger ledger = new Ledger(ledgerPath(s.dataDir()), key, s.clock(), s.witness());
         try {
-            RequestStore store = new RequestStore(PrivateFiles.file(s.dataDir().resolve("harness.db")), ledger, s.clock());
+            RequestStore store = openStore(s, ledger);
             store.flushLedger();
             return new Harness(s.policy(), s.policies(), s.evidence(),
-                    new Cluster(s.client()), store, s.clock(), s.access(), s.metrics(), s.probe(), s.sleeper(), s.leasing());
+                    new Cluster(s.client()), store, s.clock(), s.access(), s.metrics(), s.probe(), s.sleeper(), s.leasing(),
+                    replicaId(s.dataDir()));
         } catch (SQLException e) {
-            throw new IOException("cannot open the harness database in " + s.dataDir() + ": " + e.getMessage()
-                    + "; check data_dir is writable", e);
+            throw new IOException("cannot open the harness database " + (s.store() instanceof StoreSettings.Postgres pg
+                    ? pg.url() : "in " + s.dataDir()) + ": " + e.getMessage()
+                    + (s.store() instanceof StoreSettings.Postgres ? "" : "; check data_dir is writable"), e);
         }
+    }
+
+    /**
+     * This harness's name among replicas on one database, kept in data_dir so that a restarted
+     * harness takes up its own claims at once (another replica would wait for them to lapse).
+     */
+    static String replicaId(Path dataDir) throws IOException {
+        Path file = dataDir.resolve("replica.id");
+        if (!Files.exists(file)) {
+            Path temp = PrivateFiles.file(dataDir.resolve("replica.id.tmp"));
+            Files.writeString(temp, "harness-" + HexFormat.of().formatHex(randomBytes()) + "\n");
+            Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        return Files.readString(file).strip();
+    }
+
+    /**
+     * SQLite in data_dir, or the shared PostgreSQL database. With PostgreSQL the ledger file in
+     * data_dir is this replica's copy of the one chain in the database, every replica's entries
+     * in order; the replicas share one ledger key, so the whole chain verifies under it.
+     */
+    private static RequestStore openStore(Setup s, Ledger ledger) throws IOException, SQLException {
+        if (s.store() instanceof StoreSettings.Postgres pg) {
+            return new PostgresRequestStore(PostgresDatabase.open(pg), ledger, s.clock());
+        }
+        return new SqliteRequestStore(PrivateFiles.file(s.dataDir().resolve("harness.db")), ledger, s.clock());
     }
 
     /** The ledger public key as docs/trust-model.md writes it (base64url), for the operator to pin. */
@@ -298,7 +346,8 @@ public final class Harness implements AutoCloseable {
                 addReasons(id, expired, "approvals_expired");
             }
             store.inTransaction(tx -> {
-                tx.update("INSERT OR REPLACE INTO plan_approvals(request_id, person, principal, plan_sha, at_ms) VALUES (?, ?, ?, ?, ?)",
+                tx.update("INSERT INTO plan_approvals(request_id, person, principal, plan_sha, at_ms) VALUES (?, ?, ?, ?, ?) "
+                        + "ON CONFLICT (request_id, person, plan_sha) DO UPDATE SET principal = excluded.principal, at_ms = excluded.at_ms",
                         id, caller.person(), caller.id(), r.documentSha256(), now);
                 tx.record(id, "approve", caller.id(), RequestStore.detail("person", caller.person(), "plan_sha256",
                         r.documentSha256(), "approvals", count, "required", r.requiredApprovals()));
@@ -400,9 +449,16 @@ public final class Harness implements AutoCloseable {
             return query.call();
         } catch (AfsException e) {
             throw e;
+        } catch (RequestStore.Unavailable e) {
+            throw new AfsException(AfsError.UNAVAILABLE, e.getMessage(), e);
         } catch (Exception e) {
             throw new AfsException(AfsError.INTERNAL, "cannot read the harness database: " + e.getMessage(), e);
         }
+    }
+
+    /** The store (tests). */
+    RequestStore store() {
+        return store;
     }
 
     /** Waits until every queued step has run (tests, shutdown). */
@@ -526,16 +582,49 @@ public final class Harness implements AutoCloseable {
 
     private void schedule(String id) {
         runner.submit(() -> {
+            boolean claimed = false;
+            Optional<State> stoppedAt = Optional.empty();
             try {
-                while (step(id)) {
-                    // keep going until the request waits (approval) or is finished
+                // with replicas on one database only the holder of the claim runs the steps; it is renewed per step
+                while (claimed = store.claim(id, replica, clock.millis() + CLAIM.toMillis())) {
+                    if (!step(id)) {
+                        stoppedAt = state(id);
+                        break; // the request waits (approval, an agent) or is finished
+                    }
+                }
+                if (!claimed) {
+                    LOG.info("change request {}: another harness replica runs it", id);
                 }
             } catch (RequestStore.ConcurrentChange e) {
                 LOG.info("change request {}: {} (cancelled meanwhile); not continuing", id, e.getMessage());
             } catch (Exception e) {
                 LOG.error("change request {} stopped at an unexpected error; it is resumed on the next start", id, e);
+            } finally {
+                if (claimed) {
+                    try {
+                        store.release(id, replica);
+                    } catch (SQLException e) {
+                        LOG.warn("change request {}: cannot give up its claim ({}); it lapses after {}", id, e.getMessage(), CLAIM);
+                    }
+                }
+                Optional<State> now = stoppedAt.isPresent() ? state(id) : Optional.empty();
+                if (now.isPresent() && !now.equals(stoppedAt) && RUNNABLE.contains(now.get())) {
+                    schedule(id); // moved on (say, approved at another replica) while this one still held the claim
+                }
             }
         });
+    }
+
+    /** States in which the runner has a step to take. */
+    private static final java.util.Set<State> RUNNABLE = java.util.EnumSet.of(State.SUBMITTED, State.VALIDATING,
+            State.APPROVED, State.EXECUTING, State.VERIFYING);
+
+    private Optional<State> state(String id) {
+        try {
+            return store.get(id).map(StoredRequest::state);
+        } catch (SQLException e) {
+            return Optional.empty(); // the database is away: resumed on the next start
+        }
     }
 
     /** Runs one step of {@code id}; true when another step should follow at once. */
@@ -823,6 +912,10 @@ public final class Harness implements AutoCloseable {
 
     /** How long after its expiry an unanswered intent is leased again (the agents' clock skew). */
     private static final Duration RELEASE_AFTER = IntentLeasing.SKEW;
+    /** Actions leased to one poll at most; the rest go to the next poll. */
+    static final int LEASES_PER_POLL = 100;
+    /** How long a replica's claim on a queued action lasts while it re-checks the gates and signs. */
+    private static final Duration LEASE_CLAIM = Duration.ofSeconds(60);
 
     /**
      * With execution: agents, the EXECUTING step queues the next action for its cluster's agent
@@ -849,8 +942,7 @@ public final class Harness implements AutoCloseable {
                     int index = i;
                     Action a = cr.actions().get(i);
                     store.inTransaction(tx -> {
-                        tx.update("UPDATE actions SET status = 'QUEUED' WHERE request_id = ? AND idx = ? AND status = 'PLANNED'",
-                                r.id(), index);
+                        tx.queueAction(r.id(), index, cluster.get());
                         tx.record(r.id(), "action_queued", HARNESS, RequestStore.detail("index", index, "cluster", cluster.get(),
                                 "idempotency_key", a.idempotencyKey(), "tool", a.tool().wireName(), "target", sa.target()));
                         return null;
@@ -889,23 +981,16 @@ public final class Harness implements AutoCloseable {
     private List<Lease> leaseNow(IntentLeasing l, String cluster, List<String> failed) throws Exception {
         List<Lease> out = new ArrayList<>();
         long now = clock.millis();
-        for (StoredRequest r : store.executing()) {
+        // claimed with FOR UPDATE SKIP LOCKED: with replicas on one database each action goes to one of them
+        for (RequestStore.ClaimedAction claimed : store.claimQueued(cluster, replica, LEASES_PER_POLL,
+                now - RELEASE_AFTER.toMillis(), now + LEASE_CLAIM.toMillis())) {
+            StoredRequest r = existing(claimed.requestId());
             ChangePolicy p = policies.policy(r.team(), r.env());
-            if (!l.clusterOf(p).equals(Optional.of(cluster))) {
-                continue;
+            if (r.state() != State.EXECUTING || !l.clusterOf(p).equals(Optional.of(cluster))) {
+                continue; // moved on, or its env now names another cluster: the claim lapses
             }
-            Optional<StoredAction> next = r.actions().stream()
-                    .filter(a -> !a.status().equals("DONE") && !a.status().equals("DRY_RUN")).findFirst();
-            if (next.isEmpty()) {
-                continue;
-            }
-            StoredAction sa = next.get();
-            boolean expired = sa.status().equals("LEASED") && store.intentsOf(r.id()).stream()
-                    .filter(i -> i.index() == sa.index())
-                    .allMatch(i -> i.expiresMillis() + RELEASE_AFTER.toMillis() < now);
-            if (!sa.status().equals("QUEUED") && !expired) {
-                continue;
-            }
+            StoredAction sa = r.actions().get(claimed.index());
+            boolean expired = sa.status().equals("LEASED");
             ChangeRequest cr = ChangeRequestParser.parse("change-request", r.document().getBytes(StandardCharsets.UTF_8));
             if (!recheck(r, cr, p, State.EXECUTING)) {
                 failed.add(r.id());
@@ -913,19 +998,23 @@ public final class Harness implements AutoCloseable {
             }
             dev.aegis.afs.intent.Intent intent = l.sign(r, cr, p, sa.index(), cluster);
             String kid = com.nimbusds.jose.JWSObject.parse(intent.compact()).getHeader().getKeyID();
-            store.inTransaction(tx -> {
+            boolean leased = store.inTransaction(tx -> {
+                if (!tx.leaseAction(r.id(), sa.index(), replica, intent.expiresAt().toEpochMilli())) {
+                    return false; // the claim lapsed and another replica took the action: this intent is never sent
+                }
                 tx.update("INSERT INTO intents(jti, request_id, idx, cluster, sha256, key_id, iat_ms, exp_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         intent.jti(), r.id(), sa.index(), cluster, intent.sha256(), kid, intent.issuedAt().toEpochMilli(),
                         intent.expiresAt().toEpochMilli());
-                tx.update("UPDATE actions SET status = 'LEASED' WHERE request_id = ? AND idx = ?", r.id(), sa.index());
                 tx.record(r.id(), "intent_leased", HARNESS, RequestStore.detail("index", sa.index(), "cluster", cluster,
                         "jti", intent.jti(), "intent_sha256", intent.sha256(), "key_id", kid,
                         "expires_at", intent.expiresAt().toString(), "mode", intent.action().mode().wireName(),
                         "idempotency_key", intent.action().idempotencyKey(), "evidence_hash", intent.action().evidenceHash(),
                         "released", expired, "rechecked", "evidence, policy, guardrails, windows, budget, loops and approvals held at lease"));
-                return null;
+                return true;
             });
-            out.add(new Lease(intent.jti(), intent.compact()));
+            if (leased) {
+                out.add(new Lease(intent.jti(), intent.compact()));
+            }
         }
         return out;
     }
@@ -1144,6 +1233,9 @@ public final class Harness implements AutoCloseable {
             if (c instanceof RequestStore.ConcurrentChange) {
                 throw new AfsException(AfsError.INVALID_ARGUMENT, c.getMessage()
                         + ": it changed state meanwhile; check it with afs plan status");
+            }
+            if (c instanceof RequestStore.Unavailable) {
+                throw new AfsException(AfsError.UNAVAILABLE, "REFUSED: " + c.getMessage(), c);
             }
             throw new AfsException(AfsError.INTERNAL, "harness error: " + c.getMessage(), c);
         }

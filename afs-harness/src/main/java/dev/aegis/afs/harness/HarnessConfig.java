@@ -27,6 +27,9 @@ import java.util.Set;
  * <pre>
  * listen: 127.0.0.1:7780
  * data_dir: data                  # SQLite db, signing key, ledger
+ * store: sqlite                   # or postgresql: several replicas on one database
+ * postgresql: {url: jdbc:postgresql://db:5432/afs, user: afs, password_file: /run/secrets/afs-db,
+ *              pool_size: 10, connect_timeout: 5s}
  * namespaces: namespaces.yaml     # teams.&lt;team&gt;.&lt;env&gt;.changes
  * evidence_dir: evidence          # default: evidence.dir of namespaces.yaml
  * evidence:                       # capture keys whose signed records are believed (afs evidence key prints one)
@@ -44,7 +47,7 @@ import java.util.Set;
 public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespacesFile, Optional<Path> evidenceDir,
                             Kubernetes kubernetes, Policy policy, LedgerSettings ledger,
                             PinnedKeys captureKeys, Execution execution,
-                            Optional<dev.aegis.afs.evidence.store.StoreSpec> evidenceStore) {
+                            Optional<dev.aegis.afs.evidence.store.StoreSpec> evidenceStore, StoreSettings store) {
 
     /**
      * How approved actions reach a cluster. {@code in_process} (the default, for a single host):
@@ -74,6 +77,13 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
         this(listen, dataDir, namespacesFile, evidenceDir, kubernetes, policy, ledger, captureKeys, execution, Optional.empty());
     }
 
+    public HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespacesFile, Optional<Path> evidenceDir,
+                         Kubernetes kubernetes, Policy policy, LedgerSettings ledger, PinnedKeys captureKeys,
+                         Execution execution, Optional<dev.aegis.afs.evidence.store.StoreSpec> evidenceStore) {
+        this(listen, dataDir, namespacesFile, evidenceDir, kubernetes, policy, ledger, captureKeys, execution, evidenceStore,
+                StoreSettings.SQLITE);
+    }
+
     /**
      * {@code ledger: {public_key, witness}}: the pinned ledger key (base64url or hex; the harness
      * refuses to start with another key, and {@code afs ledger verify --config} uses it) and the
@@ -99,6 +109,7 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
         requireNonNull(captureKeys, "captureKeys is null");
         requireNonNull(execution, "execution is null");
         requireNonNull(evidenceStore, "evidenceStore is null");
+        requireNonNull(store, "store is null");
     }
 
     /** Where the write credentials come from; all empty means the in-cluster / default kubeconfig. */
@@ -134,7 +145,8 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
             throw root.error("the harness config must be a map; start with 'data_dir: data' and 'namespaces: namespaces.yaml'");
         }
         root.allowOnly(Set.of("listen", "data_dir", "namespaces", "evidence_dir", "evidence", "kubernetes", "policy", "ledger",
-                "execution", "agents", "intent_ttl", "live_state"));
+                "execution", "agents", "intent_ttl", "live_state",
+                "store", "postgresql"));
         InetSocketAddress listen = root.get("listen").map(HarnessConfig::listen)
                 .orElse(new InetSocketAddress(InetAddress.getLoopbackAddress(), 7780));
         Path dataDir = baseDir.resolve(root.string("data_dir")).normalize();
@@ -184,7 +196,8 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
                 .map(n -> dev.aegis.afs.core.config.EvidenceStoreConfig.parse(Optional.of(n), baseDir, dataDir, true))
                 .filter(dev.aegis.afs.evidence.store.StoreSpec::shared);
         return new HarnessConfig(listen, dataDir, namespaces, evidence, kube, policy, ledger,
-                root.get("evidence").map(HarnessConfig::captureKeys).orElse(PinnedKeys.of()), execution(root), store);
+                root.get("evidence").map(HarnessConfig::captureKeys).orElse(PinnedKeys.of()), execution(root), store,
+                store(root, baseDir));
     }
 
     /** {@code execution}, {@code agents}, {@code intent_ttl}, {@code live_state}: see {@link Execution}. */
@@ -236,6 +249,36 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
                 + " the gates read the live target through it"));
         live.allowOnly(Set.of("backend"));
         return new Execution(true, keys, ttl, Optional.of(live.string("backend")));
+    }
+
+
+    /** {@code store: sqlite|postgresql}; postgresql needs the {@code postgresql:} section. */
+    static StoreSettings store(ConfigNode root, Path baseDir) {
+        String kind = root.optString("store").orElse("sqlite");
+        Optional<ConfigNode> pg = root.get("postgresql");
+        switch (kind) {
+            case "sqlite" -> {
+                if (pg.isPresent()) {
+                    throw pg.get().error("a postgresql: section is used only with 'store: postgresql'; add that line, or remove the section");
+                }
+                return StoreSettings.SQLITE;
+            }
+            case "postgresql" -> {
+                ConfigNode n = pg.orElseThrow(() -> root.get("store").orElseThrow().error("store: postgresql needs a postgresql: "
+                        + "section, e.g. postgresql: {url: jdbc:postgresql://db:5432/afs, user: afs, password_file: /run/secrets/afs-db}"));
+                n.allowOnly(Set.of("url", "user", "password_file", "pool_size", "connect_timeout"));
+                try {
+                    return new StoreSettings.Postgres(n.string("url"), n.string("user"),
+                            n.optString("password_file").map(f -> baseDir.resolve(f).normalize()),
+                            n.get("pool_size").map(v -> v.asLong(1, 1000)).orElse((long) StoreSettings.Postgres.DEFAULT_POOL_SIZE).intValue(),
+                            n.get("connect_timeout").map(ConfigNode::asDuration).orElse(StoreSettings.Postgres.DEFAULT_CONNECT_TIMEOUT));
+                } catch (IllegalArgumentException e) {
+                    throw n.error(e.getMessage());
+                }
+            }
+            default -> throw root.get("store").orElseThrow().error("unknown store '" + kind
+                    + "'; write 'store: sqlite' (the default, one harness) or 'store: postgresql' (several replicas on one database)");
+        }
     }
 
     /** {@code evidence: {capture_keys: [{key_id, public_key, not_after}]}}: several, for rotation. */

@@ -120,13 +120,23 @@ public final class HarnessDaemon implements AutoCloseable {
         CaptureStore evidence = evidenceStore(config, namespaces, policies);
         HarnessMetrics metrics = new HarnessMetrics();
         PrivateFiles.directory(config.dataDir());
-        EvidenceRegistry registry = new EvidenceRegistry(config.dataDir().resolve("evidence.db"), config.captureKeys(), clock);
-        Optional<IntentLeasing> leasing = config.execution().agents()
-                ? Optional.of(IntentLeasing.open(config.dataDir(), config.execution(), clock)) : Optional.empty();
-        Harness harness = Harness.open(new Harness.Setup(config.dataDir(), config.policy(), policies,
-                new EvidenceGate(evidence, registry, config.policy().maxEvidenceAge(), Duration.ofSeconds(3), clock), client,
-                clock, access, metrics, probe, d -> Thread.sleep(d.toMillis()),
-                config.ledger().witness().map(LedgerWitness::client).orElse(Ledger.Witness.NONE), leasing));
+        // with store: postgresql the registry lives in the shared database, so every replica can cite every capture
+        EvidenceRegistry registry = config.store() instanceof StoreSettings.Postgres pg
+                ? new EvidenceRegistry(CaptureTable.postgres(PostgresDatabase.open(pg)), config.captureKeys(), clock)
+                : new EvidenceRegistry(config.dataDir().resolve("evidence.db"), config.captureKeys(), clock);
+        Harness harness;
+        Optional<IntentLeasing> leasing;
+        try {
+            leasing = config.execution().agents()
+                    ? Optional.of(IntentLeasing.open(config.dataDir(), config.execution(), clock)) : Optional.empty();
+            harness = Harness.open(new Harness.Setup(config.dataDir(), config.policy(), policies,
+                    new EvidenceGate(evidence, registry, config.policy().maxEvidenceAge(), Duration.ofSeconds(3), clock), client,
+                    clock, access, metrics, probe, d -> Thread.sleep(d.toMillis()),
+                    config.ledger().witness().map(LedgerWitness::client).orElse(Ledger.Witness.NONE), leasing, config.store()));
+        } catch (IOException | RuntimeException e) {
+            registry.close();
+            throw e;
+        }
         if (config.ledger().publicKeyHex().isPresent()) {
             String actual = SigningKey.publicKeyHex(Harness.ledgerPublicKey(config.dataDir())).orElseThrow();
             if (!actual.equals(config.ledger().publicKeyHex().get())) {

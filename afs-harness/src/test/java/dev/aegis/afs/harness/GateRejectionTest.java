@@ -28,9 +28,14 @@ class GateRejectionTest {
     HarnessFixture f;
     EvidenceRecord ev;
 
+    /** The fixture on the store under test: SQLite here, PostgreSQL in {@link PostgresGateRejectionTest}. */
+    HarnessFixture fixture(Path dir) throws Exception {
+        return new HarnessFixture(dir);
+    }
+
     @BeforeEach
     void setUp() throws Exception {
-        f = new HarnessFixture(dir);
+        f = fixture(dir);
         ev = f.snapshot(50);
         f.policy = new HarnessConfig.Policy(Duration.ofHours(1), 0.7, 3, 3, Duration.ofHours(1), 10, false);
         f.open();

@@ -81,8 +81,16 @@ final class HarnessFixture implements AutoCloseable {
     Harness.Probe probe = Harness.Probe.NONE;
     Harness harness;
 
+    /** Where the harness under test keeps its state: SQLite in data/, or a PostgreSQL database. */
+    final StoreSettings store;
+
     HarnessFixture(Path dir) throws Exception {
+        this(dir, StoreSettings.SQLITE);
+    }
+
+    HarnessFixture(Path dir, StoreSettings store) throws Exception {
         this.dir = dir;
+        this.store = store;
         Files.writeString(dir.resolve("namespaces.yaml"), NAMESPACES);
         Files.writeString(dir.resolve("passwd"), """
                 root:x:0:0::/root:/bin/bash
@@ -97,7 +105,9 @@ final class HarnessFixture implements AutoCloseable {
         evidence = new EvidenceStore(dir.resolve("evidence"), Duration.ofHours(72), 1L << 30, clock);
         captureKey = evidence.checkAtStart();
         PrivateFiles.directory(dir.resolve("data")); // the harness refuses a data_dir others can read
-        registry = new EvidenceRegistry(dir.resolve("data/evidence.db"), PinnedKeys.of(captureKey.pinned()), clock);
+        registry = store instanceof StoreSettings.Postgres pg
+                ? new EvidenceRegistry(CaptureTable.postgres(PostgresDatabase.open(pg)), PinnedKeys.of(captureKey.pinned()), clock)
+                : new EvidenceRegistry(dir.resolve("data/evidence.db"), PinnedKeys.of(captureKey.pinned()), clock);
     }
 
     /** The harness.yaml lines that pin this fixture's capture key. */
@@ -118,7 +128,7 @@ final class HarnessFixture implements AutoCloseable {
                 access, new HarnessMetrics(), probe, d -> {
                     clock.advance(d);
                     onSleep.forEach(Runnable::run);
-                }));
+                }).withStore(store));
         harness.resume();
         harness.awaitIdle();
         return harness;

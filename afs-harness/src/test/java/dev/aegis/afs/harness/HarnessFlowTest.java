@@ -32,9 +32,14 @@ class HarnessFlowTest {
     HarnessFixture f;
     EvidenceRecord ev;
 
+    /** The fixture on the store under test: SQLite here, PostgreSQL in {@link PostgresHarnessFlowTest}. */
+    HarnessFixture fixture(Path dir) throws Exception {
+        return new HarnessFixture(dir);
+    }
+
     @BeforeEach
     void setUp() throws Exception {
-        f = new HarnessFixture(dir);
+        f = fixture(dir);
         ev = f.snapshot(50);
         f.open();
     }

@@ -34,7 +34,7 @@ class LedgerTamperTest {
         publicKey = key.publicKeyHex();
         ledgerFile = dir.resolve("ledger.jsonl");
         Ledger ledger = new Ledger(ledgerFile, key);
-        try (RequestStore store = new RequestStore(dir.resolve("h.db"), ledger,
+        try (RequestStore store = new SqliteRequestStore(dir.resolve("h.db"), ledger,
                 Clock.fixed(Instant.parse("2026-11-18T12:00:00Z"), ZoneOffset.UTC))) {
             for (int i = 1; i <= 6; i++) {
                 int n = i;

@@ -33,9 +33,14 @@ class RestartTest {
     HarnessFixture f;
     EvidenceRecord ev;
 
+    /** The fixture on the store under test: SQLite here, PostgreSQL in {@link PostgresRestartTest}. */
+    HarnessFixture fixture(Path dir) throws Exception {
+        return new HarnessFixture(dir);
+    }
+
     @BeforeEach
     void setUp() throws Exception {
-        f = new HarnessFixture(dir);
+        f = fixture(dir);
         ev = f.snapshot(20);
         f.cluster.deployment("payments", "api", 3, 3, "256Mi");
     }

@@ -1,0 +1,422 @@
+package dev.aegis.afs.harness;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aegis.afs.harness.StoredRequest.StoredAction;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The SQL both stores share. A subclass says how a transaction gets its connection (one
+ * connection under a lock for SQLite, a pool for PostgreSQL) and how the ledger append is
+ * kept to one writer at a time.
+ */
+abstract class JdbcRequestStore implements RequestStore {
+
+    /** Statements inside one transaction on one connection. */
+    interface Sql<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private final Ledger ledger;
+    private final Clock clock;
+
+    JdbcRequestStore(Ledger ledger, Clock clock) {
+        this.ledger = requireNonNull(ledger, "ledger is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /** Runs {@code sql} in one transaction: committed when it returns, rolled back when it throws. */
+    abstract <T> T transaction(Sql<T> sql) throws SQLException;
+
+    /** A transaction that may append to the ledger; PostgreSQL takes the ledger lock first. */
+    <T> T writeTransaction(Sql<T> sql) throws SQLException {
+        return transaction(sql);
+    }
+
+    /**
+     * Called in a transaction before it reads the ledger head to append: afterwards no other
+     * transaction, in this process or another replica, appends until this one ends.
+     */
+    abstract void lockLedger(Connection c) throws SQLException;
+
+    final class JdbcTx implements Tx {
+        private final Connection db;
+        private boolean ledgerLocked;
+
+        JdbcTx(Connection db, boolean ledgerLocked) {
+            this.db = db;
+            this.ledgerLocked = ledgerLocked;
+        }
+
+        @Override
+        public Connection connection() {
+            return db;
+        }
+
+        @Override
+        public void record(String requestId, String event, String actor, ObjectNode detail) throws SQLException {
+            String team = "";
+            String env = "";
+            try (PreparedStatement ps = db.prepareStatement("SELECT team, env FROM requests WHERE id = ?")) {
+                ps.setString(1, requestId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        team = rs.getString(1);
+                        env = rs.getString(2);
+                    }
+                }
+            }
+            recordFor(requestId, team, env, event, actor, detail);
+        }
+
+        @Override
+        public void recordFor(String requestId, String team, String env, String event, String actor, ObjectNode detail)
+                throws SQLException {
+            if (!ledgerLocked) {
+                lockLedger(db);
+                ledgerLocked = true;
+            }
+            long seq;
+            String prev;
+            // read inside the lock: the head cannot move until this transaction ends
+            try (Statement s = db.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1")) {
+                if (rs.next()) {
+                    seq = rs.getLong(1) + 1;
+                    prev = rs.getString(2);
+                } else {
+                    seq = 1;
+                    prev = Ledger.GENESIS;
+                }
+            }
+            ObjectNode body = Ledger.JSON.createObjectNode();
+            body.put("at", clock.instant().toString());
+            body.put("request", requestId);
+            body.put("team", team);
+            body.put("env", env);
+            body.put("event", event);
+            body.put("actor", actor);
+            body.set("detail", detail);
+            Ledger.Sealed e = ledger.seal(seq, prev, body);
+            try (PreparedStatement ps = db.prepareStatement("INSERT INTO ledger(seq, hash, line, team, env) VALUES (?, ?, ?, ?, ?)")) {
+                ps.setLong(1, e.seq());
+                ps.setString(2, e.hash());
+                ps.setString(3, e.line());
+                ps.setString(4, team);
+                ps.setString(5, env);
+                ps.executeUpdate();
+            }
+        }
+
+        @Override
+        public void transition(String id, State from, Optional<String> planSha, State to, String actor, ObjectNode detail)
+                throws SQLException {
+            from.requireMoveTo(to);
+            try (PreparedStatement ps = db.prepareStatement(
+                    "UPDATE requests SET state = ?, updated_ms = ? WHERE id = ? AND state = ? AND doc_sha = COALESCE(?, doc_sha)")) {
+                ps.setString(1, to.name());
+                ps.setLong(2, clock.millis());
+                ps.setString(3, id);
+                ps.setString(4, from.name());
+                ps.setString(5, planSha.orElse(null));
+                if (ps.executeUpdate() != 1) {
+                    throw new ConcurrentChange(id, from);
+                }
+            }
+            ObjectNode d = Ledger.JSON.createObjectNode();
+            d.put("from", from.name());
+            d.put("to", to.name());
+            if (detail != null) {
+                d.setAll(detail);
+            }
+            record(id, "transition", actor, d);
+        }
+
+        @Override
+        public void queueAction(String requestId, int index, String cluster) throws SQLException {
+            update("UPDATE actions SET status = 'QUEUED', cluster = ?, queued_ms = ? WHERE request_id = ? AND idx = ? "
+                    + "AND status = 'PLANNED'", cluster, clock.millis(), requestId, index);
+        }
+
+        @Override
+        public boolean leaseAction(String requestId, int index, String claimant, long expiresMillis) throws SQLException {
+            try (PreparedStatement ps = db.prepareStatement("UPDATE actions SET status = 'LEASED', lease_expires_ms = ?, "
+                    + "claimed_by = NULL, claimed_until_ms = NULL WHERE request_id = ? AND idx = ? AND claimed_by = ? "
+                    + "AND claimed_until_ms >= ? AND status IN ('QUEUED', 'LEASED')")) {
+                bind(ps, expiresMillis, requestId, index, claimant, clock.millis());
+                return ps.executeUpdate() == 1;
+            }
+        }
+
+        @Override
+        public void update(String sql, Object... args) throws SQLException {
+            try (PreparedStatement ps = db.prepareStatement(sql)) {
+                bind(ps, args);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    @Override
+    public <T> T inTransaction(Work<T> work) throws SQLException {
+        T result = writeTransaction(c -> work.run(new JdbcTx(c, true)));
+        flushLedger();
+        return result;
+    }
+
+    @Override
+    public void flushLedger() throws SQLException {
+        // one flush at a time: the file is appended in order and only what it lacks
+        synchronized (ledger) {
+            long count = ledger.count();
+            List<Ledger.Sealed> missing = transaction(c -> {
+                List<Ledger.Sealed> out = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash, line FROM ledger WHERE seq > ? ORDER BY seq")) {
+                    ps.setLong(1, count);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(new Ledger.Sealed(rs.getLong(1), rs.getString(2), rs.getString(3)));
+                        }
+                    }
+                }
+                return out;
+            });
+            try {
+                ledger.append(missing);
+            } catch (java.io.IOException e) {
+                throw new SQLException("cannot append to the ledger " + ledger.file() + ": " + e.getMessage()
+                        + "; the entries are kept in the database and appended on the next start", e);
+            }
+        }
+    }
+
+    @Override
+    public Optional<Ledger.Sealed> ledgerHead() throws SQLException {
+        return transaction(c -> {
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT seq, hash, line FROM ledger ORDER BY seq DESC LIMIT 1")) {
+                return rs.next() ? Optional.of(new Ledger.Sealed(rs.getLong(1), rs.getString(2), rs.getString(3))) : Optional.empty();
+            }
+        });
+    }
+
+    @Override
+    public List<String> ledgerLines(long fromSeq, int limit) throws SQLException {
+        return ledgerRows(fromSeq, limit).stream().map(LedgerRow::line).toList();
+    }
+
+    @Override
+    public List<LedgerRow> ledgerRows(long fromSeq, int limit) throws SQLException {
+        return transaction(c -> {
+            List<LedgerRow> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash, line, team, env FROM ledger WHERE seq >= ? ORDER BY seq LIMIT ?")) {
+                ps.setLong(1, fromSeq);
+                ps.setInt(2, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new LedgerRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Optional<StoredRequest> get(String id) throws SQLException {
+        List<StoredRequest> found = query("SELECT * FROM requests WHERE id = ?", id);
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+
+    @Override
+    public List<StoredRequest> list(int limit) throws SQLException {
+        return query("SELECT * FROM requests ORDER BY created_ms DESC, id DESC LIMIT ?", limit);
+    }
+
+    @Override
+    public List<StoredRequest> unfinished() throws SQLException {
+        return query("SELECT * FROM requests WHERE state IN ('SUBMITTED','VALIDATING','APPROVED','EXECUTING',"
+                + "'VERIFYING','FAILED') ORDER BY created_ms, id");
+    }
+
+    @Override
+    public Optional<String> requestWithKey(String key) throws SQLException {
+        return transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT request_id FROM actions WHERE idempotency_key = ?")) {
+                ps.setString(1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public int actionsForIncident(String incident, long sinceMillis, String excludeId) throws SQLException {
+        return count("SELECT COUNT(*) FROM actions a JOIN requests r ON r.id = a.request_id WHERE r.incident = ? "
+                + "AND r.created_ms >= ? AND r.id <> ? AND r.state NOT IN ('REJECTED','CANCELLED')", incident, sinceMillis, excludeId);
+    }
+
+    @Override
+    public int sameActionCount(String tool, String target, long sinceMillis, String excludeId) throws SQLException {
+        return count("SELECT COUNT(*) FROM actions a JOIN requests r ON r.id = a.request_id WHERE a.tool = ? AND a.target = ? "
+                + "AND r.created_ms >= ? AND r.id <> ? AND r.state NOT IN ('REJECTED','CANCELLED')", tool, target, sinceMillis, excludeId);
+    }
+
+    @Override
+    public List<ClaimedAction> claimQueued(String cluster, String claimant, int max, long expiredBefore, long untilMillis)
+            throws SQLException {
+        requireNonNull(cluster, "cluster is null");
+        requireNonNull(claimant, "claimant is null");
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be at least 1, not " + max);
+        }
+        long now = clock.millis();
+        return transaction(c -> {
+            List<ClaimedAction> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(claimSql())) {
+                bind(ps, claimant, untilMillis, cluster, expiredBefore, now, max);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new ClaimedAction(rs.getString(1), rs.getInt(2), rs.getString(3)));
+                    }
+                }
+            }
+            out.sort(Comparator.comparing(ClaimedAction::requestId).thenComparing(ClaimedAction::index));
+            return out;
+        });
+    }
+
+    /**
+     * The claim: parameters claimant, untilMillis, cluster, expiredBefore, now, max; returns
+     * request_id, idx, status of the claimed rows.
+     */
+    static String claimSql(String lock) {
+        return "UPDATE actions SET claimed_by = ?, claimed_until_ms = ? WHERE (request_id, idx) IN ("
+                + "SELECT request_id, idx FROM actions WHERE cluster = ? "
+                + "AND (status = 'QUEUED' OR (status = 'LEASED' AND lease_expires_ms < ?)) "
+                + "AND (claimed_until_ms IS NULL OR claimed_until_ms < ?) "
+                + "AND EXISTS (SELECT 1 FROM requests r WHERE r.id = actions.request_id AND r.state = 'EXECUTING') "
+                + "ORDER BY queued_ms, request_id, idx LIMIT ?" + lock + ") RETURNING request_id, idx, status";
+    }
+
+    abstract String claimSql();
+
+    @Override
+    public Optional<LeasedIntent> intent(String jti) throws SQLException {
+        List<LeasedIntent> l = intents("SELECT * FROM intents WHERE jti = ?", jti);
+        return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
+    }
+
+    @Override
+    public List<LeasedIntent> intentsOf(String requestId) throws SQLException {
+        return intents("SELECT * FROM intents WHERE request_id = ? ORDER BY iat_ms, jti", requestId);
+    }
+
+    @Override
+    public List<StoredRequest> executing() throws SQLException {
+        return query("SELECT * FROM requests WHERE state = 'EXECUTING' ORDER BY created_ms, id");
+    }
+
+    private List<LeasedIntent> intents(String sql, Object arg) throws SQLException {
+        return transaction(c -> {
+            List<LeasedIntent> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setObject(1, arg);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new LeasedIntent(rs.getString("jti"), rs.getString("request_id"), rs.getInt("idx"),
+                                rs.getString("cluster"), rs.getString("sha256"), rs.getString("key_id"), rs.getLong("iat_ms"),
+                                rs.getLong("exp_ms"), Optional.ofNullable(rs.getString("result")),
+                                Optional.ofNullable(rs.getString("outcome")), Optional.ofNullable(rs.getString("reason"))));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public long now() {
+        return clock.millis();
+    }
+
+    int count(String sql, Object... args) throws SQLException {
+        return transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                bind(ps, args);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }
+        });
+    }
+
+    private List<StoredRequest> query(String sql, Object... args) throws SQLException {
+        return transaction(c -> {
+            List<StoredRequest> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                bind(ps, args);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(row(c, rs));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    static void bind(PreparedStatement ps, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            ps.setObject(i + 1, args[i]);
+        }
+    }
+
+    private static StoredRequest row(Connection db, ResultSet rs) throws SQLException {
+        String id = rs.getString("id");
+        List<String> reasons = new ArrayList<>();
+        try {
+            Ledger.JSON.readTree(rs.getString("reasons")).forEach(n -> reasons.add(n.asText()));
+        } catch (JsonProcessingException e) {
+            reasons.add("(unreadable reasons)");
+        }
+        List<StoredRequest.Approval> approvals = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT person, principal, plan_sha, at_ms FROM plan_approvals "
+                + "WHERE request_id = ? ORDER BY at_ms, person")) {
+            ps.setString(1, id);
+            try (ResultSet a = ps.executeQuery()) {
+                while (a.next()) {
+                    approvals.add(new StoredRequest.Approval(a.getString(1), a.getString(2), a.getString(3), a.getLong(4)));
+                }
+            }
+        }
+        List<StoredAction> actions = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT * FROM actions WHERE request_id = ? ORDER BY idx")) {
+            ps.setString(1, id);
+            try (ResultSet a = ps.executeQuery()) {
+                while (a.next()) {
+                    actions.add(new StoredAction(a.getInt("idx"), a.getString("idempotency_key"), a.getString("tool"),
+                            a.getString("target"), a.getString("status"), Optional.ofNullable(a.getString("before_state")),
+                            Optional.ofNullable(a.getString("marker")), Optional.ofNullable(a.getString("outcome"))));
+                }
+            }
+        }
+        return new StoredRequest(id, rs.getString("incident"), rs.getString("team"), rs.getString("env"),
+                rs.getString("submitter"), rs.getString("submitter_person"), State.valueOf(rs.getString("state")),
+                ChangePolicy.Mode.valueOf(rs.getString("mode")), rs.getString("document"), rs.getString("doc_sha"),
+                rs.getInt("required_approvals"), reasons, rs.getLong("created_ms"), rs.getLong("updated_ms"), approvals, actions);
+    }
+}
