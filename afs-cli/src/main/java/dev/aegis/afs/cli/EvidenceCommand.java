@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
 /** {@code afs evidence ls|verify}: the snapshots in the evidence directory. */
 @Command(name = "evidence", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Lists and verifies evidence snapshots; prints the capture key to pin.",
-        subcommands = {EvidenceCommand.Ls.class, EvidenceCommand.Verify.class, EvidenceCommand.Key.class})
+        subcommands = {EvidenceCommand.Ls.class, EvidenceCommand.Verify.class, EvidenceCommand.Key.class,
+                EvidenceCommand.Migrate.class})
 public final class EvidenceCommand implements Runnable {
 
     @Spec
@@ -36,7 +37,7 @@ public final class EvidenceCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "name a subcommand: afs evidence ls | verify | key");
+        throw new ParameterException(spec.commandLine(), "name a subcommand: afs evidence ls | verify | key | migrate");
     }
 
     @Command(name = "ls", mixinStandardHelpOptions = true, versionProvider = Version.class,
@@ -166,6 +167,11 @@ public final class EvidenceCommand implements Runnable {
                 err.flush();
                 return PinnedKeys.of(local.pinned());
             }
+            return pinned(keys);
+        }
+
+        /** Keys given as base64url or as files holding it (capture.pub). */
+        static PinnedKeys pinned(List<String> keys) throws IOException {
             List<PinnedKey> out = new ArrayList<>();
             for (String k : keys) {
                 String text = Files.exists(Path.of(k)) ? Files.readString(Path.of(k)).strip() : k.strip();
@@ -202,6 +208,78 @@ public final class EvidenceCommand implements Runnable {
                 out.flush();
             }
             return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "migrate", mixinStandardHelpOptions = true, versionProvider = Version.class,
+            description = {"Copies every snapshot (content, signed record, stats) from one evidence store to another",
+                    "and verifies each where it arrived; safe to run again. Exit 1 when any snapshot failed.",
+                    "Example: afs evidence migrate --from dir:/var/lib/afs/evidence --to postgresql://cp:5432/afs"
+                            + " --user afs --password-file /etc/afs/evidence.pw --key capture.pub"})
+    static final class Migrate implements Callable<Integer> {
+
+        @Option(names = "--from", required = true, paramLabel = "STORE", description = "dir:<path> or postgresql://host:port/db")
+        String from;
+
+        @Option(names = "--to", required = true, paramLabel = "STORE", description = "dir:<path> or postgresql://host:port/db")
+        String to;
+
+        @Option(names = "--user", paramLabel = "USER", description = "the database user (the owner: the schema is migrated first)")
+        String user;
+
+        @Option(names = "--password-file", paramLabel = "FILE", description = "a 0600 file holding the database password")
+        Path passwordFile;
+
+        @Option(names = "--key", paramLabel = "PUBLIC_KEY",
+                description = "a pinned capture public key (base64url or a file holding it); with any, a snapshot whose"
+                        + " signature does not verify under one is not copied")
+        List<String> keys = new ArrayList<>();
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            dev.aegis.afs.evidence.store.StoreSpec source;
+            dev.aegis.afs.evidence.store.StoreSpec target;
+            Optional<PinnedKeys> pinned;
+            try {
+                source = parse(from);
+                target = parse(to);
+                pinned = keys.isEmpty() ? Optional.empty() : Optional.of(Verify.pinned(keys));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            Path scratch = Files.createTempDirectory("afs-migrate-");
+            try (dev.aegis.afs.evidence.store.CaptureStore a = source.open();
+                 dev.aegis.afs.evidence.store.CaptureStore b = target.open()) {
+                dev.aegis.afs.evidence.store.EvidenceMigration.Summary s =
+                        new dev.aegis.afs.evidence.store.EvidenceMigration(a, b, pinned, scratch).run(o -> {
+                            if (o.ok()) {
+                                out.printf("%s %s%n", o.copied() ? "copied " : "present", o.id());
+                            } else {
+                                out.printf("FAILED  %s: %s%n", o.id(), o.problem().orElseThrow());
+                            }
+                        });
+                out.printf("%d copied, %d already there, %d failed (%s -> %s)%n", s.copied(), s.present(), s.failed(),
+                        a.describe(), b.describe());
+                out.flush();
+                return s.failed() == 0 ? ExitCodes.OK : 1;
+            } catch (IOException e) {
+                err.printf("afs evidence migrate: %s%n", e.getMessage());
+                err.flush();
+                return 1;
+            } finally {
+                Files.deleteIfExists(scratch);
+            }
+        }
+
+        private dev.aegis.afs.evidence.store.StoreSpec parse(String text) {
+            Path local = Path.of(".").toAbsolutePath().normalize();
+            return dev.aegis.afs.evidence.store.StoreSpec.parse(text, local, Optional.ofNullable(user),
+                    Optional.ofNullable(passwordFile).map(p -> p.toAbsolutePath().normalize()));
         }
     }
 }

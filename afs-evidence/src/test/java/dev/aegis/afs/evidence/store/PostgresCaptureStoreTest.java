@@ -225,4 +225,32 @@ class PostgresCaptureStoreTest {
         assertArrayEquals(content, read(store, c.record()));
         assertEquals(List.of(c.record().id()), store.ids());
     }
+
+    @Test
+    void migrationCopiesADirectoryAndVerifiesEachSnapshotWhereItArrived() throws Exception {
+        DirCaptureStore old = new DirCaptureStore(dir.resolve("old-evidence"));
+        SignedCapture a = capture("m1.log", "first\n".getBytes());
+        SignedCapture b = capture("m2.log", "second\n".getBytes());
+        old.put(a, dir.resolve("m1.log"), Map.of());
+        old.put(b, dir.resolve("m2.log"), Map.of("entries", "1"));
+        // a snapshot whose content was altered on disk is copied by nobody: it fails verification
+        SignedCapture c = capture("m3.log", "third\n".getBytes());
+        old.put(c, dir.resolve("m3.log"), Map.of());
+        Path tampered = old.file(c.record().id());
+        Files.setPosixFilePermissions(tampered, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(tampered, "thirD\n");
+
+        List<EvidenceMigration.Outcome> outcomes = new java.util.ArrayList<>();
+        EvidenceMigration.Summary first = new EvidenceMigration(old, owner,
+                Optional.of(dev.aegis.afs.evidence.PinnedKeys.of(key.pinned())), dir).run(outcomes::add);
+        assertEquals(new EvidenceMigration.Summary(2, 0, 1), first, outcomes.toString());
+        EvidenceMigration.Outcome bad = outcomes.stream().filter(o -> o.id().equals(c.record().id())).findFirst().orElseThrow();
+        assertTrue(bad.problem().orElseThrow().contains("changed after capture"), outcomes.toString());
+        assertTrue(owner.record(c.record().id()).isEmpty(), "the altered snapshot did not reach the store");
+        assertArrayEquals("second\n".getBytes(), read(owner, b.record()));
+        assertEquals(Map.of("entries", "1"), owner.stats(b.record().id()));
+        // again: nothing copied twice, everything verified where it is
+        EvidenceMigration.Summary second = new EvidenceMigration(old, owner, Optional.empty(), dir).run(o -> { });
+        assertEquals(new EvidenceMigration.Summary(0, 2, 1), second);
+    }
 }
