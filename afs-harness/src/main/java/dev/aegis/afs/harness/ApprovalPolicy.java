@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * Risk to approvals: an action's kind sets a base (scale and delete_pod 0; restart,
- * set_resources and undo 1), a large blast radius (replicas at or above
- * {@code large_workload}) adds one, capped at 2 (two-person rule). Low confidence and loop
+ * set_resources and undo 1), a large workload (replicas at or above {@code large_workload})
+ * adds one, a wide blast radius in the service graph (the {@link RiskReport}) adds one, capped
+ * at 2 (two-person rule). Low confidence and loop
  * escalation need at least one human; the team/env's {@code min_approvals} is a floor.
  */
 public final class ApprovalPolicy {
@@ -27,9 +28,20 @@ public final class ApprovalPolicy {
      */
     public static int required(List<Action> actions, List<Long> liveReplicas, int largeWorkload, int minApprovals,
                                boolean lowConfidence, boolean escalated) {
+        return required(actions, liveReplicas, largeWorkload, minApprovals, lowConfidence, escalated,
+                java.util.Collections.nCopies(actions.size(), false));
+    }
+
+    /**
+     * @param wideBlastRadius per action, whether its risk report found a wide blast radius
+     *                        ({@link RiskReport#WIDE_BLAST_RADIUS} or more dependants): one more approval
+     */
+    public static int required(List<Action> actions, List<Long> liveReplicas, int largeWorkload, int minApprovals,
+                               boolean lowConfidence, boolean escalated, List<Boolean> wideBlastRadius) {
         int n = minApprovals;
         for (int i = 0; i < actions.size(); i++) {
-            int risk = base(actions.get(i).tool()) + (liveReplicas.get(i) >= largeWorkload ? 1 : 0);
+            int risk = base(actions.get(i).tool()) + (liveReplicas.get(i) >= largeWorkload ? 1 : 0)
+                    + (wideBlastRadius.get(i) ? 1 : 0);
             n = Math.max(n, risk);
         }
         if (lowConfidence || escalated) {

@@ -49,10 +49,22 @@ public final class ChangePolicies {
 
     private final Map<String, ChangePolicy> byTeamEnv;
     private final Optional<Path> evidenceDir;
+    private final ServiceGraphs graphs;
 
     public ChangePolicies(Map<String, ChangePolicy> byTeamEnv, Optional<Path> evidenceDir) {
+        this(byTeamEnv, evidenceDir, ServiceGraphs.NONE);
+    }
+
+    /** @param graphs the service graph of each env with a {@code traces:} section, for the risk report */
+    public ChangePolicies(Map<String, ChangePolicy> byTeamEnv, Optional<Path> evidenceDir, ServiceGraphs graphs) {
         this.byTeamEnv = Map.copyOf(byTeamEnv);
         this.evidenceDir = evidenceDir;
+        this.graphs = java.util.Objects.requireNonNull(graphs, "graphs is null");
+    }
+
+    /** Where the risk report finds each env's service graph. */
+    public ServiceGraphs graphs() {
+        return graphs;
     }
 
     public static ChangePolicies read(Path namespacesYaml) {
@@ -87,7 +99,8 @@ public final class ChangePolicies {
         Map<String, ChangePolicy> out = new LinkedHashMap<>();
         namespaces.teams().forEach((team, envs) -> envs.forEach((env, node) ->
                 node.get("changes").ifPresent(c -> out.put(team + "/" + env, policy(team, c)))));
-        return new ChangePolicies(out, Optional.of(namespaces.evidence().dir()));
+        return new ChangePolicies(out, Optional.of(namespaces.evidence().dir()),
+                ServiceGraphs.of(namespaces, java.time.Clock.systemUTC()));
     }
 
     /** The policy of team/env; deny-all shadow when it has no {@code changes:} section. */

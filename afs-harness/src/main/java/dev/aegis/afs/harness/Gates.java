@@ -24,7 +24,7 @@ import java.util.Optional;
 final class Gates {
 
     /** What the gates decided. */
-    record Result(List<String> failures, List<String> notes, int requiredApprovals) {
+    record Result(List<String> failures, List<String> notes, int requiredApprovals, RiskReport risk) {
     }
 
     private final HarnessConfig.Policy policy;
@@ -35,9 +35,11 @@ final class Gates {
     private final Clock clock;
     private final HarnessMetrics metrics;
     private final dev.aegis.afs.core.access.AccessPolicy access;
+    private final ServiceGraphs graphs;
 
     Gates(HarnessConfig.Policy policy, EvidenceGate evidenceGate, Guardrails guardrails, LiveState cluster, RequestStore store,
-          Clock clock, HarnessMetrics metrics, dev.aegis.afs.core.access.AccessPolicy access) {
+          Clock clock, HarnessMetrics metrics, dev.aegis.afs.core.access.AccessPolicy access, ServiceGraphs graphs) {
+        this.graphs = requireNonNull(graphs, "graphs is null");
         this.access = requireNonNull(access, "access is null");
         this.policy = requireNonNull(policy, "policy is null");
         this.evidenceGate = requireNonNull(evidenceGate, "evidenceGate is null");
@@ -61,6 +63,15 @@ final class Gates {
                 "in_window", p.guardrails().windows().isEmpty()
                         || p.guardrails().windows().stream().anyMatch(w -> w.contains(now.atZone(ZoneOffset.UTC))));
         List<Long> replicas = new ArrayList<>();
+        // RISK: the service graph once per run, before the guardrails (CEL reads target.dependants)
+        Optional<ServiceGraphs.Reading> graph = Optional.empty();
+        Optional<String> graphProblem = Optional.empty();
+        try {
+            graph = graphs.graph(cr.team(), cr.env());
+        } catch (dev.aegis.afs.core.AfsException | RuntimeException e) {
+            graphProblem = Optional.of("the service graph could not be read: " + e.getMessage());
+        }
+        List<RiskReport.ActionRisk> risks = new ArrayList<>();
         for (Action a : cr.actions()) {
             replicas.add(0L);
             if (!p.allow().contains(a.tool())) {
@@ -88,6 +99,16 @@ final class Gates {
                 continue;
             }
             replicas.set(replicas.size() - 1, (Long) live.get("replicas"));
+            RiskReport.Radius radius = graph.isPresent() ? RiskReport.Radius.KNOWN
+                    : graphProblem.isPresent() ? RiskReport.Radius.UNREADABLE : RiskReport.Radius.NO_TRACES;
+            List<RiskReport.Dependant> dependants = graph.map(g -> RiskReport.dependants(g.graph(), a.target().name()))
+                    .orElse(List.of());
+            risks.add(new RiskReport.ActionRisk(replicas.size() - 1,
+                    a.tool().wireName(), ns.get() + "/" + a.target().kind() + "/" + a.target().name(), a.target().name(),
+                    dependants, radius, (Long) live.get("replicas"), (Long) live.getOrDefault("ready_replicas", 0L),
+                    (Long) live.getOrDefault("pods_at_once", 0L)));
+            live = new java.util.LinkedHashMap<>(live);
+            live.put("dependants", (long) dependants.size());
             Object memory = a.params().get("limits") instanceof Map<?, ?> m && m.get("memory") != null
                     ? Cluster.bytes((String) m.get("memory")) : 0L;
             Map<String, Object> action = Guardrails.map("tool", a.tool().wireName(), "kind", a.target().kind(),
@@ -121,12 +142,19 @@ final class Gates {
             notes.add("confidence: " + cr.confidence() + " is below " + policy.confidenceThreshold()
                     + "; a human must approve");
         }
-        int required = ApprovalPolicy.required(cr.actions(), replicas, policy.largeWorkload(), p.minApprovals(), low, escalated);
+        RiskReport risk = new RiskReport(graph.map(ServiceGraphs.Reading::source)
+                .orElse(graphProblem.isPresent() ? "unreadable" : "none: " + cr.team() + "/" + cr.env() + " has no traces: section"),
+                graphProblem, risks);
+        List<Boolean> wide = new ArrayList<>(java.util.Collections.nCopies(cr.actions().size(), false));
+        risks.forEach(x -> wide.set(x.index(), x.wideBlastRadius()));
+        notes.addAll(risk.notes(id));
+        int required = ApprovalPolicy.required(cr.actions(), replicas, policy.largeWorkload(), p.minApprovals(), low,
+                escalated, wide);
         if (failures.isEmpty() && required > 0 && !access.hasApprovers(cr.team(), cr.env())) {
             fail(failures, "approval", "this change needs " + required + " approval(s) but " + cr.team() + "/" + cr.env()
                     + " has no approvers; add changes.approvers [user:..., group:...] in namespaces.yaml");
         }
-        return new Result(failures, notes, required);
+        return new Result(failures, notes, required, risk);
     }
 
     private void fail(List<String> failures, String gate, String message) {

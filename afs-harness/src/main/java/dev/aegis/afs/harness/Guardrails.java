@@ -26,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Variables (all maps; every key is always present so expressions never hit a missing key):
  * <ul>
  * <li>action: tool, kind, name, namespace, replicas, memory_limit_bytes</li>
- * <li>target: exists, kind, name, namespace, replicas, ready_replicas, pods_at_once, memory_limit_bytes</li>
+ * <li>target: exists, kind, name, namespace, replicas, ready_replicas, pods_at_once, memory_limit_bytes,
+ *     dependants (services calling it in the env's service graph; 0 without traces)</li>
  * <li>incident: id, team, env, confidence, frozen, in_window</li>
  * <li>limits: max_scale_factor, max_restart_percent, max_memory_factor</li>
  * </ul>

@@ -85,6 +85,11 @@ public final class Harness implements AutoCloseable {
     static final Duration CLAIM = Duration.ofMinutes(10);
     /** This harness among replicas sharing one database: the same across its restarts (data_dir/replica.id). */
     private final String replica;
+    /**
+     * Each request's newest risk report, as {@code /change_requests/<id>.risk} shows it; kept in
+     * the validating replica's data_dir (its summary is in the request's reasons, in the store).
+     */
+    private Path riskDir;
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "afs-harness-runner");
         t.setDaemon(true);
@@ -111,7 +116,8 @@ public final class Harness implements AutoCloseable {
         this.metrics = metrics;
         this.probe = probe;
         this.sleeper = sleeper;
-        this.gates = new Gates(policy, evidenceGate, new Guardrails(), cluster, store, clock, metrics, access);
+        this.gates = new Gates(policy, evidenceGate, new Guardrails(), cluster, store, clock, metrics, access,
+                policies.graphs());
     }
 
     /** Everything the harness needs; {@link #open} creates the key, ledger and database under dataDir. */
@@ -186,9 +192,11 @@ public final class Harness implements AutoCloseable {
         try {
             RequestStore store = openStore(s, ledger);
             store.flushLedger();
-            return new Harness(s.policy(), s.policies(), s.evidence(),
+            Harness harness = new Harness(s.policy(), s.policies(), s.evidence(),
                     new Cluster(s.client()), store, s.clock(), s.access(), s.metrics(), s.probe(), s.sleeper(), s.leasing(),
                     replicaId(s.dataDir()));
+            harness.riskDir = PrivateFiles.directory(s.dataDir().resolve("risk"));
+            return harness;
         } catch (SQLException e) {
             throw new IOException("cannot open the harness database " + (s.store() instanceof StoreSettings.Postgres pg
                     ? pg.url() : "in " + s.dataDir()) + ": " + e.getMessage()
@@ -292,6 +300,33 @@ public final class Harness implements AutoCloseable {
             throw new AfsException(AfsError.NOT_FOUND, "no change request " + id + "; list them with afs plan list");
         }
         return r;
+    }
+
+    /** The request's risk report (YAML), as {@code viewer} may see it. */
+    public String risk(String id, Principal viewer) throws AfsException {
+        get(id, viewer);
+        Path file = riskDir == null ? null : riskDir.resolve(id + ".yaml");
+        try {
+            if (file == null || !Files.exists(file)) {
+                throw new AfsException(AfsError.NOT_FOUND, "change request " + id + " has no risk report yet: it is"
+                        + " written when the request is validated; read " + id + ".status");
+            }
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new AfsException(AfsError.INTERNAL, "cannot read the risk report of " + id + ": " + e.getMessage());
+        }
+    }
+
+    /** Written 0600 beside the database, replaced whole (a reader never sees half a report). */
+    private void saveRisk(String id, RiskReport risk) throws IOException {
+        if (riskDir == null) {
+            return;
+        }
+        Path tmp = riskDir.resolve("." + id + ".yaml.tmp");
+        Files.deleteIfExists(tmp);
+        Files.writeString(PrivateFiles.file(tmp), risk.yaml(id), StandardCharsets.UTF_8);
+        Files.move(tmp, riskDir.resolve(id + ".yaml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     public List<StoredRequest> list(int limit) throws AfsException {
@@ -685,6 +720,7 @@ public final class Harness implements AutoCloseable {
         ChangeRequest cr = ChangeRequestParser.parse("change-request", r.document().getBytes(StandardCharsets.UTF_8));
         ChangePolicy p = policies.policy(r.team(), r.env());
         Gates.Result gates = this.gates.run(id, r, cr, p);
+        saveRisk(id, gates.risk());
         List<String> failures = gates.failures();
         List<String> notes = gates.notes();
         int required = gates.requiredApprovals();

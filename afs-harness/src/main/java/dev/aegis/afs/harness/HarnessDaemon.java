@@ -49,7 +49,7 @@ import java.util.concurrent.TimeUnit;
  *
  * POST /v1/requests                  body: the document; X-Afs-Request-Name (optional: the id, e.g. the FUSE file name)
  * GET  /v1/requests[?limit=N]        newest first
- * GET  /v1/requests/ID               JSON;  GET /v1/requests/ID/status: text
+ * GET  /v1/requests/ID               JSON;  GET /v1/requests/ID/status: text; GET /v1/requests/ID/risk: YAML
  * POST /v1/requests/ID/approve       header X-Afs-Uid
  * POST /v1/requests/ID/reject        body {"reason": "..."}
  * POST /v1/requests/ID/cancel
@@ -302,6 +302,10 @@ public final class HarnessDaemon implements AutoCloseable {
                     StoredRequest shown = harness.get(parts.get(2), principal(ex));
                     status = send(ex, 200, "text/plain; charset=utf-8", (RequestView.text(RequestView.json(shown))
                             + IntentView.text(harness.intents(shown.id()))).getBytes(StandardCharsets.UTF_8));
+                } else if (parts.size() == 4 && method.equals("GET") && parts.get(3).equals("risk")) {
+                    endpoint = "risk";
+                    status = send(ex, 200, "application/yaml; charset=utf-8",
+                            harness.risk(parts.get(2), principal(ex)).getBytes(StandardCharsets.UTF_8));
                 } else if (parts.size() == 4 && method.equals("POST")) {
                     endpoint = parts.get(3);
                     Principal caller = principal(ex);

@@ -121,7 +121,7 @@ final class HarnessFixture implements AutoCloseable {
     }
 
     Harness open() throws Exception {
-        Namespaces ns = Namespaces.load(dir.resolve("namespaces.yaml"), Set.of("logs"));
+        Namespaces ns = Namespaces.load(dir.resolve("namespaces.yaml"), Set.of("logs", "traces"));
         ChangePolicies policies = ChangePolicies.of(ns);
         access = AccessPolicy.from(ns, accounts, "test-host");
         harness = Harness.open(new Harness.Setup(dir.resolve("data"), policy, policies, gate(), cluster.client, clock,

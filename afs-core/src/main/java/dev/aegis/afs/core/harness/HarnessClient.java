@@ -105,6 +105,11 @@ public final class HarnessClient {
     }
 
     /** Requests of envs {@code caller} may read, newest first. */
+    /** The request's risk report (YAML), as {@code /change_requests/<id>.risk} shows it. */
+    public String riskText(String id, Caller caller) throws AfsException {
+        return sendText(request("v1/requests/" + segment(id) + "/risk", caller).GET());
+    }
+
     public List<JsonNode> list(int limit, Caller caller) throws AfsException {
         List<JsonNode> out = new ArrayList<>();
         send(request("v1/requests?limit=" + limit, caller).GET()).body().path("requests").forEach(out::add);

@@ -61,7 +61,7 @@ final class GraphRead implements SnapshotProducer {
     }
 
     static String dependencies(Instant end, Duration lookback) {
-        return "/api/v2/dependencies?endTs=" + end.toEpochMilli() + "&lookback=" + Math.max(0, lookback.toMillis());
+        return ZipkinClient.dependenciesPath(end, lookback);
     }
 
     @Override

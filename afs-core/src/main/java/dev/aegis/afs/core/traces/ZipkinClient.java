@@ -99,6 +99,16 @@ public final class ZipkinClient {
         return new ServiceGraph(links);
     }
 
+    /** The dependency links of the {@code lookback} before {@code end}, as {@code traces/graph} reads them. */
+    public ServiceGraph dependencies(java.time.Instant end, Duration lookback) throws AfsException {
+        return dependencies(dependenciesPath(end, lookback), new Answer[1]);
+    }
+
+    /** {@code /api/v2/dependencies?endTs=<ms>&lookback=<ms>}. */
+    public static String dependenciesPath(java.time.Instant end, Duration lookback) {
+        return "/api/v2/dependencies?endTs=" + end.toEpochMilli() + "&lookback=" + Math.max(0, lookback.toMillis());
+    }
+
     static List<Span> spans(JsonNode trace) {
         List<Span> out = new ArrayList<>();
         for (JsonNode s : trace) {

@@ -36,6 +36,7 @@ public final class ChangeRequestsDir implements DirNode {
 
     private static final Pattern NAME = Pattern.compile("([A-Za-z0-9][A-Za-z0-9._-]{0,63})\\.(yaml|yml|json)");
     private static final Pattern STATUS = Pattern.compile("([A-Za-z0-9][A-Za-z0-9._-]{0,63})\\.status");
+    private static final Pattern RISK = Pattern.compile("([A-Za-z0-9][A-Za-z0-9._-]{0,63})\\.risk");
 
     private final HarnessClient harness;
     private final Clock clock;
@@ -70,6 +71,7 @@ public final class ChangeRequestsDir implements DirNode {
             String id = r.path("id").asText();
             out.add(document(id));
             out.add(status(id));
+            out.add(risk(id));
         }
         return out;
     }
@@ -90,6 +92,11 @@ public final class ChangeRequestsDir implements DirNode {
             harness.get(st.group(1), caller);
             return status(st.group(1));
         }
+        java.util.regex.Matcher risk = RISK.matcher(name);
+        if (risk.matches()) {
+            harness.get(risk.group(1), caller);
+            return risk(risk.group(1));
+        }
         throw AfsException.notFound("/change_requests/" + name);
     }
 
@@ -109,6 +116,11 @@ public final class ChangeRequestsDir implements DirNode {
         Submission submission = new Submission(doc.group(1), caller);
         pending.put(doc.group(1), submission);
         return submission;
+    }
+
+    /** The harness' risk report (YAML): blast radius over the service graph, counterfactual impact. */
+    private FileNode risk(String id) {
+        return new TextFile(id + ".risk", clock, c -> harness.riskText(id, c));
     }
 
     private FileNode status(String id) {
