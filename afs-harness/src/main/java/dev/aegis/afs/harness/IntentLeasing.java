@@ -63,6 +63,7 @@ public final class IntentLeasing {
     private final Clock clock;
     private final Map<String, Instant> seenTokens = new ConcurrentHashMap<>();
     private final Map<String, Poll> polls = new ConcurrentHashMap<>();
+    private volatile Instant sweptAt = Instant.MIN;
 
     public IntentLeasing(IntentKeyStore keys, Map<String, String> agentPublicKeys, Duration defaultTtl, Clock clock) {
         this.keys = requireNonNull(keys, "keys is null");
@@ -150,7 +151,10 @@ public final class IntentLeasing {
         } catch (SignatureRefused e) {
             throw new Refused(401, "agent token refused: " + e.getMessage());
         }
-        seenTokens.values().removeIf(at -> at.isBefore(now.minus(PollToken.LIFETIME).minus(SKEW)));
+        if (now.isAfter(sweptAt.plusSeconds(1))) { // a sweep per second, not per poll: thousands of agents poll
+            sweptAt = now;
+            seenTokens.values().removeIf(at -> at.isBefore(now.minus(PollToken.LIFETIME).minus(SKEW)));
+        }
         if (seenTokens.putIfAbsent(cluster + " " + jti, now) != null) {
             throw new Refused(401, "agent token refused: its jti was already used (a replayed request)");
         }
