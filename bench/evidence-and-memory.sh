@@ -16,7 +16,8 @@ runs="${2:-5}"
 
 work="$(mktemp -d /tmp/afs-bench-ev.XXXXXX)"
 mnt="$work/mnt"
-mkdir -p "$mnt" "$work/evidence" /dev/shm/afs-bench
+mkdir -p "$mnt" /dev/shm/afs-bench
+mkdir -m 700 "$work/evidence"  # the mount refuses an evidence directory others can read
 cat > "$work/namespaces.yaml" <<YAML
 evidence: {dir: $work/evidence, retention: 1h, max_snapshot_bytes: 4294967296}
 skills: $work

@@ -16,7 +16,8 @@ runs="${2:-200}"
 
 work="$(mktemp -d /tmp/afs-bench-mcp.XXXXXX)"
 mnt="$work/mnt"
-mkdir -p "$mnt" "$work/evidence" "$work/skills"
+mkdir -p "$mnt" "$work/skills"
+mkdir -m 700 "$work/evidence"  # the mount refuses an evidence directory others can read
 token="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 cat > "$work/namespaces.yaml" <<YAML
 evidence: {dir: $work/evidence, retention: 1h}

@@ -24,7 +24,8 @@ fi
 
 work="$(mktemp -d /tmp/afs-bench-tools.XXXXXX)"
 mnt="$work/mnt"
-mkdir -p "$mnt" "$work/evidence"
+mkdir -p "$mnt"
+mkdir -m 700 "$work/evidence"  # the mount refuses an evidence directory others can read
 cat > "$work/namespaces.yaml" <<YAML
 evidence:
   dir: $work/evidence
