@@ -20,6 +20,16 @@ public interface Captures {
     EvidenceRecord capture(Caller caller, String treePath, long cacheTtlMillis, SnapshotProducer producer)
             throws AfsException;
 
+    /**
+     * Records segment {@code segment} (from 1) of a follow of {@code followPath} as a snapshot of
+     * its own, never shared or cached. The follow counts once against the snapshot quota, at its
+     * first segment; later segments count their bytes only.
+     */
+    default EvidenceRecord captureSegment(Caller caller, String followPath, int segment, SnapshotProducer producer)
+            throws AfsException {
+        return capture(caller, followPath + "#" + segment, 0, producer);
+    }
+
     /** The newest snapshot {@code caller} produced by reading {@code treePath} (any query). */
     Optional<EvidenceRecord> newest(Caller caller, String treePath);
 

@@ -93,6 +93,19 @@ public final class EvidenceCaptures implements Captures {
         return record;
     }
 
+    @Override
+    public EvidenceRecord captureSegment(Caller caller, String followPath, int segment, SnapshotProducer raw)
+            throws AfsException {
+        if (segment < 1) {
+            throw new IllegalArgumentException("segments count from 1, not " + segment);
+        }
+        String treePath = followPath + "#" + segment;
+        SnapshotProducer producer = redacted(treePath, measured(treePath, raw));
+        EvidenceRecord record = fresh(caller, treePath, producer, segment == 1);
+        remember(caller, treePath, record);
+        return record;
+    }
+
     /**
      * A read served from another reader's capture gets a record of its own (same blob, same
      * capture time) so that user.afs.caller always names who read it.
@@ -133,8 +146,18 @@ public final class EvidenceCaptures implements Captures {
 
     /** A new snapshot: within the caller's and env's quota, and within the read's time budget. */
     private EvidenceRecord fresh(Caller caller, String treePath, SnapshotProducer producer) throws AfsException {
+        return fresh(caller, treePath, producer, true);
+    }
+
+    /** @param counted whether this snapshot counts against the snapshot quota (a follow's later segments do not) */
+    private EvidenceRecord fresh(Caller caller, String treePath, SnapshotProducer producer, boolean counted)
+            throws AfsException {
         String env = env(treePath);
-        quotas.admit(caller, env);
+        if (counted) {
+            quotas.admit(caller, env);
+        } else {
+            quotas.admitSegment(caller, env);
+        }
         EvidenceRecord record;
         try {
             record = ReadDeadline.run(readBudget, System::nanoTime,
@@ -144,7 +167,11 @@ public final class EvidenceCaptures implements Captures {
                     + "; narrow the read (a shorter since=, a smaller tail=, a simpler pattern) or raise"
                     + " limits.read_time in namespaces.yaml", e);
         }
-        quotas.charge(caller, env, record.size());
+        if (counted) {
+            quotas.charge(caller, env, record.size());
+        } else {
+            quotas.chargeSegment(caller, env, record.size());
+        }
         metrics.snapshot(record.size());
         return record;
     }

@@ -19,6 +19,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@link #charge}); a read that reuses a cached snapshot costs nothing. A caller or env over
  * its quota gets EDQUOT with the numbers and when it frees up; every other caller and env stays
  * readable, so one reader with many distinct queries cannot fill the evidence directory for all.
+ *
+ * <p>A follow ({@code tail -f}) records a segment every {@code follow.flush}; it counts as one
+ * snapshot, at its first segment, and its later segments charge their bytes only
+ * ({@link #admitSegment}, {@link #chargeSegment}). Otherwise a busy stream followed for a few
+ * minutes would use up the caller's hourly snapshot count by itself.
  */
 public final class EvidenceQuotas {
 
@@ -41,19 +46,27 @@ public final class EvidenceQuotas {
 
     private static final Duration HOUR = Duration.ofHours(1);
 
-    private record Use(Instant at, long bytes) {
+    private record Use(Instant at, long bytes, boolean snapshot) {
     }
 
     /** One principal's uses in the last hour. */
     private static final class Account {
         final Deque<Use> uses = new ArrayDeque<>();
         long bytes;
+        long snapshots;
 
         synchronized void trim(Instant now) {
             Instant from = now.minus(HOUR);
             while (!uses.isEmpty() && !uses.peekFirst().at().isAfter(from)) {
-                bytes -= uses.removeFirst().bytes();
+                Use old = uses.removeFirst();
+                bytes -= old.bytes();
+                snapshots -= old.snapshot() ? 1 : 0;
             }
+        }
+
+        /** When the oldest use leaves the sliding hour. */
+        Instant free(Instant now) {
+            return uses.isEmpty() ? now : uses.peekFirst().at().plus(HOUR);
         }
     }
 
@@ -73,43 +86,62 @@ public final class EvidenceQuotas {
      * @throws AfsException QUOTA_EXCEEDED naming whose quota, the numbers and the fix
      */
     public void admit(Caller caller, String env) throws AfsException {
-        Instant now = clock.instant();
-        check("uid " + caller.uid(), account("uid:" + caller.uid()), perCaller, now,
-                "per_caller");
-        if (!env.isEmpty()) {
-            check("env " + env, account("env:" + env), perEnv, now, "per_env");
-        }
+        admit(caller, env, true);
     }
 
     /** Records a snapshot of {@code bytes} created for {@code caller} in {@code env}. */
     public void charge(Caller caller, String env, long bytes) {
+        charge(caller, env, bytes, true);
+    }
+
+    /** Asks for a follow's next segment: only the byte quotas apply (the follow was counted once). */
+    public void admitSegment(Caller caller, String env) throws AfsException {
+        admit(caller, env, false);
+    }
+
+    /** Records a follow's later segment: its bytes, not another snapshot. */
+    public void chargeSegment(Caller caller, String env, long bytes) {
+        charge(caller, env, bytes, false);
+    }
+
+    private void admit(Caller caller, String env, boolean snapshot) throws AfsException {
         Instant now = clock.instant();
-        add(account("uid:" + caller.uid()), now, bytes);
+        check("uid " + caller.uid(), account("uid:" + caller.uid()), perCaller, now, "per_caller", snapshot);
         if (!env.isEmpty()) {
-            add(account("env:" + env), now, bytes);
+            check("env " + env, account("env:" + env), perEnv, now, "per_env", snapshot);
         }
     }
 
-    private void check(String who, Account a, Limits limits, Instant now, String key) throws AfsException {
+    private void charge(Caller caller, String env, long bytes, boolean snapshot) {
+        Instant now = clock.instant();
+        add(account("uid:" + caller.uid()), now, bytes, snapshot);
+        if (!env.isEmpty()) {
+            add(account("env:" + env), now, bytes, snapshot);
+        }
+    }
+
+    private void check(String who, Account a, Limits limits, Instant now, String key, boolean snapshot)
+            throws AfsException {
         synchronized (a) {
             a.trim(now);
-            boolean snapshots = limits.snapshotsPerHour() > 0 && a.uses.size() >= limits.snapshotsPerHour();
+            boolean snapshots = snapshot && limits.snapshotsPerHour() > 0 && a.snapshots >= limits.snapshotsPerHour();
             boolean bytes = limits.bytesPerHour() > 0 && a.bytes >= limits.bytesPerHour();
             if (snapshots || bytes) {
-                Instant free = a.uses.isEmpty() ? now : a.uses.peekFirst().at().plus(HOUR);
+                Instant free = a.free(now);
                 throw new AfsException(AfsError.QUOTA_EXCEEDED, who + " is over its evidence quota: "
-                        + a.uses.size() + " snapshots and " + a.bytes + " bytes in the last hour (limit " + limits
+                        + a.snapshots + " snapshots and " + a.bytes + " bytes in the last hour (limit " + limits
                         + "); reuse earlier reads (the same path within cache_ttl is free), narrow queries, wait until "
                         + free + ", or raise quotas." + key + " in namespaces.yaml");
             }
         }
     }
 
-    private static void add(Account a, Instant now, long bytes) {
+    private static void add(Account a, Instant now, long bytes, boolean snapshot) {
         synchronized (a) {
             a.trim(now);
-            a.uses.addLast(new Use(now, bytes));
+            a.uses.addLast(new Use(now, bytes, snapshot));
             a.bytes += bytes;
+            a.snapshots += snapshot ? 1 : 0;
         }
     }
 
@@ -134,7 +166,7 @@ public final class EvidenceQuotas {
         if (a != null) {
             synchronized (a) {
                 a.trim(now);
-                snapshots = a.uses.size();
+                snapshots = a.snapshots;
                 bytes = a.bytes;
             }
         }

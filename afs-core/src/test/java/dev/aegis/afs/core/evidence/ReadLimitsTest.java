@@ -128,4 +128,28 @@ class ReadLimitsTest {
         assertEquals(1, captures.capture(new Caller(2, 2, 2), "/teams/a/c/logs/x.log", 0, lines(1)).lines());
         assertTrue(quotas.usage(new Caller(1, 1, 1), List.of("a/b")).get("env a/b").startsWith("1 snapshots, 35 bytes"));
     }
+
+    @Test
+    void aFollowCountsAsOneSnapshotAndItsSegmentsChargeBytesOnly() throws Exception {
+        EvidenceQuotas quotas = new EvidenceQuotas(new EvidenceQuotas.Limits(2, 1_000), new EvidenceQuotas.Limits(0, 0), clock);
+        EvidenceCaptures captures = captures(quotas, Duration.ofSeconds(30));
+        Caller follower = new Caller(1204, 1204, 1);
+        String follow = "/teams/a/b/logs/x.log?follow=1";
+        for (int segment = 1; segment <= 20; segment++) { // a busy stream, flushed 20 times
+            captures.captureSegment(follower, follow, segment, lines(1));
+        }
+        assertTrue(quotas.usage(follower, List.of()).get("uid 1204").startsWith("1 snapshots, 140 bytes"),
+                quotas.usage(follower, List.of()).toString());
+        // one more ordinary read fits under the limit of 2 snapshots; the next does not
+        captures.capture(follower, "/teams/a/b/logs/x.log?tail=1", 0, lines(1));
+        assertThrows(AfsException.class, () -> captures.capture(follower, "/teams/a/b/logs/x.log?tail=2", 0, lines(1)));
+        // the follow goes on, bounded by bytes: 1,000 bytes an hour end it with EDQUOT
+        AfsException e = assertThrows(AfsException.class, () -> {
+            for (int segment = 21; segment <= 200; segment++) {
+                captures.captureSegment(follower, follow, segment, lines(1));
+            }
+        });
+        assertEquals(AfsError.QUOTA_EXCEEDED, e.error());
+        assertTrue(e.getMessage().contains("bytes in the last hour"), e.getMessage());
+    }
 }

@@ -162,7 +162,7 @@ public final class FollowFile implements OpenFile {
         }
         int n = ++segment;
         try {
-            EvidenceRecord record = captures.capture(caller, label + "#" + n, 0, out -> {
+            EvidenceRecord record = captures.captureSegment(caller, label, n, out -> {
                 long bytes = 0;
                 for (String text : lines) {
                     out.servedLine(text); // redacted in offer
