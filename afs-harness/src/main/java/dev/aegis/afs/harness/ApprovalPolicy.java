@@ -38,16 +38,43 @@ public final class ApprovalPolicy {
      */
     public static int required(List<Action> actions, List<Long> liveReplicas, int largeWorkload, int minApprovals,
                                boolean lowConfidence, boolean escalated, List<Boolean> wideBlastRadius) {
-        int n = minApprovals;
+        return decide(actions, liveReplicas, largeWorkload, minApprovals, lowConfidence, escalated, wideBlastRadius).required();
+    }
+
+    /** How many approvals, and the rule(s) that set the number, in words an approver reads in the status. */
+    public record Decision(int required, String why) {
+    }
+
+    public static Decision decide(List<Action> actions, List<Long> liveReplicas, int largeWorkload, int minApprovals,
+                                  boolean lowConfidence, boolean escalated, List<Boolean> wideBlastRadius) {
+        // every rule that asks for approvals, with what it asks; the largest wins, capped at 2
+        List<java.util.Map.Entry<Integer, String>> asks = new java.util.ArrayList<>();
+        asks.add(java.util.Map.entry(minApprovals, "the team/env's changes.min_approvals is " + minApprovals));
         for (int i = 0; i < actions.size(); i++) {
-            int risk = base(actions.get(i).tool()) + (liveReplicas.get(i) >= largeWorkload ? 1 : 0)
-                    + (wideBlastRadius.get(i) ? 1 : 0);
-            n = Math.max(n, risk);
+            Action a = actions.get(i);
+            int base = base(a.tool());
+            boolean large = liveReplicas.get(i) >= largeWorkload;
+            boolean wide = wideBlastRadius.get(i);
+            asks.add(java.util.Map.entry(base + (large ? 1 : 0) + (wide ? 1 : 0), a.field() + " " + a.tool().wireName()
+                    + " has base risk " + base + (base == 0 ? " (scale and delete_pod)" : " (restart, set_resources and undo)")
+                    + (large ? " +1 as its target has " + liveReplicas.get(i) + " replicas, at least policy.large_workload "
+                    + largeWorkload : "") + (wide ? " +1 for a wide blast radius (see the risk report)" : "")));
         }
-        if (lowConfidence || escalated) {
-            n = Math.max(n, 1);
+        if (lowConfidence) {
+            asks.add(java.util.Map.entry(1, "low confidence needs a human"));
         }
-        return Math.min(n, 2);
+        if (escalated) {
+            asks.add(java.util.Map.entry(1, "a repeated action (loop) is escalated to a human"));
+        }
+        int max = asks.stream().mapToInt(java.util.Map.Entry::getKey).max().orElse(0);
+        int required = Math.min(max, 2);
+        if (max == 0) {
+            return new Decision(0, "no approval: no action carries risk (scale and delete_pod of workloads under "
+                    + "policy.large_workload " + largeWorkload + "), confidence is high enough, no loop, changes.min_approvals 0");
+        }
+        String deciding = String.join("; ", asks.stream().filter(e -> e.getKey() == max).map(java.util.Map.Entry::getValue).toList());
+        return new Decision(required, required + (required == 1 ? " approval" : " approvals (two-person rule)")
+                + " because " + deciding + (max > 2 ? " (capped at 2)" : ""));
     }
 
 }

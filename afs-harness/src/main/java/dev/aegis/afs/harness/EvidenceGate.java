@@ -63,17 +63,54 @@ public final class EvidenceGate {
      * when every pointer holds for a change to {@code team}/{@code env}.
      */
     public List<String> check(String team, String env, List<EvidencePointer> pointers) {
-        Instant now = clock.instant();
-        // Re-hashing is the cost, so snapshots are checked in parallel (in the pointers' order)
-        List<Optional<String>> problems = (pointers.size() > 1 ? pointers.parallelStream() : pointers.stream())
-                .map(p -> check(team, env, p, now).map(problem -> p.field() + " (/evidence/" + p.id() + "): " + problem))
-                .toList();
         List<String> out = new ArrayList<>();
-        problems.forEach(problem -> problem.ifPresent(out::add));
+        verify(team, env, pointers).forEach(v -> v.problem().ifPresent(out::add));
         return out;
     }
 
-    private Optional<String> check(String team, String env, EvidencePointer p, Instant now) {
+    /**
+     * One pointer's verdict: its problem ({@code "<field> (/evidence/<id>): <reason>"}), or what
+     * was verified and when (shown gate by gate in a request's status).
+     */
+    public record Verdict(EvidencePointer pointer, Optional<String> problem, String verified, Optional<Instant> capturedAt) {
+    }
+
+    /** Every pointer's verdict, in the pointers' order. */
+    public List<Verdict> verify(String team, String env, List<EvidencePointer> pointers) {
+        Instant now = clock.instant();
+        // Re-hashing is the cost, so snapshots are checked in parallel (in the pointers' order)
+        return (pointers.size() > 1 ? pointers.parallelStream() : pointers.stream()).map(p -> {
+            Object[] verified = new Object[2]; // what was verified, and the registered capture time
+            Optional<String> problem = check(team, env, p, now, verified)
+                    .map(x -> p.field() + " (/evidence/" + p.id() + "): " + x);
+            return new Verdict(p, problem, problem.isPresent() ? "" : (String) verified[0],
+                    Optional.ofNullable((Instant) verified[1]));
+        }).toList();
+    }
+
+    /**
+     * Lines {@code first}..{@code last} (1-based) of a snapshot, at most {@code max} of them, for
+     * a reader to see what a plan cites; call it only for a pointer that {@link #verify} passed.
+     */
+    public List<String> lines(String id, long first, long last, int max) throws IOException {
+        Optional<EvidenceRegistry.Registered> reg;
+        try {
+            reg = registry.find(id, Duration.ZERO);
+        } catch (SQLException e) {
+            throw new IOException("the evidence registry cannot be read: " + e.getMessage(), e);
+        }
+        if (reg.isEmpty()) {
+            throw new java.nio.file.NoSuchFileException(id, null, "not registered with the harness");
+        }
+        try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                store.content(reg.get().record()), java.nio.charset.StandardCharsets.UTF_8))) {
+            return in.lines().skip(Math.max(0, first - 1)).limit(Math.min(Math.max(0, last - first + 1), max)).toList();
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private Optional<String> check(String team, String env, EvidencePointer p, Instant now, Object[] verified) {
         Optional<EvidenceRegistry.Registered> found;
         try {
             found = registry.find(p.id(), registrationGrace);
@@ -151,6 +188,11 @@ public final class EvidenceGate {
             return Optional.of("registered " + age.toMinutes() + " min ago, older than the maximum age of "
                     + maxAge.toMinutes() + " min; read the source again and cite the new snapshot");
         }
+        verified[0] = p.field() + " /evidence/" + p.id() + " sha256 " + actual + " verified at " + clock.instant()
+                + " (lines " + p.firstLine() + "-" + p.lastLine() + " of " + r.lines() + "; captured from " + r.team() + "/"
+                + r.env() + " at " + r.capturedAt() + ", signed by capture key " + r.keyId()
+                + ", registered " + reg.receivedAt() + ")";
+        verified[1] = r.capturedAt();
         return Optional.empty();
     }
 

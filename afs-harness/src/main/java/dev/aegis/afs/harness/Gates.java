@@ -23,8 +23,8 @@ import java.util.Optional;
  */
 final class Gates {
 
-    /** What the gates decided. */
-    record Result(List<String> failures, List<String> notes, int requiredApprovals, RiskReport risk) {
+    /** What the gates decided, with the risk report and the report of each gate's outcome that the harness stores. */
+    record Result(List<String> failures, List<String> notes, int requiredApprovals, RiskReport risk, GateReport report) {
     }
 
     private final HarnessConfig.Policy policy;
@@ -50,18 +50,37 @@ final class Gates {
         this.metrics = requireNonNull(metrics, "metrics is null");
     }
 
-    Result run(String id, StoredRequest r, ChangeRequest cr, ChangePolicy p) throws SQLException {
+    /**
+     * @param phase {@code submit} or {@code execution}, recorded in the report
+     */
+    Result run(String id, StoredRequest r, ChangeRequest cr, ChangePolicy p, String phase) throws SQLException {
         List<String> failures = new ArrayList<>();
         List<String> notes = new ArrayList<>();
+        String where = "teams." + cr.team() + "." + cr.env() + ".changes";
+        GateReport.Builder evidence = new GateReport.Builder("evidence");
+        GateReport.Builder allowlist = new GateReport.Builder("allowlist");
+        GateReport.Builder namespaces = new GateReport.Builder("namespaces");
+        GateReport.Builder target = new GateReport.Builder("target");
+        GateReport.Builder guards = new GateReport.Builder("guardrails");
+        GateReport.Builder budget = new GateReport.Builder("budget");
+        GateReport.Builder loops = new GateReport.Builder("loops");
+        GateReport.Builder confidence = new GateReport.Builder("confidence");
+        GateReport.Builder approvals = new GateReport.Builder("approvals");
         // EVIDENCE GATE: run at submit and again right before each action (Harness.recheck)
-        for (String problem : evidenceGate.check(cr.team(), cr.env(), cr.evidence())) {
-            fail(failures, "evidence", problem);
+        for (EvidenceGate.Verdict v : evidenceGate.verify(cr.team(), cr.env(), cr.evidence())) {
+            if (v.problem().isPresent()) {
+                fail(failures, "evidence", v.problem().get());
+                evidence.failed(v.problem().get());
+            } else {
+                evidence.passed(v.verified());
+            }
         }
         Instant now = clock.instant();
         Map<String, Object> incident = Guardrails.map("id", cr.incidentId(), "team", cr.team(), "env", cr.env(),
                 "confidence", cr.confidence(), "frozen", policy.freeze() || p.guardrails().freeze(),
                 "in_window", p.guardrails().windows().isEmpty()
                         || p.guardrails().windows().stream().anyMatch(w -> w.contains(now.atZone(ZoneOffset.UTC))));
+        List<String> allowed = p.allow().stream().map(ChangeRequest.Tool::wireName).sorted().toList();
         List<Long> replicas = new ArrayList<>();
         // RISK: the service graph once per run, before the guardrails (CEL reads target.dependants)
         Optional<ServiceGraphs.Reading> graph = Optional.empty();
@@ -75,29 +94,39 @@ final class Gates {
         for (Action a : cr.actions()) {
             replicas.add(0L);
             if (!p.allow().contains(a.tool())) {
-                fail(failures, "policy", a.field() + ".tool: " + a.tool().wireName() + " is not allowed for " + cr.team()
-                        + "/" + cr.env() + " (allowed: " + (p.allow().isEmpty() ? "nothing" : p.allow().stream()
-                        .map(ChangeRequest.Tool::wireName).sorted().toList()) + "); add it to teams." + cr.team() + "."
-                        + cr.env() + ".changes.allow in namespaces.yaml");
+                String m = a.field() + ".tool: " + a.tool().wireName() + " is not allowed for " + cr.team()
+                        + "/" + cr.env() + " (allowed: " + (p.allow().isEmpty() ? "nothing" : allowed) + "); add it to "
+                        + where + ".allow in namespaces.yaml";
+                fail(failures, "policy", m);
+                allowlist.failed(m);
                 continue;
             }
+            allowlist.passed(a.field() + " " + a.tool().wireName() + " is allowed (" + where + ".allow: " + allowed + ")");
             Optional<String> ns = p.namespaceFor(a.target().namespace());
             if (ns.isEmpty()) {
-                fail(failures, "policy", a.field() + ".target.namespace: " + cr.team() + "/" + cr.env()
-                        + " may only change namespaces " + p.namespaces() + "; target one of them");
+                String m = a.field() + ".target.namespace: " + cr.team() + "/" + cr.env()
+                        + " may only change namespaces " + p.namespaces() + "; target one of them";
+                fail(failures, "policy", m);
+                namespaces.failed(m);
                 continue;
             }
+            namespaces.passed(a.field() + " changes namespace " + ns.get() + " (" + where + ".namespaces: " + p.namespaces() + ")");
             Map<String, Object> live;
             try {
                 live = cluster.liveState(a.target(), ns.get());
             } catch (Cluster.TargetMissing e) {
                 fail(failures, "policy", a.field() + ".target: " + e.getMessage());
+                target.failed(a.field() + ".target: " + e.getMessage());
                 continue;
             } catch (KubernetesClientException e) {
-                fail(failures, "kubernetes", a.field() + ".target: cannot read live state (" + e.getMessage()
-                        + "), so the guardrails cannot be checked; retry when the API server answers");
+                String m = a.field() + ".target: cannot read live state (" + e.getMessage()
+                        + "), so the guardrails cannot be checked; retry when the API server answers";
+                fail(failures, "kubernetes", m);
+                target.failed(m);
                 continue;
             }
+            target.passed(a.field() + " " + a.target().kind() + " " + ns.get() + "/" + a.target().name() + " read live: "
+                    + live.get("replicas") + " replicas, " + live.get("ready_replicas") + " ready");
             replicas.set(replicas.size() - 1, (Long) live.get("replicas"));
             RiskReport.Radius radius = graph.isPresent() ? RiskReport.Radius.KNOWN
                     : graphProblem.isPresent() ? RiskReport.Radius.UNREADABLE : RiskReport.Radius.NO_TRACES;
@@ -114,16 +143,29 @@ final class Gates {
             Map<String, Object> action = Guardrails.map("tool", a.tool().wireName(), "kind", a.target().kind(),
                     "name", a.target().name(), "namespace", ns.get(),
                     "replicas", a.params().getOrDefault("replicas", 0L), "memory_limit_bytes", memory);
-            for (Guardrails.Violation v : guardrails.evaluate(action, live, incident, p.guardrails())) {
+            List<Guardrails.Violation> violations = guardrails.evaluate(action, live, incident, p.guardrails());
+            for (Guardrails.Violation v : violations) {
                 fail(failures, "guardrail", a.field() + ": " + v.message());
+                guards.failed(a.field() + ": " + v.message());
+            }
+            List<String> held = Guardrails.ruleNames(p.guardrails()).stream()
+                    .filter(n -> violations.stream().noneMatch(v -> v.rule().equals(n))).toList();
+            if (!held.isEmpty()) {
+                guards.passed(a.field() + " passed " + String.join(", ", held));
             }
         }
         long hourAgo = now.minus(Duration.ofHours(1)).toEpochMilli();
         int used = store.actionsForIncident(cr.incidentId(), hourAgo, id);
         if (used + cr.actions().size() > policy.maxActionsPerIncidentPerHour()) {
-            fail(failures, "budget", "incident " + cr.incidentId() + " already used " + used + " of "
+            String m = "incident " + cr.incidentId() + " already used " + used + " of "
                     + policy.maxActionsPerIncidentPerHour() + " actions in the last hour and this request adds "
-                    + cr.actions().size() + "; wait, or ask a human to act directly");
+                    + cr.actions().size() + "; wait, or ask a human to act directly";
+            fail(failures, "budget", m);
+            budget.failed(m);
+        } else {
+            budget.passed("incident " + cr.incidentId() + " used " + used + " of " + policy.maxActionsPerIncidentPerHour()
+                    + " actions in the last hour (policy.max_actions_per_incident_per_hour); this request adds "
+                    + cr.actions().size());
         }
         boolean escalated = false;
         for (int i = 0; i < cr.actions().size(); i++) {
@@ -133,14 +175,23 @@ final class Gates {
             if (same + 1 >= policy.loopThreshold()) {
                 escalated = true;
                 metrics.gateFailure("loop");
-                notes.add("loop: " + a.field() + " repeats " + sa.tool() + " on " + sa.target() + " (" + (same + 1)
-                        + " times within " + policy.loopWindow().toMinutes() + " min); escalated to a human approver");
+                String note = "loop: " + a.field() + " repeats " + sa.tool() + " on " + sa.target() + " (" + (same + 1)
+                        + " times within " + policy.loopWindow().toMinutes() + " min); escalated to a human approver";
+                notes.add(note);
+                loops.noted(note);
+            } else {
+                loops.passed(a.field() + " " + sa.tool() + " on " + sa.target() + ": " + (same + 1) + " time(s) within "
+                        + policy.loopWindow().toMinutes() + " min, under policy.loop_threshold " + policy.loopThreshold());
             }
         }
         boolean low = cr.confidence() < policy.confidenceThreshold();
         if (low) {
-            notes.add("confidence: " + cr.confidence() + " is below " + policy.confidenceThreshold()
-                    + "; a human must approve");
+            String note = "confidence: " + cr.confidence() + " is below " + policy.confidenceThreshold()
+                    + "; a human must approve";
+            notes.add(note);
+            confidence.noted(note);
+        } else {
+            confidence.passed(cr.confidence() + " is at least policy.confidence_threshold " + policy.confidenceThreshold());
         }
         RiskReport risk = new RiskReport(graph.map(ServiceGraphs.Reading::source)
                 .orElse(graphProblem.isPresent() ? "unreadable" : "none: " + cr.team() + "/" + cr.env() + " has no traces: section"),
@@ -148,13 +199,23 @@ final class Gates {
         List<Boolean> wide = new ArrayList<>(java.util.Collections.nCopies(cr.actions().size(), false));
         risks.forEach(x -> wide.set(x.index(), x.wideBlastRadius()));
         notes.addAll(risk.notes(id));
-        int required = ApprovalPolicy.required(cr.actions(), replicas, policy.largeWorkload(), p.minApprovals(), low,
-                escalated, wide);
+        ApprovalPolicy.Decision decision = ApprovalPolicy.decide(cr.actions(), replicas, policy.largeWorkload(),
+                p.minApprovals(), low, escalated, wide);
+        int required = decision.required();
         if (failures.isEmpty() && required > 0 && !access.hasApprovers(cr.team(), cr.env())) {
-            fail(failures, "approval", "this change needs " + required + " approval(s) but " + cr.team() + "/" + cr.env()
-                    + " has no approvers; add changes.approvers [user:..., group:...] in namespaces.yaml");
+            String m = "this change needs " + required + " approval(s) but " + cr.team() + "/" + cr.env()
+                    + " has no approvers; add changes.approvers [user:..., group:...] in namespaces.yaml";
+            fail(failures, "approval", m);
+            approvals.failed(m);
+        } else {
+            approvals.passed(decision.why());
         }
-        return new Result(failures, notes, required, risk);
+        String notReached = "not checked: an earlier gate failed for every action";
+        GateReport report = new GateReport(phase, clock.instant(), r.documentSha256(), List.of(
+                evidence.build("no evidence cited"), allowlist.build(notReached), namespaces.build(notReached),
+                target.build(notReached), guards.build(notReached), budget.build(notReached), loops.build(notReached),
+                confidence.build(notReached), approvals.build(notReached)), notes, required, decision.why());
+        return new Result(failures, notes, required, risk, report);
     }
 
     private void fail(List<String> failures, String gate, String message) {

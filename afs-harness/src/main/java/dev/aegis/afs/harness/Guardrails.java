@@ -129,6 +129,14 @@ public final class Guardrails {
         return out;
     }
 
+    /** The names of the rules {@link #evaluate} checks for these limits, in order. */
+    public static List<String> ruleNames(Limits limits) {
+        List<String> names = new ArrayList<>();
+        DEFAULTS.forEach(r -> names.add(r.name()));
+        names.addAll(limits.extra().keySet().stream().sorted().toList());
+        return names;
+    }
+
     /** Evaluates one expression (benchmarks and tests). */
     public boolean evaluate(String expression, Map<String, Object> vars) throws CelEvaluationException {
         return Boolean.TRUE.equals(program(expression).eval(vars));

@@ -118,6 +118,13 @@ public final class Harness implements AutoCloseable {
         this.sleeper = sleeper;
         this.gates = new Gates(policy, evidenceGate, new Guardrails(), cluster, store, clock, metrics, access,
                 policies.graphs());
+        metrics.requestsByState(() -> {
+            try {
+                return store.countByState();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     /** Everything the harness needs; {@link #open} creates the key, ledger and database under dataDir. */
@@ -448,6 +455,52 @@ public final class Harness implements AutoCloseable {
         return r;
     }
 
+    // ---- what a reviewer sees (the web page) ----
+
+    /** The plan of a stored request, parsed again. */
+    public ChangeRequest plan(StoredRequest r) throws AfsException {
+        try {
+            return ChangeRequestParser.parse("change-request " + r.id(), r.document().getBytes(StandardCharsets.UTF_8));
+        } catch (PlanProblems e) {
+            throw new AfsException(AfsError.INTERNAL, "stored request " + r.id() + " no longer parses: " + e.getMessage());
+        }
+    }
+
+    /** Each cited snapshot verified now (re-hashed, signature and registration checked), as the evidence gate does. */
+    public List<EvidenceGate.Verdict> verifyEvidence(StoredRequest r) throws AfsException {
+        return evidenceGate.verify(r.team(), r.env(), plan(r).evidence());
+    }
+
+    /** The cited lines of a snapshot that {@link #verifyEvidence} passed. */
+    public List<String> evidenceLines(ChangeRequest.EvidencePointer p, int max) throws AfsException {
+        try {
+            return evidenceGate.lines(p.id(), p.firstLine(), p.lastLine(), max);
+        } catch (IOException e) {
+            throw new AfsException(AfsError.NOT_FOUND, "snapshot " + p.id() + " cannot be read: " + e.getMessage());
+        }
+    }
+
+    /** What each action's target looks like now (read only), for a reviewer to compare with the plan. */
+    public List<String> liveBefore(StoredRequest r) throws AfsException {
+        ChangeRequest cr = plan(r);
+        ChangePolicy p = policies.policy(r.team(), r.env());
+        List<String> out = new ArrayList<>();
+        for (Action a : cr.actions()) {
+            Optional<String> ns = p.namespaceFor(a.target().namespace());
+            try {
+                out.add(ns.isEmpty() ? "namespace not allowed" : cluster.beforeState(a, ns.get()).toString());
+            } catch (Cluster.TargetMissing | KubernetesClientException e) {
+                out.add("cannot read the live state: " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /** The ledger entries of one request, oldest first (call it only for a request the viewer may read). */
+    public List<String> history(String id) throws AfsException {
+        return read(() -> store.ledgerOf(id));
+    }
+
     /** Ledger lines from {@code fromSeq} (1-based). */
     public List<String> ledger(long fromSeq, int limit) throws AfsException {
         return read(() -> store.ledgerLines(fromSeq, limit));
@@ -719,16 +772,20 @@ public final class Harness implements AutoCloseable {
         }
         ChangeRequest cr = ChangeRequestParser.parse("change-request", r.document().getBytes(StandardCharsets.UTF_8));
         ChangePolicy p = policies.policy(r.team(), r.env());
-        Gates.Result gates = this.gates.run(id, r, cr, p);
+        Gates.Result gates = this.gates.run(id, r, cr, p, "submit");
         saveRisk(id, gates.risk());
         List<String> failures = gates.failures();
         List<String> notes = gates.notes();
         int required = gates.requiredApprovals();
         StoredRequest current = r;
+        store.inTransaction(tx -> {
+            tx.saveGates(id, gates.report());
+            return null;
+        });
+        // notes (low confidence, loops) raise the approvals; they are not why a request is rejected
+        ObjectNode noted = notes.isEmpty() ? null : RequestStore.detail("notes", notes);
         if (!failures.isEmpty()) {
-            List<String> all = new ArrayList<>(failures);
-            all.addAll(notes);
-            move(current, State.REJECTED, HARNESS, all, null);
+            move(current, State.REJECTED, HARNESS, failures, noted);
             return;
         }
         int req = required;
@@ -739,8 +796,11 @@ public final class Harness implements AutoCloseable {
         // approvals given to this very plan (e.g. before a restart) still count
         StoredRequest fresh = existing(id);
         int valid = fresh.validApprovers(clock.millis(), p.approvalTtl().toMillis()).size();
-        move(fresh, req <= valid ? State.APPROVED : State.PENDING_APPROVAL, HARNESS, notes,
-                RequestStore.detail("required_approvals", req));
+        ObjectNode detail = RequestStore.detail("required_approvals", req);
+        if (!notes.isEmpty()) {
+            detail.set("notes", Ledger.JSON.valueToTree(notes));
+        }
+        move(fresh, req <= valid ? State.APPROVED : State.PENDING_APPROVAL, HARNESS, List.of(), detail);
     }
 
     /**
@@ -754,7 +814,11 @@ public final class Harness implements AutoCloseable {
      * @return true when the action may run
      */
     private boolean recheck(StoredRequest r, ChangeRequest cr, ChangePolicy p, State from) throws Exception {
-        Gates.Result g = gates.run(r.id(), r, cr, p);
+        Gates.Result g = gates.run(r.id(), r, cr, p, "execution");
+        store.inTransaction(tx -> {
+            tx.saveGates(r.id(), g.report());
+            return null;
+        });
         List<String> failures = g.failures().stream().map(f -> "at execution: " + f).toList();
         State failTo = from == State.APPROVED ? State.REJECTED : State.FAILED;
         if (!failures.isEmpty()) {
@@ -1213,6 +1277,10 @@ public final class Harness implements AutoCloseable {
         store.inTransaction(tx -> {
             tx.transition(r.id(), r.state(), planSha, to, actor, d);
             tx.update("UPDATE requests SET reasons = ? WHERE id = ?", RequestStore.json(all), r.id());
+            if (to.terminal() || to == State.FAILED) {
+                // the actions follow the request: one that will never run is not shown as PLANNED
+                tx.update("UPDATE actions SET status = 'NOT_RUN' WHERE request_id = ? AND status = 'PLANNED'", r.id());
+            }
             return null;
         });
         metrics.transition(r.state(), to);

@@ -9,8 +9,9 @@ import java.io.IOException;
 import java.time.Duration;
 
 /**
- * The harness's Prometheus metrics: API requests, state transitions (change requests by the
- * state they enter), gate failures by gate, approval wait. Labels carry no team, env or uid.
+ * The harness's Prometheus metrics: API requests, change requests by state now (a gauge read
+ * from the store at scrape time), state transitions (change requests by the state they enter),
+ * gate failures by gate, approval wait. Labels carry no team, env or uid.
  */
 public final class HarnessMetrics {
 
@@ -27,6 +28,30 @@ public final class HarnessMetrics {
             .help("From submission to the approval that completed a request's approvals")
             .classicOnly().classicUpperBounds(10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 43200, 86400)
             .register(registry);
+
+    /** Counts of requests by state, read at each scrape; until the harness is open, all zero. */
+    private volatile java.util.function.Supplier<java.util.Map<State, Long>> byState = java.util.Map::of;
+
+    {
+        io.prometheus.metrics.core.metrics.GaugeWithCallback.builder().name("afs_harness_requests")
+                .help("Change requests by their state now").labelNames("state")
+                .callback(cb -> {
+                    java.util.Map<State, Long> counts;
+                    try {
+                        counts = byState.get();
+                    } catch (RuntimeException e) {
+                        return; // a store that cannot be read shows no series rather than wrong ones
+                    }
+                    for (State st : State.values()) {
+                        cb.call(counts.getOrDefault(st, 0L), st.name());
+                    }
+                }).register(registry);
+    }
+
+    /** Where the gauge of requests by state reads its counts (the harness's store). */
+    public void requestsByState(java.util.function.Supplier<java.util.Map<State, Long>> counts) {
+        this.byState = java.util.Objects.requireNonNull(counts, "counts is null");
+    }
 
     public void request(String endpoint, int status) {
         requests.labelValues(endpoint, String.valueOf(status)).inc();

@@ -160,6 +160,13 @@ abstract class JdbcRequestStore implements RequestStore {
         }
 
         @Override
+        public void saveGates(String id, GateReport report) throws SQLException {
+            // ON CONFLICT ... DO UPDATE: the one upsert SQLite and PostgreSQL both speak
+            update("INSERT INTO gate_reports(request_id, report) VALUES (?, ?) ON CONFLICT (request_id) "
+                    + "DO UPDATE SET report = excluded.report", id, report.json().toString());
+        }
+
+        @Override
         public void update(String sql, Object... args) throws SQLException {
             try (PreparedStatement ps = db.prepareStatement(sql)) {
                 bind(ps, args);
@@ -227,6 +234,37 @@ abstract class JdbcRequestStore implements RequestStore {
                     while (rs.next()) {
                         out.add(new LedgerRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
                     }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public List<String> ledgerOf(String requestId) throws SQLException {
+        // entries are JCS JSON: "request":"<id>" appears once, outside any string (quotes inside are escaped)
+        String pattern = "%\"request\":\"" + requestId.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "\"%";
+        return transaction(c -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT line FROM ledger WHERE line LIKE ? ESCAPE '!' ORDER BY seq")) {
+                ps.setString(1, pattern);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public java.util.Map<State, Long> countByState() throws SQLException {
+        return transaction(c -> {
+            java.util.Map<State, Long> out = new java.util.EnumMap<>(State.class);
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT state, COUNT(*) FROM requests GROUP BY state")) {
+                while (rs.next()) {
+                    out.put(State.valueOf(rs.getString(1)), rs.getLong(2));
                 }
             }
             return out;
@@ -414,9 +452,21 @@ abstract class JdbcRequestStore implements RequestStore {
                 }
             }
         }
+        Optional<GateReport> gates = Optional.empty();
+        try (PreparedStatement ps = db.prepareStatement("SELECT report FROM gate_reports WHERE request_id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet g = ps.executeQuery()) {
+                if (g.next()) {
+                    gates = Optional.of(GateReport.parse(Ledger.JSON.readTree(g.getString(1))));
+                }
+            } catch (JsonProcessingException | RuntimeException e) {
+                gates = Optional.empty(); // an unreadable report is shown as none; the ledger keeps the decisions
+            }
+        }
         return new StoredRequest(id, rs.getString("incident"), rs.getString("team"), rs.getString("env"),
                 rs.getString("submitter"), rs.getString("submitter_person"), State.valueOf(rs.getString("state")),
                 ChangePolicy.Mode.valueOf(rs.getString("mode")), rs.getString("document"), rs.getString("doc_sha"),
-                rs.getInt("required_approvals"), reasons, rs.getLong("created_ms"), rs.getLong("updated_ms"), approvals, actions);
+                rs.getInt("required_approvals"), reasons, rs.getLong("created_ms"), rs.getLong("updated_ms"), approvals, actions,
+                gates);
     }
 }

@@ -67,6 +67,9 @@ public interface RequestStore extends AutoCloseable {
         boolean leaseAction(String requestId, int index, String claimant, long expiresMillis) throws SQLException;
 
         /** One statement in SQL that SQLite and PostgreSQL both run (no {@code INSERT OR REPLACE}). */
+        /** Keeps the newest gate report of {@code id}: what its status and the web page show. */
+        void saveGates(String id, GateReport report) throws SQLException;
+
         void update(String sql, Object... args) throws SQLException;
     }
 
@@ -119,6 +122,12 @@ public interface RequestStore extends AutoCloseable {
 
     /** Ledger rows from {@code fromSeq} (1-based), at most {@code limit}. */
     List<LedgerRow> ledgerRows(long fromSeq, int limit) throws SQLException;
+
+    /** The ledger lines of one request, oldest first: its timeline. */
+    List<String> ledgerOf(String requestId) throws SQLException;
+
+    /** How many requests are in each state now (the metrics gauge). */
+    java.util.Map<State, Long> countByState() throws SQLException;
 
     Optional<StoredRequest> get(String id) throws SQLException;
 

@@ -46,13 +46,20 @@ public final class RequestView {
             a.beforeState().ifPresent(b -> x.set("before", parse(b)));
             a.outcome().ifPresent(o -> x.set("outcome", parse(o)));
         }
+        r.gates().ifPresent(g -> n.set("gates", g.json()));
+        ArrayNode notes = n.putArray("notes");
+        r.gates().ifPresent(g -> g.notes().forEach(notes::add));
         n.put("document_sha256", r.documentSha256());
         n.put("created_at", Instant.ofEpochMilli(r.createdMillis()).toString());
         n.put("updated_at", Instant.ofEpochMilli(r.updatedMillis()).toString());
         return n;
     }
 
-    /** The status text shown by {@code afs plan status} (and /change_requests/&lt;id&gt;/status). */
+    /**
+     * The status text shown by {@code afs plan status} and {@code /change_requests/<id>.status}:
+     * the state, each gate with its outcome and evidence, why that many approvals, the approvals
+     * so far, the notes, the actions, and (apart from the notes) the reasons it was rejected or failed.
+     */
     public static String text(JsonNode r) {
         StringBuilder b = new StringBuilder();
         b.append(r.path("id").asText()).append("  ").append(r.path("state").asText())
@@ -60,13 +67,32 @@ public final class RequestView {
         b.append("incident ").append(r.path("incident_id").asText()).append("  team ").append(r.path("team").asText())
                 .append("/").append(r.path("env").asText()).append("  submitted by ").append(r.path("submitter").asText())
                 .append(" at ").append(r.path("created_at").asText()).append('\n');
-        if (r.path("required_approvals").asInt() > 0) {
-            b.append("approvals: ").append(r.path("approvals").size()).append(" of ")
-                    .append(r.path("required_approvals").asInt());
-            for (JsonNode a : r.path("approvals")) {
-                b.append("  ").append(a.path("person").asText()).append(" at ").append(a.path("at").asText());
+        JsonNode gates = r.path("gates");
+        if (gates.isObject()) {
+            b.append("gates (at ").append(gates.path("phase").asText()).append(", ").append(gates.path("checked_at").asText())
+                    .append("):\n");
+            for (JsonNode g : gates.path("gates")) {
+                b.append("  ").append(String.format("%-11s", g.path("gate").asText())).append(' ')
+                        .append(g.path("outcome").asText()).append('\n');
+                for (JsonNode e : g.path("evidence")) {
+                    b.append("      ").append(e.asText()).append('\n');
+                }
             }
-            b.append('\n');
+        }
+        b.append("approvals: ").append(r.path("approvals").size()).append(" of ")
+                .append(r.path("required_approvals").asInt());
+        for (JsonNode a : r.path("approvals")) {
+            b.append("  ").append(a.path("person").asText()).append(" at ").append(a.path("at").asText());
+        }
+        b.append('\n');
+        if (gates.isObject()) {
+            b.append("why: ").append(gates.path("approval_rule").asText()).append('\n');
+        }
+        if (!r.path("notes").isEmpty()) {
+            b.append("notes (they raise the approvals; they are not rejection reasons):\n");
+            for (JsonNode note : r.path("notes")) {
+                b.append("- ").append(note.asText()).append('\n');
+            }
         }
         for (JsonNode a : r.path("actions")) {
             b.append("action ").append(a.path("index").asInt()).append(": ").append(a.path("tool").asText()).append(' ')
@@ -76,8 +102,15 @@ public final class RequestView {
             }
             b.append('\n');
         }
-        for (JsonNode reason : r.path("reasons")) {
-            b.append("- ").append(reason.asText()).append('\n');
+        if (!r.path("reasons").isEmpty()) {
+            b.append(switch (r.path("state").asText()) {
+                case "REJECTED" -> "rejected because:\n";
+                case "FAILED", "ROLLED_BACK" -> "failed because:\n";
+                default -> "reasons:\n";
+            });
+            for (JsonNode reason : r.path("reasons")) {
+                b.append("- ").append(reason.asText()).append('\n');
+            }
         }
         return b.toString();
     }

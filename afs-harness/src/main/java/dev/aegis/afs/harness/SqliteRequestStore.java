@@ -32,6 +32,7 @@ public final class SqliteRequestStore extends JdbcRequestStore {
             CREATE TABLE IF NOT EXISTS actions(request_id TEXT NOT NULL, idx INTEGER NOT NULL,
               idempotency_key TEXT NOT NULL UNIQUE, tool TEXT NOT NULL, target TEXT NOT NULL, status TEXT NOT NULL,
               before_state TEXT, marker TEXT, outcome TEXT, PRIMARY KEY(request_id, idx));
+            CREATE TABLE IF NOT EXISTS gate_reports(request_id TEXT PRIMARY KEY, report TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS ledger(seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, line TEXT NOT NULL,
               team TEXT NOT NULL DEFAULT '', env TEXT NOT NULL DEFAULT '');
             CREATE TABLE IF NOT EXISTS intents(jti TEXT PRIMARY KEY, request_id TEXT NOT NULL, idx INTEGER NOT NULL,

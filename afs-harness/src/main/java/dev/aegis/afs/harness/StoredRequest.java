@@ -10,12 +10,15 @@ import java.util.Optional;
  *
  * @param document          the submitted bytes (UTF-8), re-parsed when needed
  * @param requiredApprovals approvals needed before execution
- * @param reasons           why it was rejected, escalated or failed, in order
+ * @param reasons           why it was rejected or failed, in order (notes that only raised the
+ *                          approvals are in {@code gates})
+ * @param gates             what the gates decided the last time they ran, gate by gate
  */
 public record StoredRequest(String id, String incident, String team, String env, String submitter,
                             String submitterPerson, State state, ChangePolicy.Mode mode, String document,
                             String documentSha256, int requiredApprovals, List<String> reasons, long createdMillis,
-                            long updatedMillis, List<Approval> approvals, List<StoredAction> actions) {
+                            long updatedMillis, List<Approval> approvals, List<StoredAction> actions,
+                            Optional<GateReport> gates) {
 
     public StoredRequest {
         requireNonNull(id, "id is null");
@@ -26,6 +29,7 @@ public record StoredRequest(String id, String incident, String team, String env,
         reasons = List.copyOf(reasons);
         approvals = List.copyOf(approvals);
         actions = List.copyOf(actions);
+        requireNonNull(gates, "gates is null");
     }
 
     /**
@@ -46,7 +50,7 @@ public record StoredRequest(String id, String incident, String team, String env,
     /**
      * One action's progress. Status: PLANNED, INTENT (before-state and marker written, the
      * call may or may not have reached Kubernetes), DONE, DRY_RUN, ERROR, ROLLBACK_INTENT,
-     * ROLLED_BACK.
+     * ROLLED_BACK, REFUSED, NOT_RUN (the request was rejected, cancelled or failed before it ran).
      */
     public record StoredAction(int index, String idempotencyKey, String tool, String target, String status,
                                Optional<String> beforeState, Optional<String> marker, Optional<String> outcome) {

@@ -116,7 +116,10 @@ class DecisionPathTest {
         StoredRequest done = f.get(r.id());
         assertEquals(State.REJECTED, done.state(), joined(done));
         assertTrue(joined(done).contains("at execution: evidence: evidence[0]"), joined(done));
-        assertEquals("PLANNED", done.actions().get(0).status());
+        assertEquals("NOT_RUN", done.actions().get(0).status(), "a rejected request's action is not shown as PLANNED");
+        GateReport gates = done.gates().orElseThrow();
+        assertEquals("execution", gates.phase());
+        assertEquals(GateReport.Outcome.FAILED, gates.gates().get(0).outcome(), gates.toString());
         assertEquals(0, f.writes("payments", "big"), "nothing may reach the API server");
     }
 

@@ -245,7 +245,8 @@ class HarnessFlowTest {
         StoredRequest r = f.submit(plan("prod", 0.4, pointer(ev, "1-5"), scale("api", 4, "inc1-low"), ""), AGENT).request();
         assertEquals(State.PENDING_APPROVAL, r.state());
         assertEquals(1, r.requiredApprovals());
-        assertTrue(joined(r).contains("confidence: 0.4 is below 0.7; a human must approve"), joined(r));
+        assertEquals(List.of("confidence: 0.4 is below 0.7; a human must approve"), r.gates().orElseThrow().notes());
+        assertTrue(r.reasons().isEmpty(), "a low-confidence note is no rejection reason: " + joined(r));
         assertEquals(3, f.replicas("payments", "api"));
     }
 
@@ -266,7 +267,7 @@ class HarnessFlowTest {
         assertEquals(State.SUCCEEDED, f.get(f.submit(scalePlan("prod", 4, "loop-2", ""), AGENT).request().id()).state());
         StoredRequest third = f.submit(scalePlan("prod", 5, "loop-3", ""), AGENT).request();
         assertEquals(State.PENDING_APPROVAL, third.state(), joined(third));
-        assertTrue(joined(third).contains("loop: actions[0] repeats scale on payments/Deployment/api (3 times within 60 min); escalated to a human approver"), joined(third));
+        assertTrue(third.gates().orElseThrow().notes().contains("loop: actions[0] repeats scale on payments/Deployment/api (3 times within 60 min); escalated to a human approver"), third.gates().toString());
         assertFalse(third.actions().isEmpty());
     }
 

@@ -94,10 +94,10 @@ class RiskReportTest {
         assertEquals(State.PENDING_APPROVAL, hub.state(), HarnessFixture.joined(hub));
         assertEquals(2, hub.requiredApprovals());
         assertEquals(1, leaf.requiredApprovals(), HarnessFixture.joined(leaf));
-        assertTrue(hub.reasons().contains("risk: action 0: 2 services depend on payments/Deployment/payment-api"
+        assertTrue(hub.gates().orElseThrow().notes().contains("risk: action 0: 2 services depend on payments/Deployment/payment-api"
                 + " (checkout 67%, frontend 33%); one more approval (cat /change_requests/" + hub.id() + ".risk)"),
                 HarnessFixture.joined(hub));
-        assertTrue(leaf.reasons().stream().noneMatch(r -> r.startsWith("risk:")), HarnessFixture.joined(leaf));
+        assertTrue(leaf.gates().orElseThrow().notes().stream().noneMatch(r -> r.startsWith("risk:")), HarnessFixture.joined(leaf));
 
         String risk = f.harness.risk(hub.id(), f.p(ALICE));
         assertTrue(risk.contains("""
@@ -132,7 +132,7 @@ class RiskReportTest {
     void anUnreadableGraphCountsAsAWideBlastRadius() throws Exception {
         StoredRequest r = restart("edge", "ledger", "inc1-restart-edge");
         assertEquals(2, r.requiredApprovals(), HarnessFixture.joined(r));
-        assertTrue(r.reasons().stream().anyMatch(x -> x.startsWith("risk: action 0: the blast radius of payments/Deployment/ledger"
+        assertTrue(r.gates().orElseThrow().notes().stream().anyMatch(x -> x.startsWith("risk: action 0: the blast radius of payments/Deployment/ledger"
                 + " is unknown (the service graph could not be read: zipkin gone (127.0.0.1:9)")), HarnessFixture.joined(r));
     }
 }

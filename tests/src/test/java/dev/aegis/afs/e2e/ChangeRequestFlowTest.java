@@ -209,8 +209,18 @@ class ChangeRequestFlowTest {
         Files.writeString(work.resolve("plan.yaml"), plan);
         Shell.Result write = Shell.bash(mountpoint, "cat " + work.resolve("plan.yaml") + " > change_requests/inc-7.yaml");
         assertEquals(0, write.exit(), write + "\n/.afs/errors:\n" + Shell.bash(mountpoint, "cat .afs/errors").out());
-        awaitState("inc-7", "PENDING_APPROVAL");
+        String pending = awaitState("inc-7", "PENDING_APPROVAL");
         assertEquals(2, client.apps().deployments().inNamespace("payments").withName("api").get().getSpec().getReplicas());
+        // the status explains every gate: the evidence re-hashed (and when), the guardrails by name, why two approvals
+        assertTrue(pending.contains("gates (at submit, "), pending);
+        assertTrue(pending.contains("  evidence    PASSED\n      evidence[0] " + evidence + " sha256 " + sha + " verified at "), pending);
+        assertTrue(pending.contains("  allowlist   PASSED\n      actions[0] scale is allowed (teams.payments.prod.changes.allow: [scale])"), pending);
+        assertTrue(pending.contains("  guardrails  PASSED\n      actions[0] passed replicas_within_factor, restart_fraction, "
+                + "memory_within_factor, change_window, freeze"), pending);
+        assertTrue(pending.contains("  budget      PASSED\n      incident INC-7 used 0 of 10 actions"), pending);
+        assertTrue(pending.contains("approvals: 0 of 2\n"), pending);
+        assertTrue(pending.contains("why: 2 approvals (two-person rule) because the team/env's changes.min_approvals is 2"), pending);
+        assertTrue(pending.contains("action 0: scale payments/Deployment/api  PLANNED"), pending);
 
         // 3. the submitter cannot approve; an approver cannot approve twice
         Shell.Result self = Shell.bash(mountpoint, "echo yes > approvals/inc-7/approve");
@@ -221,7 +231,7 @@ class ChangeRequestFlowTest {
         assertNotEquals(0, twice.exit(), twice.toString());
         Shell.Result stranger = as(1003, "echo yes > approvals/inc-7/approve");
         assertNotEquals(0, stranger.exit(), stranger.toString());
-        awaitState("inc-7", "PENDING_APPROVAL");
+        assertTrue(awaitState("inc-7", "PENDING_APPROVAL").contains("approvals: 1 of 2  uid:1001 at "), status("inc-7"));
 
         // 4. a second, different approver: it runs
         assertEquals(0, as(1002, "echo yes > approvals/inc-7/approve").exit());
@@ -239,6 +249,36 @@ class ChangeRequestFlowTest {
 
     @Test
     @org.junit.jupiter.api.Order(2)
+    void aRejectedPlansStatusNamesTheFailedGateApartFromTheConfidenceNote() throws Exception {
+        String read = "teams/payments/prod/logs/api.log?grep=INFO";
+        Shell.bash(mountpoint, "cat '" + read + "' > /dev/null");
+        String evidence = Shell.bash(mountpoint, "getfattr --only-values -n user.afs.evidence '" + read + "'").out();
+        String sha = Shell.bash(mountpoint, "getfattr --only-values -n user.afs.sha256 '." + evidence + "'").out();
+        Files.writeString(work.resolve("plan9.yaml"), """
+                incident_id: INC-9
+                team: payments
+                env: prod
+                hypothesis: a restart clears it
+                confidence: 0.3
+                evidence:
+                  - {path: %s, sha256: %s, lines: "1-1"}
+                actions:
+                  - {tool: restart, target: {kind: Deployment, name: api}, idempotency_key: inc-9-restart}
+                """.formatted(evidence, sha));
+        Shell.Result write = Shell.bash(mountpoint, "cat " + work.resolve("plan9.yaml") + " > change_requests/inc-9.yaml");
+        assertEquals(0, write.exit(), write + "\n" + Shell.bash(mountpoint, "cat .afs/errors").out());
+        String s = awaitState("inc-9", "REJECTED");
+        assertTrue(s.contains("  evidence    PASSED\n      evidence[0] " + evidence + " sha256 " + sha + " verified at "), s);
+        assertTrue(s.contains("  allowlist   FAILED\n      actions[0].tool: restart is not allowed for payments/prod"), s);
+        assertTrue(s.contains("  confidence  NOTE\n      confidence: 0.3 is below 0.7; a human must approve"), s);
+        assertTrue(s.contains("action 0: restart payments/Deployment/api  NOT_RUN"), s);
+        String rejected = s.substring(s.indexOf("rejected because:\n"));
+        assertTrue(rejected.contains("- policy: actions[0].tool: restart is not allowed"), rejected);
+        assertTrue(!rejected.contains("confidence"), "the confidence note is no rejection reason:\n" + s);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(3)
     void oversizedPlanIsRefusedAtWrite() throws Exception {
         Shell.Result big = Shell.bash(mountpoint, "head -c 300000 /dev/zero | tr '\\0' a > change_requests/big.yaml");
         assertNotEquals(0, big.exit(), big.toString());
@@ -247,7 +287,7 @@ class ChangeRequestFlowTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Order(3)
+    @org.junit.jupiter.api.Order(4)
     void harnessDownFailsClosedAtCreate() throws Exception {
         harness.stop();
         harness = null;
