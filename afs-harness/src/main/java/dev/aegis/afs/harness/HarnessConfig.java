@@ -42,12 +42,18 @@ import java.util.Set;
  * live_state: {backend: cluster}  # a read-only type: kubernetes backend of namespaces.yaml
  * policy: {max_evidence_age: 1h, confidence_threshold: 0.7, max_actions_per_incident_per_hour: 10,
  *          loop_threshold: 3, loop_window: 1h, large_workload: 10, freeze: false}
+ * web:                            # the approval page at /web/ (off without this section)
+ *   proxy_secret_file: proxy.secret   # 0600; the proxy sends its content as X-Afs-Proxy-Secret
+ *   origin: https://afs.example.com   # the origin browsers use (POSTs from any other are refused)
+ *   users: {alice: {sha256: &lt;hex&gt;, groups: [sre]}}   # per-user tokens (login form), sha256 only
+ * metrics: {listen: 127.0.0.1:9781}   # Prometheus /metrics on its own loopback port
  * </pre>
  */
 public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespacesFile, Optional<Path> evidenceDir,
                             Kubernetes kubernetes, Policy policy, LedgerSettings ledger,
                             PinnedKeys captureKeys, Execution execution,
-                            Optional<dev.aegis.afs.evidence.store.StoreSpec> evidenceStore, StoreSettings store) {
+                            Optional<dev.aegis.afs.evidence.store.StoreSpec> evidenceStore, StoreSettings store,
+                            Optional<Web> web, Optional<InetSocketAddress> metricsListen) {
 
     /**
      * How approved actions reach a cluster. {@code in_process} (the default, for a single host):
@@ -71,6 +77,31 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
         this(listen, dataDir, namespacesFile, evidenceDir, kubernetes, policy, ledger, captureKeys, Execution.IN_PROCESS);
     }
 
+    /**
+     * The approval page: who vouches for a browser's user. Either an authenticating proxy (its
+     * user and groups headers count only with the shared secret of {@code proxy_secret_file}) or
+     * per-user tokens entered once in the login form, or both.
+     *
+     * @param proxySecretFile the shared secret the proxy sends as {@code X-Afs-Proxy-Secret}
+     * @param origin          {@code scheme://host[:port]} browsers use; empty: {@code http://} plus the Host header
+     * @param users           per-user tokens by user name: their sha256 and the user's groups
+     */
+    public record Web(Optional<Path> proxySecretFile, Optional<String> origin, java.util.Map<String, WebUser> users) {
+        public Web {
+            requireNonNull(proxySecretFile, "proxySecretFile is null");
+            requireNonNull(origin, "origin is null");
+            users = java.util.Map.copyOf(users);
+        }
+    }
+
+    /** A per-user web token: only its sha256 is kept. */
+    public record WebUser(String sha256, Set<String> groups) {
+        public WebUser {
+            requireNonNull(sha256, "sha256 is null");
+            groups = Set.copyOf(groups);
+        }
+    }
+
     public HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespacesFile, Optional<Path> evidenceDir,
                          Kubernetes kubernetes, Policy policy, LedgerSettings ledger, PinnedKeys captureKeys,
                          Execution execution) {
@@ -81,7 +112,7 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
                          Kubernetes kubernetes, Policy policy, LedgerSettings ledger, PinnedKeys captureKeys,
                          Execution execution, Optional<dev.aegis.afs.evidence.store.StoreSpec> evidenceStore) {
         this(listen, dataDir, namespacesFile, evidenceDir, kubernetes, policy, ledger, captureKeys, execution, evidenceStore,
-                StoreSettings.SQLITE);
+                StoreSettings.SQLITE, Optional.empty(), Optional.empty());
     }
 
     /**
@@ -110,6 +141,8 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
         requireNonNull(execution, "execution is null");
         requireNonNull(evidenceStore, "evidenceStore is null");
         requireNonNull(store, "store is null");
+        requireNonNull(web, "web is null");
+        requireNonNull(metricsListen, "metricsListen is null");
     }
 
     /** Where the write credentials come from; all empty means the in-cluster / default kubeconfig. */
@@ -146,7 +179,7 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
         }
         root.allowOnly(Set.of("listen", "data_dir", "namespaces", "evidence_dir", "evidence", "kubernetes", "policy", "ledger",
                 "execution", "agents", "intent_ttl", "live_state",
-                "store", "postgresql"));
+                "store", "postgresql", "web", "metrics"));
         InetSocketAddress listen = root.get("listen").map(HarnessConfig::listen)
                 .orElse(new InetSocketAddress(InetAddress.getLoopbackAddress(), 7780));
         Path dataDir = baseDir.resolve(root.string("data_dir")).normalize();
@@ -195,9 +228,13 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
         Optional<dev.aegis.afs.evidence.store.StoreSpec> store = root.get("evidence").flatMap(e -> e.get("store"))
                 .map(n -> dev.aegis.afs.core.config.EvidenceStoreConfig.parse(Optional.of(n), baseDir, dataDir, true))
                 .filter(dev.aegis.afs.evidence.store.StoreSpec::shared);
+        Optional<InetSocketAddress> metrics = root.get("metrics").map(m -> {
+            m.allowOnly(Set.of("listen"));
+            return listen(m.require("listen"));
+        });
         return new HarnessConfig(listen, dataDir, namespaces, evidence, kube, policy, ledger,
                 root.get("evidence").map(HarnessConfig::captureKeys).orElse(PinnedKeys.of()), execution(root), store,
-                store(root, baseDir));
+                store(root, baseDir), root.get("web").map(w -> web(w, baseDir)), metrics);
     }
 
     /** {@code execution}, {@code agents}, {@code intent_ttl}, {@code live_state}: see {@link Execution}. */
@@ -279,6 +316,37 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
             default -> throw root.get("store").orElseThrow().error("unknown store '" + kind
                     + "'; write 'store: sqlite' (the default, one harness) or 'store: postgresql' (several replicas on one database)");
         }
+    }
+
+    static Web web(ConfigNode w, Path baseDir) {
+        if (!w.isMap()) {
+            throw w.error("web: is a map; write e.g. web: {proxy_secret_file: proxy.secret, origin: https://afs.example.com}");
+        }
+        w.allowOnly(Set.of("proxy_secret_file", "origin", "users"));
+        Optional<String> origin = w.get("origin").map(o -> {
+            String v = o.asString();
+            if (!v.matches("https?://[A-Za-z0-9.:\\[\\]-]+")) {
+                throw o.error("'" + v + "' is not an origin; write scheme://host[:port] as the browser shows it, "
+                        + "e.g. https://afs.example.com (no path, no trailing slash)");
+            }
+            return v;
+        });
+        java.util.Map<String, WebUser> users = new java.util.LinkedHashMap<>();
+        w.get("users").ifPresent(u -> u.entries().forEach((name, spec) -> {
+            spec.allowOnly(Set.of("sha256", "groups"));
+            String sha = spec.string("sha256").toLowerCase(java.util.Locale.ROOT);
+            if (!sha.matches("[0-9a-f]{64}")) {
+                throw spec.require("sha256").error("web user '" + name + "': sha256 must be 64 hex digits; write the output of "
+                        + "printf %s \"$TOKEN\" | sha256sum");
+            }
+            users.put(name, new WebUser(sha, Set.copyOf(spec.get("groups").map(ConfigNode::asStringList).orElse(List.of()))));
+        }));
+        Optional<Path> secret = w.optString("proxy_secret_file").map(s -> baseDir.resolve(s).normalize());
+        if (secret.isEmpty() && users.isEmpty()) {
+            throw w.error("web: names nobody who can vouch for a browser's user; set proxy_secret_file (behind an "
+                    + "authenticating proxy such as oauth2-proxy) or users: {<name>: {sha256: ...}}");
+        }
+        return new Web(secret, origin, users);
     }
 
     /** {@code evidence: {capture_keys: [{key_id, public_key, not_after}]}}: several, for rotation. */

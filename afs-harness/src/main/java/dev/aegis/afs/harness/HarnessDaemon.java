@@ -56,6 +56,7 @@ import java.util.concurrent.TimeUnit;
  * GET  /v1/ledger[?from=SEQ&amp;limit=N]
  * POST /v1/evidence, GET /v1/evidence/holds   the mount's, see {@link EvidenceRoutes}
  * GET  /health, GET /metrics
+ * /web/...                           the approval page, when harness.yaml has web: (see {@link dev.aegis.afs.harness.web.WebRoutes})
  * </pre>
  */
 public final class HarnessDaemon implements AutoCloseable {
@@ -72,12 +73,16 @@ public final class HarnessDaemon implements AutoCloseable {
     private final EvidenceRoutes evidence;
     private final Optional<AgentRoutes> agents;
     private final CaptureStore evidenceStore;
+    private final Optional<dev.aegis.afs.harness.web.WebRoutes> web;
+    private volatile HttpServer metricsServer;
 
     private HarnessDaemon(Harness harness, HttpServer server, ExecutorService executor, HarnessMetrics metrics,
                           KubernetesClient ownedClient, CallerToken token, AccessPolicy access,
-                          EvidenceRoutes evidence, Optional<AgentRoutes> agents, CaptureStore evidenceStore) {
+                          EvidenceRoutes evidence, Optional<AgentRoutes> agents, CaptureStore evidenceStore,
+                          Optional<dev.aegis.afs.harness.web.WebRoutes> web) {
         this.agents = agents;
         this.evidenceStore = evidenceStore;
+        this.web = web;
         this.token = token;
         this.access = access;
         this.evidence = evidence;
@@ -159,8 +164,17 @@ public final class HarnessDaemon implements AutoCloseable {
             return t;
         });
         CallerToken token = CallerToken.createOrLoad(config.dataDir());
+        java.util.Optional<dev.aegis.afs.harness.web.WebRoutes> web;
+        try {
+            web = config.web().isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(webRoutes(config.web().get(),
+                    harness, access, clock));
+        } catch (IOException e) {
+            server.stop(0);
+            closeQuietly(harness);
+            throw e;
+        }
         HarnessDaemon daemon = new HarnessDaemon(harness, server, executor, metrics, owned, token, access,
-                new EvidenceRoutes(registry, token, harness::open), leasing.map(l -> new AgentRoutes(harness, l)), evidence);
+                new EvidenceRoutes(registry, token, harness::open), leasing.map(l -> new AgentRoutes(harness, l)), evidence, web);
         server.createContext("/", daemon::handle);
         server.setExecutor(executor);
         try {
@@ -170,6 +184,22 @@ public final class HarnessDaemon implements AutoCloseable {
             throw new IOException("cannot resume unfinished requests: " + e.getMessage(), e);
         }
         server.start();
+        if (config.metricsListen().isPresent()) {
+            try {
+                daemon.metricsServer = HttpServer.create(config.metricsListen().get(), 16);
+            } catch (IOException e) {
+                daemon.stop();
+                throw new IOException("cannot listen for metrics on " + config.metricsListen().get() + " (" + e.getMessage()
+                        + "); change metrics.listen in the harness config", e);
+            }
+            daemon.metricsServer.createContext("/metrics", ex -> {
+                try (ex) {
+                    send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+                }
+            });
+            daemon.metricsServer.setExecutor(executor);
+            daemon.metricsServer.start();
+        }
         return daemon;
     }
 
@@ -193,6 +223,28 @@ public final class HarnessDaemon implements AutoCloseable {
         return new DirCaptureStore(evidenceDir);
     }
 
+    /** The approval page; the proxy secret file must be private to the harness's user (and the proxy's). */
+    private static dev.aegis.afs.harness.web.WebRoutes webRoutes(HarnessConfig.Web w, Harness harness, AccessPolicy access,
+                                                                 Clock clock) throws IOException {
+        java.util.Optional<String> secret = java.util.Optional.empty();
+        if (w.proxySecretFile().isPresent()) {
+            Path file = w.proxySecretFile().get();
+            if (!Files.isRegularFile(file)) {
+                throw new IOException("web.proxy_secret_file " + file + " does not exist; write the proxy's shared secret there"
+                        + " (e.g. head -c 32 /dev/urandom | base64 > " + file + "; chmod 600 " + file + ")");
+            }
+            PrivateFiles.refuseShared(file, "600");
+            String s = Files.readString(file).strip();
+            if (s.length() < 16) {
+                throw new IOException("web.proxy_secret_file " + file + " holds " + s.length() + " characters; a shared secret "
+                        + "needs at least 16 (e.g. head -c 32 /dev/urandom | base64 > " + file + ")");
+            }
+            secret = java.util.Optional.of(s);
+        }
+        return new dev.aegis.afs.harness.web.WebRoutes(harness, new dev.aegis.afs.harness.web.WebIdentity(secret, w.users(), access),
+                w.origin(), clock);
+    }
+
     /** The file holding the token that attests callers' uids (readable by root only). */
     public Path tokenFile() {
         return token.file();
@@ -208,9 +260,19 @@ public final class HarnessDaemon implements AutoCloseable {
         return harness;
     }
 
+    /** The metrics URL on metrics.listen, e.g. {@code http://127.0.0.1:9781/metrics}; empty without one. */
+    public java.util.Optional<String> metricsUrl() {
+        HttpServer m = metricsServer;
+        return m == null ? java.util.Optional.empty() : java.util.Optional.of("http://"
+                + m.getAddress().getAddress().getHostAddress() + ":" + m.getAddress().getPort() + "/metrics");
+    }
+
     /** Stops accepting requests, lets the current step finish, closes the database. */
     public void stop() {
         server.stop(0);
+        if (metricsServer != null) {
+            metricsServer.stop(0);
+        }
         executor.shutdown();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);
@@ -275,7 +337,14 @@ public final class HarnessDaemon implements AutoCloseable {
         try {
             List<String> parts = List.of(path.replaceAll("^/+|/+$", "").split("/"));
             Map<String, String> query = query(ex.getRequestURI().getRawQuery());
-            if (path.equals("/health")) {
+            if (path.equals("/web") || path.startsWith("/web/")) {
+                endpoint = "web";
+                if (web.isEmpty()) {
+                    throw new AfsException(AfsError.NOT_FOUND, "the approval page is off; add web: {proxy_secret_file: ...} "
+                            + "to harness.yaml (see docs/web.md)");
+                }
+                status = web.get().handle(ex);
+            } else if (path.equals("/health")) {
                 endpoint = "health";
                 status = send(ex, 200, "application/json", "{\"status\":\"ok\"}\n".getBytes(StandardCharsets.UTF_8));
             } else if (path.equals("/metrics")) {

@@ -11,11 +11,13 @@ import java.util.Set;
  * Who may do one thing in one env. One syntax everywhere ({@code access.read},
  * {@code changes.proposers}, {@code changes.approvers}, the top-level {@code agents:}):
  * {@code uid:1000}, {@code user:alice}, {@code gid:2000}, {@code group:payments-oncall},
- * {@code token:payments-agent}, or {@code "*"} for everyone. The older map form
+ * {@code token:payments-agent}, {@code web-user:alice@example.com}, {@code web-group:sre}, or
+ * {@code "*"} for everyone. The older map form
  * {@code {uids: [...], users: [...], gids: [...], groups: [...], tokens: [...]}} means the same.
  * {@code user:} and {@code group:} names are resolved when the configuration loads, so a typo is
  * a configuration error, not a silent deny; they match a unix principal by number and a web
- * principal by name.
+ * principal by name. {@code web-user:} and {@code web-group:} name the users and groups of an
+ * authenticating proxy that have no account on this machine (not checked against NSS); they match by name.
  */
 public record AccessList(Set<Integer> uids, Set<String> users, Set<Integer> gids, Set<String> groups,
                          Set<String> tokens, boolean everyone, List<String> written) {
@@ -88,6 +90,8 @@ public record AccessList(Set<Integer> uids, Set<String> users, Set<Integer> gids
                             + "' on this machine (see /etc/group); use gid:<number> instead")));
                     groups.add(value);
                 }
+                case "web-user" -> users.add(webName(item, value));
+                case "web-group" -> groups.add(webName(item, value));
                 case "token" -> {
                     if (!value.matches("[a-z0-9][a-z0-9_.-]{0,62}")) {
                         throw item.error("'" + value + "' is not a token name; write token:<name> with a name from the"
@@ -96,13 +100,21 @@ public record AccessList(Set<Integer> uids, Set<String> users, Set<Integer> gids
                     tokens.add(value);
                 }
                 default -> throw item.error("'" + entry + "' is not an access entry; write uid:1000, user:alice, gid:2000, "
-                        + "group:oncall, token:payments-agent or \"*\"");
+                        + "group:oncall, token:payments-agent, web-user:alice@example.com, web-group:sre or \"*\"");
             }
         }
 
         AccessList build() {
             return new AccessList(uids, users, gids, groups, tokens, everyone, written);
         }
+    }
+
+    private static String webName(ConfigNode item, String value) {
+        if (value.isBlank() || value.length() > 256 || !value.chars().allMatch(c -> c > 0x20 && c != 0x7f && c != ',')) {
+            throw item.error("'" + value + "' is not a web user or group name; write the name the proxy sends, "
+                    + "e.g. web-user:alice@example.com (no spaces or commas)");
+        }
+        return value;
     }
 
     private static int number(ConfigNode item, String value) {
@@ -114,7 +126,7 @@ public record AccessList(Set<Integer> uids, Set<String> users, Set<Integer> gids
 
     /** Whether the list names nobody at all. */
     public boolean isEmpty() {
-        return !everyone && uids.isEmpty() && gids.isEmpty() && tokens.isEmpty();
+        return !everyone && uids.isEmpty() && gids.isEmpty() && tokens.isEmpty() && users.isEmpty() && groups.isEmpty();
     }
 
     public boolean allows(Principal p) {

@@ -128,6 +128,15 @@ public final class AccessPolicy {
         return agents.allows(p) ? Principal.unix(uid, accounts.userName(uid), host, all, names, true) : p;
     }
 
+    /**
+     * A web principal: the user and groups an authenticating proxy vouched for (or a per-user
+     * token named), an agent when the top-level {@code agents:} names it.
+     */
+    public Principal web(String user, Set<String> groups) {
+        Principal p = Principal.web(user, groups, false);
+        return agents.allows(p) ? Principal.web(user, groups, true) : p;
+    }
+
     /** The principal a bearer token proves, when the config knows its sha256. */
     public Optional<Principal> token(String bearer) {
         if (bearer == null || bearer.isBlank()) {

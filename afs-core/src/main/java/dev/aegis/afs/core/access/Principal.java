@@ -56,6 +56,11 @@ public record Principal(Kind kind, String name, Optional<String> host, OptionalI
                 groups, agent);
     }
 
+    /** A user an authenticating proxy (or a per-user web token) vouched for. */
+    public static Principal web(String user, Set<String> groups, boolean agent) {
+        return new Principal(Kind.WEB, user, Optional.empty(), OptionalInt.empty(), Set.of(), groups, agent);
+    }
+
     /** A bearer-token holder: always an agent. */
     public static Principal token(String name, Set<String> groups) {
         return new Principal(Kind.TOKEN, name, Optional.empty(), OptionalInt.empty(), Set.of(), groups, true);
