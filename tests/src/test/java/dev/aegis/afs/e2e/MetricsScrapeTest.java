@@ -228,7 +228,7 @@ class MetricsScrapeTest {
                 assertEquals("ok", r.path("health").asText(), r.toString());
             }
         }
-        assertEquals(10, rules, groups.toString());
+        assertEquals(11, rules, groups.toString());
     }
 
     @Test

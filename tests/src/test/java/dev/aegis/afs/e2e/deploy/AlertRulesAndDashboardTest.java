@@ -52,7 +52,7 @@ class AlertRulesAndDashboardTest {
         assumePromtool();
         Shell.Result check = Shell.run(REPO, List.of(PROMTOOL.toString(), "check", "rules", RULES.toString()));
         assertEquals(0, check.exit(), check.toString());
-        assertTrue(check.out().contains("SUCCESS: 10 rules found"), check.toString());
+        assertTrue(check.out().contains("SUCCESS: 11 rules found"), check.toString());
         Shell.Result test = Shell.run(RULES.getParent(), List.of(PROMTOOL.toString(), "test", "rules", "afs-alerts.test.yml"));
         assertEquals(0, test.exit(), test.toString());
     }
