@@ -66,14 +66,16 @@ done
 file="$mnt/teams/bench/prod/logs/app.log"
 [[ -e "$file" ]] || { echo "file-backend.sh: the mount did not come up; see $work/daemon.log" >&2; cat "$work/daemon.log" >&2; exit 1; }
 
-# Median wall time in ms of a shell command, after two warm-up runs.
+# Median wall time in ms of a shell command, after two warm-up runs. Output goes to a file, not
+# /dev/null: GNU grep (3.x) notices its output is /dev/null and stops at the first match, even
+# with -c, so a native `grep -c X f >/dev/null` reads only up to the first X.
 median_ms() {
   local cmd="$1" i start end
   local -a times=()
-  bash -c "$cmd" >/dev/null; bash -c "$cmd" >/dev/null
+  bash -c "$cmd" >"$work/out"; bash -c "$cmd" >"$work/out"
   for ((i = 0; i < runs; i++)); do
     start=$(date +%s%N)
-    bash -c "$cmd" >/dev/null
+    bash -c "$cmd" >"$work/out"
     end=$(date +%s%N)
     times+=($(( (end - start) / 1000 )))
   done

@@ -61,14 +61,16 @@ for _ in $(seq 1 600); do
 done
 [[ -e "$dir/app.log" ]] || { echo "plain-tools.sh: the mount did not come up" >&2; cat "$work/daemon.log" >&2; exit 1; }
 
-# Median wall time in ms of a command run in a directory, after two warm-up runs.
+# Median wall time in ms of a command run in a directory, after two warm-up runs. Output goes to
+# a file, not /dev/null: GNU grep (3.x) notices its output is /dev/null and stops at the first
+# match, even with -c, so a native `grep -c X f >/dev/null` reads only up to the first X.
 median_ms() {
   local in="$1" cmd="$2" i start end
   local -a times=()
-  (cd "$in" && bash -c "$cmd" >/dev/null; bash -c "$cmd" >/dev/null)
+  (cd "$in" && bash -c "$cmd" >"$work/out"; bash -c "$cmd" >"$work/out")
   for ((i = 0; i < runs; i++)); do
     start=$(date +%s%N)
-    (cd "$in" && bash -c "$cmd" >/dev/null)
+    (cd "$in" && bash -c "$cmd" >"$work/out")
     end=$(date +%s%N)
     times+=($(( (end - start) / 1000 )))
   done
