@@ -60,6 +60,7 @@ class PlainToolsTest {
         work = Files.createTempDirectory("afs-tools");
         data = Files.createDirectories(work.resolve("data").resolve("shop"));
         Files.writeString(data.resolve("api.log"), TestLogs.apiLog());
+        Files.write(data.resolve("edge.log"), edgeLog());
         loki = new FakeLoki();
         config = work.resolve("namespaces.yaml");
         Files.writeString(config, """
@@ -74,6 +75,7 @@ class PlainToolsTest {
                         api: {backend: local, path: shop/api.log, window: {lines: 500}}
                         api-loki: {backend: loki, selector: '{app="api"}', follow: {poll: 200ms}}
                         tiny: {backend: local, path: shop/api.log, window: {lines: 500}, max_pushdown: {lines: 100}}
+                        edge: {backend: local, path: shop/edge.log, window: {lines: 5}}
                 """.formatted(loki.url()));
         Path offConfig = Files.createDirectories(work.resolve("off")).resolve("namespaces.yaml"); // its own keys/
         Files.writeString(offConfig, """
@@ -192,6 +194,63 @@ class PlainToolsTest {
     })
     void plainToolsGiveWhatGnuGivesOverTheWholeStream(String command) throws IOException {
         sameAsGnu(command);
+    }
+
+    /**
+     * Awkward bytes for the file backend's raw literal prefilter (lines without the literal are
+     * skipped as bytes, the rest decided on the served text): the literal at a line's start and
+     * end, CRLF endings, invalid UTF-8, a password that redaction hides, and a last line without
+     * a newline; 3,000 lines, far more than the stream's window of 5.
+     */
+    private static byte[] edgeLog() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Instant t = Instant.parse("2026-11-21T20:00:00Z");
+        for (int i = 0; i < 3_000; i++) {
+            t = t.plusMillis(17);
+            String stamp = t.toString();
+            String line = switch (i % 7) {
+                case 0 -> "OOMKilled " + stamp + " WARN pod restarted";
+                case 1 -> stamp + " INFO worker " + i + " done OOMKilled";
+                case 2 -> stamp + " ERROR upstream timeout\r";
+                case 3 -> stamp + " INFO login password=hunter2-wolfsbane ok";
+                case 4 -> stamp + " INFO oomkilled lower case " + i;
+                default -> stamp + " INFO nothing to see " + i;
+            };
+            out.writeBytes(line.getBytes(StandardCharsets.UTF_8));
+            if (i % 11 == 0) {
+                out.writeBytes(new byte[] {' ', (byte) 0xC3, (byte) 0x28, (byte) 0xFF, 'E', 'R', 'R'});
+            }
+            out.write('\n');
+        }
+        out.writeBytes("2026-11-21T21:00:00Z INFO last line without newline OOMKilled".getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+        "grep -c OOMKilled edge.log",
+        "grep -F OOMKilled edge.log | tail -n 3",
+        "grep -ci oomkilled edge.log",
+        "grep -c -i 'UPSTREAM TIMEOUT' edge.log",
+        "grep -c \"$(printf 'timeout\\r')\" edge.log",
+        "grep -c ERR edge.log",
+        "grep -c 'done OOMKilled' edge.log",
+        "grep -q 'last line without newline' edge.log",
+        "grep 'last line without newline' edge.log",
+        "grep -c 'not anywhere' edge.log",
+    })
+    void awkwardBytesGiveWhatGnuGives(String command) throws IOException {
+        sameAsGnu(command);
+    }
+
+    @Test
+    void aPasswordRedactionHidesIsNotFoundByPartOfIt() throws IOException {
+        assertEquals("429\n", Shell.bash(data, "grep -c wolfsbane edge.log").out(), "the raw file holds it");
+        Shell.Result mounted = Shell.bash(logs, "grep -c wolfsbane edge.log");
+        assertEquals("0\n", mounted.out(), "only served (redacted) text is searched");
+        assertEquals(1, mounted.exit(), "grep found nothing");
+        assertEquals(1, Shell.bash(logs, "grep -q hunter2 edge.log").exit());
+        assertEquals("429\n", Shell.bash(logs, "grep -c 'login password=' edge.log").out(), "the lines are there, redacted");
     }
 
     @Test
