@@ -1072,6 +1072,14 @@ public final class Harness implements AutoCloseable {
     public List<Lease> lease(String cluster) throws AfsException {
         IntentLeasing l = leasing.orElseThrow(() -> new AfsException(AfsError.NOT_FOUND,
                 "this harness runs actions in process; set execution: agents in harness.yaml to lease intents"));
+        long now = clock.millis();
+        try {
+            if (!store.hasClaimable(cluster, now - RELEASE_AFTER.toMillis())) {
+                return List.of(); // nearly every poll: answered without the control thread
+            }
+        } catch (java.sql.SQLException e) {
+            throw new AfsException(AfsError.UNAVAILABLE, "the harness store cannot be read: " + e.getMessage(), e);
+        }
         List<String> failed = new ArrayList<>();
         List<Lease> out = call(() -> leaseNow(l, cluster, failed));
         failed.forEach(this::schedule);

@@ -61,6 +61,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HarnessDaemon implements AutoCloseable {
 
+    /**
+     * Connections waiting to be accepted, and threads answering: thousands of cluster agents keep
+     * connections open and poll every few seconds, and a poll that finds nothing never waits for
+     * the control thread, so more threads than cores pay off while a few wait on the store.
+     */
+    static final int ACCEPT_BACKLOG = 1024;
+    static final int HTTP_THREADS = 16;
+
     private final CallerToken token;
     private final AccessPolicy access;
 
@@ -152,13 +160,13 @@ public final class HarnessDaemon implements AutoCloseable {
         }
         HttpServer server;
         try {
-            server = HttpServer.create(config.listen(), 64);
+            server = HttpServer.create(config.listen(), ACCEPT_BACKLOG);
         } catch (IOException e) {
             closeQuietly(harness);
             throw new IOException("cannot listen on " + config.listen() + " (" + e.getMessage()
                     + "); is another harness running? change 'listen' in the harness config", e);
         }
-        ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
+        ExecutorService executor = Executors.newFixedThreadPool(HTTP_THREADS, r -> {
             Thread t = new Thread(r, "afs-harness-http");
             t.setDaemon(true);
             return t;

@@ -336,6 +336,17 @@ abstract class JdbcRequestStore implements RequestStore {
         });
     }
 
+    @Override
+    public boolean hasClaimable(String cluster, long expiredBefore) throws SQLException {
+        requireNonNull(cluster, "cluster is null");
+        long now = clock.millis();
+        return count("SELECT COUNT(*) FROM (SELECT 1 FROM actions WHERE cluster = ? "
+                + "AND (status = 'QUEUED' OR (status = 'LEASED' AND lease_expires_ms < ?)) "
+                + "AND (claimed_until_ms IS NULL OR claimed_until_ms < ?) "
+                + "AND EXISTS (SELECT 1 FROM requests r WHERE r.id = actions.request_id AND r.state = 'EXECUTING') "
+                + "LIMIT 1) AS claimable", cluster, expiredBefore, now) > 0;
+    }
+
     /**
      * The claim: parameters claimant, untilMillis, cluster, expiredBefore, now, max; returns
      * request_id, idx, status of the claimed rows.

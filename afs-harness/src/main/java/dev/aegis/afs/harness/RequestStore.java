@@ -169,6 +169,12 @@ public interface RequestStore extends AutoCloseable {
     List<ClaimedAction> claimQueued(String cluster, String claimant, int max, long expiredBefore, long untilMillis)
             throws SQLException;
 
+    /**
+     * Whether {@link #claimQueued} could claim anything for {@code cluster} now: a read only, so
+     * the polls that find nothing (nearly all of them) take no write and no control thread.
+     */
+    boolean hasClaimable(String cluster, long expiredBefore) throws SQLException;
+
     /** The request that already holds an idempotency key, if any. */
     Optional<String> requestWithKey(String key) throws SQLException;
 

@@ -73,9 +73,13 @@ abstract class RequestStoreContract {
         return store.inTransaction(tx -> tx.leaseAction(id, 0, claimant, expiresMillis));
     }
 
+    /** Claims, after checking that the read-only look a poll takes first agrees with the claim. */
     List<RequestStore.ClaimedAction> claim(String claimant) throws SQLException {
         long now = clock.millis();
-        return store.claimQueued(CLUSTER, claimant, 100, now, now + 60_000);
+        boolean claimable = store.hasClaimable(CLUSTER, now);
+        List<RequestStore.ClaimedAction> claimed = store.claimQueued(CLUSTER, claimant, 100, now, now + 60_000);
+        assertEquals(claimable, !claimed.isEmpty(), "hasClaimable said " + claimable + ", the claim found " + claimed);
+        return claimed;
     }
 
     LedgerVerifier.Result verifyLedger() throws Exception {
@@ -190,6 +194,7 @@ abstract class RequestStoreContract {
         });
         assertEquals(List.of(), claim("replica-a"));
         assertEquals(List.of(), store.claimQueued("other-cluster", "replica-a", 10, clock.millis(), clock.millis() + 1000));
+        assertFalse(store.hasClaimable("other-cluster", clock.millis()));
     }
 
     @Test
