@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Issue 12's poll load: 10,000 agents polling GET /v1/tasks every 5 s (2,000 polls/s) against one
 # control plane with 50,000 intents buffered (see PollLoadBenchmark). Two processes on loopback.
-#   bench/poll-load.sh [sqlite|postgresql] [warmup_s] [measure_s]
+#   bench/poll-load.sh [sqlite|postgresql] [warmup_s] [measure_s] [agents]
 # Build first: mvn -q -B -o -pl bench -am package -DskipTests
 set -euo pipefail
-store=${1:-sqlite}; warmup=${2:-15}; measure=${3:-45}
+store=${1:-sqlite}; warmup=${2:-15}; measure=${3:-45}; agents=${4:-10000}
 here=$(cd "$(dirname "$0")" && pwd)
 jar="$here/target/benchmarks.jar"
 dir=$(mktemp -d /tmp/afs-poll-load.XXXXXX)
@@ -17,4 +17,4 @@ for _ in $(seq 1 600); do
   sleep 0.5
 done
 [ -s "$dir/server.url" ] || { echo "the control plane did not start"; cat "$dir/server.log"; exit 1; }
-java -Xmx512m -cp "$jar" dev.aegis.afs.bench.PollLoadBenchmark drive "$dir" "$warmup" "$measure"
+java -Xmx512m -cp "$jar" dev.aegis.afs.bench.PollLoadBenchmark drive "$dir" "$warmup" "$measure" "$agents"
