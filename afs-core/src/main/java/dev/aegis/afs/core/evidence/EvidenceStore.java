@@ -242,6 +242,8 @@ public final class EvidenceStore {
         try {
             return place(temp, blob, size, template(sha, size, lines, capturedAt, tenant, source, info, caller),
                     safeName(name), info.statsMap());
+        } catch (AfsException e) {
+            throw e; // the shared store's refusal, already in words a reader can act on
         } catch (IOException e) {
             throw storageFailure(e);
         } finally {
@@ -262,6 +264,8 @@ public final class EvidenceStore {
         String name = original.id().substring(original.id().indexOf('/') + 1 + "HHmmss.SSS-".length() + HASH_PREFIX + 1);
         try {
             return place(null, original.file(), o.size(), template, name, original.stats());
+        } catch (AfsException e) {
+            throw e;
         } catch (IOException e) {
             throw storageFailure(e);
         }

@@ -93,7 +93,7 @@ class EvidenceReplicationTest {
         AfsException e = assertThrows(AfsException.class,
                 () -> store.capture("api.log", "/teams/payments/prod/logs/api.log?tail=1", lines("OOM")));
         assertEquals(AfsError.UNAVAILABLE, e.error());
-        assertTrue(e.getMessage().contains("the evidence store postgresql://postgres@127.0.0.1:" + pg.port() + "/afs did not take"
+        assertTrue(e.getMessage().startsWith("the evidence store postgresql://postgres@127.0.0.1:" + pg.port() + "/afs did not take"
                 + " the snapshot") && e.getMessage().contains("evidence.store.spool: true"), e.getMessage());
         assertEquals(List.of(), store.ids(), "nothing is left that looks like evidence");
     }

@@ -72,9 +72,10 @@ public final class PostgresCaptureStore implements CaptureStore {
         password.ifPresent(config::setPassword);
         config.setPoolName("afs-evidence-store");
         config.setMaximumPoolSize(8);
-        config.setMinimumIdle(0);
-        // a store that does not answer fails the read within seconds instead of holding the reader
-        config.setConnectionTimeout(3_000);
+        config.setMinimumIdle(2); // the first read after a quiet spell does not pay for a TCP and auth handshake
+        // a store that does not answer fails the read within seconds instead of holding the reader;
+        // 10 s, not less: on a loaded host a busy pool may take seconds to hand out a connection
+        config.setConnectionTimeout(10_000);
         config.setValidationTimeout(2_000);
         config.setInitializationFailTimeout(-1);
         config.addDataSourceProperty("connectTimeout", "3");
