@@ -89,11 +89,16 @@ public interface RequestStore extends AutoCloseable {
             super(message, "08006", cause);
         }
 
-        /** Whether {@code e} says the connection failed (SQL state class 08, or a pool timeout). */
+        /**
+         * Whether {@code e} says the connection failed (SQL state class 08, or a pool timeout) or
+         * the server is going away (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot
+         * connect now: what a client meets while PostgreSQL is stopped or restarted).
+         */
         static boolean is(SQLException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.net.ConnectException
-                        || (t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08"))) {
+                        || (t instanceof SQLException s && s.getSQLState() != null
+                                && (s.getSQLState().startsWith("08") || s.getSQLState().startsWith("57P")))) {
                     return true;
                 }
                 if (t.getCause() == t) {
