@@ -212,8 +212,8 @@ public final class EvidenceCommand implements Runnable {
     }
 
     @Command(name = "migrate", mixinStandardHelpOptions = true, versionProvider = Version.class,
-            description = {"Copies every snapshot (content, signed record, stats) from one evidence store to another",
-                    "and verifies each where it arrived; safe to run again. Exit 1 when any snapshot failed.",
+            description = {"Copies every snapshot (content, signed record, stats) from one evidence store to another"
+                    + " and verifies each where it arrived; safe to run again. Exit 1 when any snapshot failed.",
                     "Example: afs evidence migrate --from dir:/var/lib/afs/evidence --to postgresql://cp:5432/afs"
                             + " --user afs --password-file /etc/afs/evidence.pw --key capture.pub"})
     static final class Migrate implements Callable<Integer> {
