@@ -28,6 +28,7 @@ import dev.aegis.afs.core.tree.Node;
 import dev.aegis.afs.core.tree.StaticDir;
 import dev.aegis.afs.core.tree.skills.SkillsDir;
 import dev.aegis.afs.core.tree.evidence.EvidenceDir;
+import dev.aegis.afs.core.tree.incidents.IncidentsDir;
 import dev.aegis.afs.core.tree.logs.LogsDir;
 import dev.aegis.afs.core.tree.logs.PlainTools;
 import dev.aegis.afs.core.tree.status.AfsStatusDir;
@@ -246,7 +247,7 @@ public final class Afs implements AutoCloseable {
             }));
         });
         List<Node> top = new ArrayList<>();
-        top.add(new GuardedDir("teams", loadedAt, teams, new GuardedDir.Guard() {
+        GuardedDir teamsDir = new GuardedDir("teams", loadedAt, teams, new GuardedDir.Guard() {
             @Override
             public boolean allows(Caller caller, String team) {
                 return config.teams().get(team).keySet().stream().anyMatch(env -> access.canRead(caller, team, env));
@@ -259,10 +260,12 @@ public final class Afs implements AutoCloseable {
                             + " may not read any env of this team; add it to teams." + team + ".<env>.access.read in namespaces.yaml");
                 }
             }
-        }));
+        });
+        top.add(teamsDir);
         top.add(new StaticDir("context", loadedAt, List.of(new SkillsDir(config.skillsDir(), clock))));
         top.add(new EvidenceDir(evidence, access));
         top.add(new AfsStatusDir(clock, this::status, errors));
+        top.add(new IncidentsDir(teamsDir, loadedAt));
         return top;
     }
 
@@ -383,6 +386,7 @@ public final class Afs implements AutoCloseable {
     private ShellRun runShell(ShellQuery shell, String script, Caller caller, OutputStream out)
             throws AfsException {
         String path = MountedPaths.toTreePath(shell.path());
+        caller = IncidentsDir.tag(path, caller);
         List<String> segments = segments(path);
         if (segments.isEmpty()) {
             throw new AfsException(AfsError.INVALID_ARGUMENT, path + ": name a log file, e.g. /teams/<team>/<env>/logs/<stream>.log");

@@ -75,7 +75,7 @@ class AfsTreeTest {
     @Test
     void listsConfiguredTeamsEnvsAndSources() throws Exception {
         try (Afs afs = load("{lines: 100}")) {
-            assertEquals(List.of("teams", "context", "evidence", ".afs", "change_requests", "approvals", "ledger"),
+            assertEquals(List.of("teams", "context", "evidence", ".afs", "incidents", "change_requests", "approvals", "ledger"),
                     names(afs.root()));
             assertEquals(List.of("payments"), names((DirNode) afs.resolve("/teams", ALICE)));
             assertEquals(List.of("logs", "runbooks"), names((DirNode) afs.resolve("/teams/payments/prod", ALICE)));

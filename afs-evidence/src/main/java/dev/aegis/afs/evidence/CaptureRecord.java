@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 
 /**
  * The immutable record of one capture, as signed by the capture key and registered with the
@@ -28,10 +29,13 @@ import java.time.temporal.ChronoUnit;
  * @param truncated  {@code false}, or what was cut and how to widen it
  * @param caller     who read it
  * @param keyId      the capture key that signed this record
+ * @param incident   the incident the read was made under ({@link IncidentId}), when the reader named
+ *                   one; absent from the JSON otherwise, so records made before the field existed
+ *                   canonicalise, and verify, exactly as they were signed
  */
 public record CaptureRecord(int v, String id, String sha256, long size, long lines, Instant capturedAt, String team,
                             String env, String source, String query, String backend, String truncated, Reader caller,
-                            String keyId) {
+                            String keyId, Optional<String> incident) {
 
     public static final int VERSION = 1;
 
@@ -66,7 +70,17 @@ public record CaptureRecord(int v, String id, String sha256, long size, long lin
         requireNonNull(truncated, "truncated is null");
         requireNonNull(caller, "caller is null");
         requireNonNull(keyId, "keyId is null");
+        requireNonNull(incident, "incident is null");
+        incident.ifPresent(i -> IncidentId.check(i, "evidence record field incident"));
         capturedAt = capturedAt.truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    /** A record made under no incident. */
+    public CaptureRecord(int v, String id, String sha256, long size, long lines, Instant capturedAt, String team,
+                         String env, String source, String query, String backend, String truncated, Reader caller,
+                         String keyId) {
+        this(v, id, sha256, size, lines, capturedAt, team, env, source, query, backend, truncated, caller, keyId,
+                Optional.empty());
     }
 
     public ObjectNode toJson() {
@@ -87,6 +101,7 @@ public record CaptureRecord(int v, String id, String sha256, long size, long lin
         c.put("principal", caller.principal());
         c.put("command", caller.command());
         n.put("key_id", keyId);
+        incident.ifPresent(i -> n.put("incident", i));
         return n;
     }
 
@@ -121,7 +136,8 @@ public record CaptureRecord(int v, String id, String sha256, long size, long lin
         }
         return new CaptureRecord(v, text(n, "id"), text(n, "sha256"), number(n, "size"), number(n, "lines"), at,
                 text(n, "team"), text(n, "env"), text(n, "source"), text(n, "query"), text(n, "backend"),
-                text(n, "truncated"), new Reader(text(c, "principal"), text(c, "command")), text(n, "key_id"));
+                text(n, "truncated"), new Reader(text(c, "principal"), text(c, "command")), text(n, "key_id"),
+                n.has("incident") ? Optional.of(text(n, "incident")) : Optional.empty());
     }
 
     private static String text(JsonNode n, String field) {

@@ -46,6 +46,52 @@ class CaptureSigningTest {
         assertTrue(canonical.endsWith("\"truncated\":\"false\",\"v\":1}"), canonical);
     }
 
+    static CaptureRecord tagged(CaptureRecord r, String incident) {
+        return new CaptureRecord(r.v(), r.id(), r.sha256(), r.size(), r.lines(), r.capturedAt(), r.team(), r.env(),
+                r.source(), r.query(), r.backend(), r.truncated(), r.caller(), r.keyId(), Optional.of(incident));
+    }
+
+    @Test
+    void incidentIsSignedAndARecordWithoutItKeepsItsCanonicalForm() throws Exception {
+        CaptureKey key = CaptureKey.loadOrCreate(dir.resolve("keys/capture.key"), new SecureRandom());
+        CaptureRecord plain = record(key.keyId(), "a".repeat(64));
+        // a record made before the field existed: the same canonical bytes, so its old signature still verifies
+        assertTrue(!new String(plain.canonical(), StandardCharsets.UTF_8).contains("incident"));
+        SignedCapture old = key.sign(plain);
+        PinnedKeys pinned = PinnedKeys.of(key.pinned());
+        Instant now = Instant.parse("2026-11-18T12:00:01Z");
+        SignedCapture oldBack = SignedCapture.parse(new ObjectMapper().writeValueAsBytes(old.toJson()));
+        assertEquals(Optional.empty(), oldBack.record().incident());
+        assertEquals(Optional.empty(), pinned.problem(oldBack, now));
+
+        SignedCapture signed = key.sign(tagged(plain, "INC-7"));
+        String canonical = new String(signed.record().canonical(), StandardCharsets.UTF_8);
+        assertTrue(canonical.contains("\"incident\":\"INC-7\""), canonical);
+        SignedCapture back = SignedCapture.parse(new ObjectMapper().writeValueAsBytes(signed.toJson()));
+        assertEquals(Optional.of("INC-7"), back.record().incident());
+        assertEquals(Optional.empty(), pinned.problem(back, now));
+
+        // moving a read into another incident, or out of one, breaks the signature
+        assertTrue(pinned.problem(new SignedCapture(tagged(plain, "INC-8"), signed.signature()), now).isPresent());
+        assertTrue(pinned.problem(new SignedCapture(plain, signed.signature()), now).isPresent());
+    }
+
+    @Test
+    void malformedIncidentIsRefusedNamingTheField() {
+        CaptureRecord plain = record("k", "a".repeat(64));
+        for (String bad : new String[] {"", "INC 7", "..", "a/b", "x".repeat(65), "INC-7\n"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> tagged(plain, bad));
+            assertTrue(e.getMessage().startsWith("evidence record field incident "), e.getMessage());
+        }
+        var json = plain.toJson().put("incident", "bad id");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CaptureRecord.fromJson(json));
+        assertTrue(e.getMessage().contains("'bad id' is not an incident id"), e.getMessage());
+        var number = plain.toJson().put("incident", 7);
+        assertThrows(IllegalArgumentException.class, () -> CaptureRecord.fromJson(number));
+        assertTrue(IncidentId.valid("INC-2026.11_a"));
+        assertTrue(IncidentId.valid("x".repeat(64)));
+    }
+
     @Test
     void signedRecordVerifiesAndAnyChangeBreaksIt() throws Exception {
         CaptureKey key = CaptureKey.loadOrCreate(dir.resolve("keys/capture.key"), new SecureRandom());

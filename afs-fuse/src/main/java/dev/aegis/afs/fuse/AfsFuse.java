@@ -10,6 +10,7 @@ import dev.aegis.afs.core.tree.FileNode;
 import dev.aegis.afs.core.tree.Node;
 import dev.aegis.afs.core.tree.NodeAttributes;
 import dev.aegis.afs.core.tree.OpenFile;
+import dev.aegis.afs.core.tree.incidents.IncidentsDir;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -99,7 +100,12 @@ public class AfsFuse extends FuseStubFS {
     // ---- the one place that catches ----
 
     private int guard(String operation, String path, Operation body) {
-        return guard(operation, path, callerFromContext(), body);
+        return guard(operation, path, callerFor(path), body);
+    }
+
+    /** The caller of this request, working under the incident the path names ({@code /incidents/<id>/teams/...}). */
+    private Caller callerFor(String path) {
+        return IncidentsDir.tag(path, callerFromContext());
     }
 
     private int guard(String operation, String path, Caller caller, Operation body) {
@@ -243,7 +249,7 @@ public class AfsFuse extends FuseStubFS {
     public int open(String path, FuseFileInfo fi) {
         int flags = fi.flags.get();
         boolean reading = (flags & O_ACCMODE) == O_RDONLY;
-        return guard("open", path, callerFromContext(), caller -> {
+        return guard("open", path, callerFor(path), caller -> {
             Node node = tree.resolve(path, caller);
             if (!(node instanceof FileNode file)) {
                 throw new AfsException(AfsError.IS_A_DIRECTORY, path + ": is a directory");

@@ -15,6 +15,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -30,15 +32,19 @@ public interface CaptureTable extends AutoCloseable {
 
     Optional<Row> find(String id) throws SQLException;
 
+    /** The captures read under {@code incident}, in the order the harness received them. */
+    List<Row> forIncident(String incident) throws SQLException;
+
     /** Inserts the capture; false when its id is taken already (the caller compares). */
     boolean insert(CaptureRecord r, String signature, long receivedMillis) throws SQLException;
 
     @Override
     void close();
 
-    String INSERT = "INSERT INTO evidence (id, team, env, sha256, key_id, record, signature, received_ms) "
-            + "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING";
+    String INSERT = "INSERT INTO evidence (id, team, env, sha256, key_id, record, signature, received_ms, incident) "
+            + "VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING";
     String FIND = "SELECT record, signature, received_ms FROM evidence WHERE id = ?";
+    String FOR_INCIDENT = "SELECT record, signature, received_ms FROM evidence WHERE incident = ? ORDER BY received_ms, id";
 
     /** The embedded table in {@code file}, created 0600. */
     static CaptureTable sqlite(Path file) throws IOException {
@@ -56,13 +62,29 @@ public interface CaptureTable extends AutoCloseable {
                 s.execute("""
                         CREATE TABLE IF NOT EXISTS evidence (
                           id TEXT PRIMARY KEY, team TEXT NOT NULL, env TEXT NOT NULL, sha256 TEXT NOT NULL,
-                          key_id TEXT NOT NULL, record TEXT NOT NULL, signature TEXT NOT NULL, received_ms INTEGER NOT NULL)""");
+                          key_id TEXT NOT NULL, record TEXT NOT NULL, signature TEXT NOT NULL, received_ms INTEGER NOT NULL,
+                          incident TEXT)""");
+                addIncidentColumn(s);
             }
             return new Jdbc(() -> db, c -> { }, db);
         } catch (SQLException e) {
             throw new IOException("cannot open the evidence registry " + file + ": " + e.getMessage()
                     + "; check data_dir is writable", e);
         }
+    }
+
+    /** An evidence.db of a harness from before the incident tag gets the column at start (NULL: no incident). */
+    private static void addIncidentColumn(Statement s) throws SQLException {
+        boolean have = false;
+        try (ResultSet rs = s.executeQuery("PRAGMA table_info(evidence)")) {
+            while (rs.next()) {
+                have |= rs.getString("name").equals("incident");
+            }
+        }
+        if (!have) {
+            s.execute("ALTER TABLE evidence ADD COLUMN incident TEXT");
+        }
+        s.execute("CREATE INDEX IF NOT EXISTS evidence_incident ON evidence(incident, received_ms)");
     }
 
     /** The {@code evidence} table of the shared database (created by its migrations). */
@@ -108,6 +130,23 @@ public interface CaptureTable extends AutoCloseable {
         }
 
         @Override
+        public List<Row> forIncident(String incident) throws SQLException {
+            Connection c = open.get();
+            try (PreparedStatement ps = c.prepareStatement(FOR_INCIDENT)) {
+                ps.setString(1, incident);
+                List<Row> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Row(rs.getString(1), rs.getString(2), rs.getLong(3)));
+                    }
+                }
+                return out;
+            } finally {
+                done.accept(c);
+            }
+        }
+
+        @Override
         public boolean insert(CaptureRecord r, String signature, long receivedMillis) throws SQLException {
             Connection c = open.get();
             try (PreparedStatement ps = c.prepareStatement(INSERT)) {
@@ -119,6 +158,7 @@ public interface CaptureTable extends AutoCloseable {
                 ps.setString(6, new String(r.canonical(), StandardCharsets.UTF_8));
                 ps.setString(7, signature);
                 ps.setLong(8, receivedMillis);
+                ps.setString(9, r.incident().orElse(null));
                 return ps.executeUpdate() == 1;
             } finally {
                 done.accept(c);

@@ -11,7 +11,9 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -90,14 +92,24 @@ public final class EvidenceRegistry implements AutoCloseable {
 
     public synchronized Optional<Registered> find(String id) throws SQLException {
         Optional<CaptureTable.Row> row = table.find(id);
-        if (row.isEmpty()) {
-            return Optional.empty();
+        return row.isEmpty() ? Optional.empty() : Optional.of(registered(row.get(), id));
+    }
+
+    /** The captures read under {@code incident} (their signed tag), in the order they were registered. */
+    public synchronized List<Registered> forIncident(String incident) throws SQLException {
+        List<Registered> out = new ArrayList<>();
+        for (CaptureTable.Row row : table.forIncident(incident)) {
+            out.add(registered(row, "a capture of incident " + incident));
         }
+        return out;
+    }
+
+    private static Registered registered(CaptureTable.Row row, String what) throws SQLException {
         try {
-            SignedCapture c = new SignedCapture(CaptureRecord.fromJson(Ledger.JSON.readTree(row.get().record())), row.get().signature());
-            return Optional.of(new Registered(c, Instant.ofEpochMilli(row.get().receivedMillis())));
-        } catch (IOException e) {
-            throw new SQLException("the registered record of " + id + " is not JSON: " + e.getMessage(), e);
+            SignedCapture c = new SignedCapture(CaptureRecord.fromJson(Ledger.JSON.readTree(row.record())), row.signature());
+            return new Registered(c, Instant.ofEpochMilli(row.receivedMillis()));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new SQLException("the registered record of " + what + " is not a record: " + e.getMessage(), e);
         }
     }
 

@@ -168,7 +168,7 @@ class PostgresReplicasTest {
                 + "script, checksum, installed_by, execution_time, success) VALUES (99, '99', 'from the future', 'SQL', "
                 + "'V99__future.sql', 0, 'postgres', 1, true)");
         IOException e = assertThrows(IOException.class, () -> PostgresDatabase.open(db));
-        assertTrue(e.getMessage().contains("has schema version 99, newer than this harness knows (up to 2)"), e.getMessage());
+        assertTrue(e.getMessage().contains("has schema version 99, newer than this harness knows (up to "), e.getMessage());
         assertTrue(e.getMessage().contains("Run that newer harness version on every replica"), e.getMessage());
     }
 

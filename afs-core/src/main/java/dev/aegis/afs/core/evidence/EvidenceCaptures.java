@@ -84,8 +84,9 @@ public final class EvidenceCaptures implements Captures {
     }
 
     @Override
-    public EvidenceRecord capture(Caller caller, String treePath, long cacheTtlMillis, SnapshotProducer raw)
+    public EvidenceRecord capture(Caller reader, String treePath, long cacheTtlMillis, SnapshotProducer raw)
             throws AfsException {
+        Caller caller = store.tagged(reader); // once, before the shared cache is asked: its records name their incident
         SnapshotProducer producer = redacted(treePath, measured(treePath, raw));
         EvidenceRecord record = cacheTtlMillis > 0 ? attributed(shared(caller, treePath, cacheTtlMillis, producer), caller)
                 : fresh(caller, treePath, producer);
@@ -94,8 +95,9 @@ public final class EvidenceCaptures implements Captures {
     }
 
     @Override
-    public EvidenceRecord captureSegment(Caller caller, String followPath, int segment, SnapshotProducer raw)
+    public EvidenceRecord captureSegment(Caller reader, String followPath, int segment, SnapshotProducer raw)
             throws AfsException {
+        Caller caller = store.tagged(reader);
         if (segment < 1) {
             throw new IllegalArgumentException("segments count from 1, not " + segment);
         }
@@ -108,11 +110,14 @@ public final class EvidenceCaptures implements Captures {
 
     /**
      * A read served from another reader's capture gets a record of its own (same blob, same
-     * capture time) so that user.afs.caller always names who read it.
+     * capture time) so that user.afs.caller always names who read it, and user.afs.incident the
+     * incident this reader works under.
      */
     private EvidenceRecord attributed(EvidenceRecord shared, Caller caller) throws AfsException {
         String principal = "unix:" + caller.uid() + "@";
-        return shared.record().caller().principal().startsWith(principal) ? shared : store.recordFor(shared, caller);
+        boolean same = shared.record().caller().principal().startsWith(principal)
+                && shared.record().incident().equals(caller.incident());
+        return same ? shared : store.recordFor(shared, caller);
     }
 
     private EvidenceRecord shared(Caller caller, String treePath, long ttl, SnapshotProducer producer) throws AfsException {

@@ -83,6 +83,11 @@ public record EvidenceRecord(Path file, SignedCapture signed, Map<String, String
         return record().caller().toString();
     }
 
+    /** The incident the read was made under, when the reader named one. */
+    public Optional<String> incident() {
+        return record().incident();
+    }
+
     public String keyId() {
         return record().keyId();
     }

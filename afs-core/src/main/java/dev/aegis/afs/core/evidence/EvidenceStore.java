@@ -129,6 +129,11 @@ public final class EvidenceStore {
         return retention;
     }
 
+    /** {@code caller} with the incident its reads are tagged with (see {@link CallerNames#tagged}). */
+    public Caller tagged(Caller caller) throws AfsException {
+        return names.tagged(caller);
+    }
+
     /** Called with every new record once it is on disk (the mount registers it with the harness). */
     public void onCapture(Consumer<EvidenceRecord> listener) {
         this.onCapture = Objects.requireNonNull(listener, "listener is null");
@@ -207,7 +212,8 @@ public final class EvidenceStore {
      *                      directory cannot take the snapshot (the read then fails: nothing is
      *                      served unrecorded), TOO_LARGE past the snapshot size limit
      */
-    public EvidenceRecord capture(String name, String source, Caller caller, SnapshotProducer producer) throws AfsException {
+    public EvidenceRecord capture(String name, String source, Caller reader, SnapshotProducer producer) throws AfsException {
+        Caller caller = names.tagged(reader);
         signingKey();
         Instant capturedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Path incoming = dir.resolve(".incoming");
@@ -256,11 +262,13 @@ public final class EvidenceStore {
      * a new signed record naming {@code caller}, pointing at the same blob, with the original
      * capture time.
      */
-    public EvidenceRecord recordFor(EvidenceRecord original, Caller caller) throws AfsException {
+    public EvidenceRecord recordFor(EvidenceRecord original, Caller reader) throws AfsException {
+        Caller caller = names.tagged(reader);
         signingKey();
         CaptureRecord o = original.record();
         CaptureRecord template = new CaptureRecord(CaptureRecord.VERSION, "", o.sha256(), o.size(), o.lines(),
-                o.capturedAt(), o.team(), o.env(), o.source(), o.query(), o.backend(), o.truncated(), names.of(caller), "");
+                o.capturedAt(), o.team(), o.env(), o.source(), o.query(), o.backend(), o.truncated(), names.of(caller), "",
+                caller.incident());
         String name = original.id().substring(original.id().indexOf('/') + 1 + "HHmmss.SSS-".length() + HASH_PREFIX + 1);
         try {
             return place(null, original.file(), o.size(), template, name, original.stats());
@@ -274,7 +282,7 @@ public final class EvidenceStore {
     private CaptureRecord template(String sha, long size, long lines, Instant at, String[] tenant, String source,
                                    CaptureInfo info, Caller caller) {
         return new CaptureRecord(CaptureRecord.VERSION, "", sha, size, lines, at, tenant[0], tenant[1], source,
-                info.query(), info.backend(), info.truncation().orElse("false"), names.of(caller), "");
+                info.query(), info.backend(), info.truncation().orElse("false"), names.of(caller), "", caller.incident());
     }
 
     /**
@@ -312,7 +320,7 @@ public final class EvidenceStore {
             }
             CaptureRecord r = new CaptureRecord(template.v(), id, template.sha256(), template.size(), template.lines(),
                     template.capturedAt(), template.team(), template.env(), template.source(), template.query(),
-                    template.backend(), template.truncated(), template.caller(), k.keyId());
+                    template.backend(), template.truncated(), template.caller(), k.keyId(), template.incident());
             EvidenceRecord record = new EvidenceRecord(file, k.sign(r), stats);
             try {
                 writeSidecar(record);

@@ -32,9 +32,9 @@ import java.util.Optional;
 import org.flywaydb.core.Flyway;
 
 /**
- * Evidence in PostgreSQL (schema {@code evidence}, see {@code db/evidence/V1__evidence_store.sql}):
+ * Evidence in PostgreSQL (schema {@code evidence}, see {@code db/evidence/V*.sql}):
  * content once per team/env in 1 MiB chunks, the signed record of each capture beside it, indexed
- * by team/env, source, captured_at and caller. A mount writes with a role that may only insert
+ * by team/env, source, captured_at, caller and incident. A mount writes with a role that may only insert
  * (member of {@code afs_evidence_writer}); the harness migrates and reads.
  *
  * <p>{@link #put} is one transaction, committed before it returns: the read it serves is durable.
@@ -133,7 +133,7 @@ public final class PostgresCaptureStore implements CaptureStore {
                 }
                 try (PreparedStatement ps = c.prepareStatement("""
                         INSERT INTO evidence.captures (id, team, env, sha256, source, captured_at, caller, key_id, record,
-                          signature, stats) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING""")) {
+                          signature, stats, incident) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING""")) {
                     ps.setString(1, r.id());
                     ps.setString(2, r.team());
                     ps.setString(3, r.env());
@@ -147,6 +147,7 @@ public final class PostgresCaptureStore implements CaptureStore {
                     ObjectNode s = JSON.createObjectNode();
                     stats.forEach(s::put);
                     ps.setString(11, JSON.writeValueAsString(s));
+                    ps.setString(12, r.incident().orElse(null));
                     if (ps.executeUpdate() == 0) {
                         // another writer stored this id between our look and our insert
                         Optional<SignedCapture> raced = record(c, r.id());

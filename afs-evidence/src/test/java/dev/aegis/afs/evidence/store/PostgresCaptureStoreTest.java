@@ -106,6 +106,24 @@ class PostgresCaptureStoreTest {
     }
 
     @Test
+    void aCaptureUnderAnIncidentKeepsItsSignedTagAndIsFoundByIt() throws Exception {
+        byte[] content = "2026-11-18T12:00:00Z ERROR db pool exhausted\n".getBytes();
+        SignedCapture plain = capture("inc.log", content);
+        CaptureRecord r = plain.record();
+        SignedCapture c = key.sign(new CaptureRecord(1, r.id(), r.sha256(), r.size(), r.lines(), r.capturedAt(), r.team(),
+                r.env(), r.source(), r.query(), r.backend(), r.truncated(), r.caller(), r.keyId(), Optional.of("INC-7")));
+        mount.put(c, dir.resolve("inc.log"), Map.of());
+        SignedCapture back = owner.record(r.id()).orElseThrow();
+        assertEquals(Optional.of("INC-7"), back.record().incident());
+        assertTrue(dev.aegis.afs.evidence.PinnedKeys.of(key.pinned()).problem(back, Instant.now()).isEmpty());
+        try (Connection conn = pg.connect("afs"); Statement s = conn.createStatement();
+             var rs = s.executeQuery("SELECT id FROM evidence.captures WHERE incident = 'INC-7'")) {
+            assertTrue(rs.next());
+            assertEquals(r.id(), rs.getString(1));
+        }
+    }
+
+    @Test
     void largeContentIsChunkedAndReadBackWhole() throws Exception {
         byte[] content = new byte[PostgresCaptureStore.CHUNK * 2 + 12345];
         new Random(7).nextBytes(content);
@@ -198,7 +216,7 @@ class PostgresCaptureStoreTest {
         try (Connection conn = pg.connect("afs"); Statement s = conn.createStatement();
              var rs = s.executeQuery("SELECT count(*) FROM evidence." + PostgresCaptureStore.HISTORY_TABLE + " WHERE success AND type = 'SQL'")) {
             rs.next();
-            assertEquals(1, rs.getInt(1));
+            assertEquals(2, rs.getInt(1)); // V1 the store, V2 the incident column
         }
     }
 

@@ -51,6 +51,7 @@ public final class EvidenceFile implements FileNode {
         x.put("user.afs.lines", Long.toString(record.lines()));
         x.put("user.afs.truncated", record.truncation().orElse("false"));
         x.put("user.afs.caller", record.caller());
+        record.incident().ifPresent(i -> x.put("user.afs.incident", i));
         x.put("user.afs.key_id", record.keyId());
         x.put("user.afs.signature", record.signature());
         // only with a shared store: false while the snapshot waits in the local spool (the harness refuses it then)
