@@ -8,8 +8,7 @@ import dev.aegis.afs.core.source.BackendContext;
 import dev.aegis.afs.core.source.BackendTypes;
 import dev.aegis.afs.core.traces.ServiceGraph;
 import dev.aegis.afs.core.traces.TracesSection;
-import dev.aegis.afs.core.traces.ZipkinBackend;
-import dev.aegis.afs.core.traces.ZipkinClient;
+import dev.aegis.afs.core.traces.TraceBackend;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,14 +60,13 @@ public interface ServiceGraphs {
                 }
                 return BackendTypes.create(n, options, BackendContext.system(namespaces.configDir()));
             });
-            if (!(backend instanceof ZipkinBackend zipkin)) {
+            if (!(backend instanceof TraceBackend traces)) {
                 throw section.require("backend").error("backend '" + name + "' is of type " + backend.type()
-                        + "; traces: needs a backend of type zipkin");
+                        + "; traces: needs a backend of type " + TracesSection.TYPES);
             }
             Instant end = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-            ServiceGraph graph = zipkin.client().dependencies(end, settings.window());
-            return Optional.of(new Reading(graph, zipkin.label() + " GET " + ZipkinClient.dependenciesPath(end,
-                    settings.window()), end, settings.window()));
+            TraceBackend.Fetched<ServiceGraph> graph = traces.graph(end, settings.window());
+            return Optional.of(new Reading(graph.value(), traces.label() + " " + graph.request(), end, settings.window()));
         };
     }
 }

@@ -6,6 +6,7 @@ import dev.aegis.afs.core.file.FileBackendType;
 import dev.aegis.afs.core.k8s.KubernetesBackendType;
 import dev.aegis.afs.core.loki.LokiBackendType;
 import dev.aegis.afs.core.prometheus.PrometheusBackendType;
+import dev.aegis.afs.core.traces.TempoBackendType;
 import dev.aegis.afs.core.traces.ZipkinBackendType;
 import dev.aegis.afs.core.git.GitBackendType;
 import java.util.List;
@@ -22,6 +23,7 @@ public final class BackendTypes {
             new CloudWatchBackendType(),
             new KubernetesBackendType(),
             new ZipkinBackendType(),
+            new TempoBackendType(),
             new GitBackendType());
 
     private BackendTypes() {

@@ -21,18 +21,19 @@ import java.util.Optional;
 
 /**
  * {@code traces/graph?since=1h}: the service dependency graph of the window, one edge a line,
- * {@code <caller> -> <callee> calls=N errors=M error_rate=0.250}, from Zipkin's
- * {@code /api/v2/dependencies}. Terms: {@code since=}, {@code from=}, {@code to=}.
+ * {@code <caller> -> <callee> calls=N errors=M error_rate=0.250}, from the backend's graph
+ * (Zipkin's {@code /api/v2/dependencies}, Tempo's service graph metrics). Terms: {@code since=},
+ * {@code from=}, {@code to=}.
  */
 final class GraphRead implements SnapshotProducer {
 
     private final String path;
-    private final ZipkinBackend backend;
+    private final TraceBackend backend;
     private final PathQuery terms;
     private final Clock clock;
     private final Duration window;
 
-    GraphRead(String path, ZipkinBackend backend, PathQuery terms, Clock clock, Duration window) {
+    GraphRead(String path, TraceBackend backend, PathQuery terms, Clock clock, Duration window) {
         this.path = Objects.requireNonNull(path, "path is null");
         this.backend = Objects.requireNonNull(backend, "backend is null");
         this.terms = Objects.requireNonNull(terms, "terms is null");
@@ -40,8 +41,11 @@ final class GraphRead implements SnapshotProducer {
         this.window = Objects.requireNonNull(window, "window is null");
     }
 
-    /** {@code /api/v2/dependencies?endTs=<ms>&lookback=<ms>} for the terms. */
-    String request() throws AfsException {
+    /** The window the terms ask for (checked at lookup, so bad terms fail there). */
+    record Window(Instant end, Duration lookback) {
+    }
+
+    Window window() throws AfsException {
         for (PathTerm t : terms.terms()) {
             if (!t.key().equals("since") && !t.key().equals("from") && !t.key().equals("to")) {
                 throw new AfsException(AfsError.INVALID_QUERY, path + ": column " + t.column() + ": the graph takes"
@@ -57,23 +61,18 @@ final class GraphRead implements SnapshotProducer {
         }
         Instant end = q.range().end().orElse(now);
         Instant start = q.range().start().orElse(end.minus(window));
-        return dependencies(end, Duration.between(start, end));
-    }
-
-    static String dependencies(Instant end, Duration lookback) {
-        return ZipkinClient.dependenciesPath(end, lookback);
+        return new Window(end, Duration.between(start, end));
     }
 
     @Override
     public CaptureInfo produce(SnapshotOutput out) throws AfsException {
-        String request = request();
-        ZipkinClient.Answer[] answer = new ZipkinClient.Answer[1];
-        ServiceGraph graph = backend.client().dependencies(request, answer);
-        for (ServiceGraph.Link link : graph.links()) {
+        Window w = window();
+        TraceBackend.Fetched<ServiceGraph> graph = backend.graph(w.end(), w.lookback());
+        for (ServiceGraph.Link link : graph.value().links()) {
             out.line(link.line());
         }
-        return new CaptureInfo(backend.label(), "GET " + request, Optional.empty(),
-                ReadStats.complete(answer[0].body().length, graph.links().size(), answer[0].took()),
-                Map.of("links", Integer.toString(graph.links().size())));
+        return new CaptureInfo(backend.label(), graph.request(), Optional.empty(),
+                ReadStats.complete(graph.bytes(), graph.value().links().size(), graph.took()),
+                Map.of("links", Integer.toString(graph.value().links().size())));
     }
 }

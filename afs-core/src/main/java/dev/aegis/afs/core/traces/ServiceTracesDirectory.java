@@ -32,14 +32,14 @@ final class ServiceTracesDirectory implements DirNode {
     private final String treePath;
     private final String service;
     private final PathQuery query;
-    private final ZipkinBackend backend;
+    private final TraceBackend backend;
     private final TracesSection.TraceSettings settings;
     private final Clock clock;
     private final Captures captures;
     private final long cacheTtlMillis;
     private final Instant created;
 
-    ServiceTracesDirectory(String treePath, String service, PathQuery query, ZipkinBackend backend,
+    ServiceTracesDirectory(String treePath, String service, PathQuery query, TraceBackend backend,
                            TracesSection.TraceSettings settings, Clock clock, Captures captures, long cacheTtlMillis) {
         this.treePath = Objects.requireNonNull(treePath, "treePath is null");
         this.service = Objects.requireNonNull(service, "service is null");
@@ -72,7 +72,7 @@ final class ServiceTracesDirectory implements DirNode {
         List<Node> out = new ArrayList<>();
         out.add(listingFile(LISTING, query));
         TraceListingRead read = listing(LISTING, query);
-        for (TraceSummary t : read.search(read.plan(), new ZipkinClient.Answer[1])) {
+        for (TraceSummary t : read.search(read.plan()).value()) {
             out.add(traceFile(t.traceId() + ".txt", t.traceId(), TraceRead.Format.TREE));
             out.add(traceFile(t.traceId() + ".json", t.traceId(), TraceRead.Format.JSON));
         }

@@ -19,7 +19,7 @@ import java.util.Objects;
 
 /**
  * {@code /teams/<team>/<env>/traces}: {@code graph} (live) and one directory per service
- * (configured, or every service Zipkin knows). {@code <service>?status=error&since=1h} is the
+ * (configured, or every service the tracing backend knows). {@code <service>?status=error&since=1h} is the
  * same directory listing only the traces of that search.
  */
 final class TracesDirectory implements DirNode {
@@ -27,14 +27,14 @@ final class TracesDirectory implements DirNode {
     static final String GRAPH = "graph";
 
     private final String treePath;
-    private final ZipkinBackend backend;
+    private final TraceBackend backend;
     private final TracesSection.TraceSettings settings;
     private final Clock clock;
     private final Captures captures;
     private final long cacheTtlMillis;
     private final Instant created;
 
-    TracesDirectory(String treePath, ZipkinBackend backend, TracesSection.TraceSettings settings, Clock clock,
+    TracesDirectory(String treePath, TraceBackend backend, TracesSection.TraceSettings settings, Clock clock,
                     Captures captures, long cacheTtlMillis) {
         this.treePath = Objects.requireNonNull(treePath, "treePath is null");
         this.backend = Objects.requireNonNull(backend, "backend is null");
@@ -56,7 +56,7 @@ final class TracesDirectory implements DirNode {
     }
 
     private List<String> services() throws AfsException {
-        return settings.services().isPresent() ? settings.services().get() : backend.client().services();
+        return settings.services().isPresent() ? settings.services().get() : backend.services();
     }
 
     @Override
@@ -84,7 +84,7 @@ final class TracesDirectory implements DirNode {
         }
         if (base.equals(GRAPH)) {
             LiveFile file = graph(name, query);
-            new GraphRead(treePath + "/" + name, backend, query, clock, settings.window()).request();
+            new GraphRead(treePath + "/" + name, backend, query, clock, settings.window()).window();
             return file;
         }
         if (!isFileName(base) || !services().contains(base)) {

@@ -13,14 +13,17 @@ import java.util.Set;
  * The {@code traces:} section of an env:
  * <pre>{@code
  * traces:
- *   backend: zipkin-prod          # a backend of type zipkin
- *   services: [frontend, payment-api]   # optional: only these (default: every service Zipkin knows)
+ *   backend: zipkin-prod          # a backend of type zipkin or tempo
+ *   services: [frontend, payment-api]   # optional: only these (default: every service the backend knows)
  *   window: 1h                    # optional: a listing or graph read without since=/from= covers this
  * }</pre>
  */
 public final class TracesSection implements EnvSection {
 
     public static final Duration DEFAULT_WINDOW = Duration.ofHours(1);
+
+    /** The backend types a traces: section may name, for messages. */
+    public static final String TYPES = ZipkinBackend.TYPE + " or " + TempoBackend.TYPE;
 
     @Override
     public String key() {
@@ -30,7 +33,7 @@ public final class TracesSection implements EnvSection {
     @Override
     public DirNode directory(EnvContext context, ConfigNode section) {
         TraceSettings settings = settings(section);
-        ZipkinBackend backend = context.backend(section, ZipkinBackend.class, ZipkinBackend.TYPE);
+        TraceBackend backend = context.backend(section, TraceBackend.class, TYPES);
         return new TracesDirectory(context.treePath() + "/" + key(), backend, settings, context.clock(),
                 context.captures(), context.cacheTtlMillis(backend));
     }

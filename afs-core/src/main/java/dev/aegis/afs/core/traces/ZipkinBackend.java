@@ -1,24 +1,31 @@
 package dev.aegis.afs.core.traces;
 
-import dev.aegis.afs.core.source.Backend;
+import dev.aegis.afs.core.AfsException;
+import dev.aegis.afs.query.pushdown.Pushdown;
+import dev.aegis.afs.query.traces.TraceQuery;
+import dev.aegis.afs.query.traces.TraceSearch;
+import dev.aegis.afs.query.traces.ZipkinSearch;
 import dev.aegis.afs.query.traces.ZipkinSearchCompiler;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /** A configured Zipkin server ({@code type: zipkin}); {@code traces:} sections point at it. */
-public final class ZipkinBackend implements Backend {
+public final class ZipkinBackend implements TraceBackend {
 
     public static final String TYPE = "zipkin";
 
     private final String name;
     private final ZipkinClient client;
-    private final long defaultLimit;
-    private final long maxTraces;
+    private final ZipkinSearchCompiler compiler;
 
     ZipkinBackend(String name, ZipkinClient client, long defaultLimit, long maxTraces) {
         this.name = Objects.requireNonNull(name, "name is null");
         this.client = Objects.requireNonNull(client, "client is null");
-        this.defaultLimit = defaultLimit;
-        this.maxTraces = maxTraces;
+        this.compiler = new ZipkinSearchCompiler(defaultLimit, maxTraces);
     }
 
     @Override
@@ -35,12 +42,35 @@ public final class ZipkinBackend implements Backend {
         return client;
     }
 
-    public ZipkinSearchCompiler compiler() {
-        return new ZipkinSearchCompiler(defaultLimit, maxTraces);
+    @Override
+    public List<String> services() throws AfsException {
+        return client.services();
     }
 
-    /** How evidence names it, e.g. {@code zipkin:prod}. */
-    public String label() {
-        return TYPE + ":" + name;
+    @Override
+    public Pushdown<ZipkinSearch> compile(TraceQuery query) {
+        return compiler.compile(query);
+    }
+
+    @Override
+    public Fetched<List<TraceSummary>> search(TraceSearch search) throws AfsException {
+        Fetched<List<List<Span>>> traces = client.traces(search.text());
+        List<TraceSummary> out = new ArrayList<>();
+        for (List<Span> spans : traces.value()) {
+            if (!spans.isEmpty()) {
+                out.add(TraceSummary.of(spans));
+            }
+        }
+        return new Fetched<>(out, traces.request(), traces.bytes(), traces.took());
+    }
+
+    @Override
+    public Optional<Fetched<TraceDocument>> trace(String traceId) throws AfsException {
+        return client.trace(traceId);
+    }
+
+    @Override
+    public Fetched<ServiceGraph> graph(Instant end, Duration lookback) throws AfsException {
+        return client.dependencies(end, lookback);
     }
 }

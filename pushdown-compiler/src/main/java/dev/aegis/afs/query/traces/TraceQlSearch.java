@@ -1,6 +1,5 @@
 package dev.aegis.afs.query.traces;
 
-import dev.aegis.afs.query.pushdown.BackendQuery;
 import java.util.Objects;
 
 /**
@@ -8,7 +7,7 @@ import java.util.Objects;
  * seconds and a limit. {@link #text()} is the path and query exactly as sent.
  */
 public record TraceQlSearch(String traceQl, long startSeconds, long endSeconds, long limit, boolean capped)
-        implements BackendQuery {
+        implements TraceSearch {
 
     public TraceQlSearch {
         Objects.requireNonNull(traceQl, "traceQl is null");

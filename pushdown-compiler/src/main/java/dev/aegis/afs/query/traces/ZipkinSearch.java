@@ -1,6 +1,5 @@
 package dev.aegis.afs.query.traces;
 
-import dev.aegis.afs.query.pushdown.BackendQuery;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -20,7 +19,7 @@ import java.util.OptionalLong;
  */
 public record ZipkinSearch(String serviceName, Optional<String> spanName, Optional<String> annotationQuery,
                            OptionalLong minDurationMicros, OptionalLong maxDurationMicros, long endTsMillis,
-                           long lookbackMillis, long limit, boolean capped) implements BackendQuery {
+                           long lookbackMillis, long limit, boolean capped) implements TraceSearch {
 
     public ZipkinSearch {
         Objects.requireNonNull(serviceName, "serviceName is null");
