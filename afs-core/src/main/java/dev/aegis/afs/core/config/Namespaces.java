@@ -241,7 +241,7 @@ public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional
             throw e.require("sweep_interval").error("sweep_interval must be longer than 0; write e.g. 10m");
         }
         return new Evidence(evidenceDir, retention, max, sweep,
-                EvidenceStoreConfig.parse(e.get("store"), dir, evidenceDir, false));
+                EvidenceStoreConfig.parse(e.get("store"), dir, evidenceDir, false, retention));
     }
 
     private static void checkName(ConfigNode node, String what, String name) {

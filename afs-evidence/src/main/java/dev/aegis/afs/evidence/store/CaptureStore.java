@@ -14,7 +14,7 @@ import java.util.Optional;
  * is put once and never changed; putting the same one again does nothing.
  *
  * <p>Implementations: {@link DirCaptureStore} (the local evidence directory, the default),
- * {@link PostgresCaptureStore}; chosen by {@link StoreSpec}.
+ * {@link PostgresCaptureStore}, {@link S3CaptureStore}; chosen by {@link StoreSpec}.
  */
 public interface CaptureStore extends AutoCloseable {
 

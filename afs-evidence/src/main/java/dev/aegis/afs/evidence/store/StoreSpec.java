@@ -12,7 +12,7 @@ import java.util.Optional;
  * Which evidence store to use and how to reach it: {@code evidence.store} in namespaces.yaml and
  * harness.yaml, or {@code dir:<path>} / {@code postgresql:<jdbc url>} on the command line.
  *
- * @param type              {@code dir}, {@code postgresql}
+ * @param type              {@code dir}, {@code postgresql}, {@code s3}
  * @param dir               the evidence directory ({@code dir}; for the mount also the local copy it serves from)
  * @param url               the JDBC URL ({@code postgresql})
  * @param user              the database user; empty: the URL's or the driver's default
@@ -21,12 +21,14 @@ import java.util.Optional;
  * @param spool             serve a read whose snapshot the store cannot take yet, and upload it later
  * @param spoolMaxSnapshots snapshots the spool may hold before reads fail closed again
  * @param spoolMaxBytes     bytes the spool may hold before reads fail closed again
+ * @param s3                the bucket and its settings ({@code s3})
  */
 public record StoreSpec(String type, Path dir, String url, Optional<String> user, Optional<Path> passwordFile,
-                        boolean migrate, boolean spool, long spoolMaxSnapshots, long spoolMaxBytes) {
+                        boolean migrate, boolean spool, long spoolMaxSnapshots, long spoolMaxBytes, Optional<S3Spec> s3) {
 
     public static final String DIR = "dir";
     public static final String POSTGRESQL = "postgresql";
+    public static final String S3 = "s3";
     public static final long DEFAULT_SPOOL_SNAPSHOTS = 10_000;
     public static final long DEFAULT_SPOOL_BYTES = 1L << 30;
 
@@ -36,8 +38,12 @@ public record StoreSpec(String type, Path dir, String url, Optional<String> user
         requireNonNull(url, "url is null");
         requireNonNull(user, "user is null");
         requireNonNull(passwordFile, "passwordFile is null");
-        if (!type.equals(DIR) && !type.equals(POSTGRESQL)) {
-            throw new IllegalArgumentException("evidence store type '" + type + "' is not known; use dir or postgresql");
+        requireNonNull(s3, "s3 is null");
+        if (!type.equals(DIR) && !type.equals(POSTGRESQL) && !type.equals(S3)) {
+            throw new IllegalArgumentException("evidence store type '" + type + "' is not known; use dir, postgresql or s3");
+        }
+        if (type.equals(S3) != s3.isPresent()) {
+            throw new IllegalArgumentException("the s3 evidence store needs its bucket settings, and only it has them");
         }
         if (type.equals(POSTGRESQL) && !url.startsWith("jdbc:postgresql://")) {
             throw new IllegalArgumentException("the postgresql evidence store needs url: jdbc:postgresql://<host>:<port>/<database>"
@@ -46,6 +52,17 @@ public record StoreSpec(String type, Path dir, String url, Optional<String> user
         if (spoolMaxSnapshots < 1 || spoolMaxBytes < 1) {
             throw new IllegalArgumentException("spool_max_snapshots and spool_max_bytes must be at least 1");
         }
+    }
+
+    public StoreSpec(String type, Path dir, String url, Optional<String> user, Optional<Path> passwordFile,
+                     boolean migrate, boolean spool, long spoolMaxSnapshots, long spoolMaxBytes) {
+        this(type, dir, url, user, passwordFile, migrate, spool, spoolMaxSnapshots, spoolMaxBytes, Optional.empty());
+    }
+
+    /** An S3 bucket as the store; {@code localDir} is the mount's local copy. */
+    public static StoreSpec s3(Path localDir, S3Spec s3, boolean spool, long spoolMaxSnapshots, long spoolMaxBytes) {
+        return new StoreSpec(S3, localDir, "", Optional.empty(), Optional.empty(), false, spool, spoolMaxSnapshots,
+                spoolMaxBytes, Optional.of(s3));
     }
 
     /** The default: the local evidence directory is the store. */
@@ -89,6 +106,7 @@ public record StoreSpec(String type, Path dir, String url, Optional<String> user
         return switch (type) {
             case DIR -> new DirCaptureStore(dir);
             case POSTGRESQL -> PostgresCaptureStore.open(url, user, password(), migrate);
+            case S3 -> S3CaptureStore.open(s3.orElseThrow());
             default -> throw new IllegalStateException(type);
         };
     }
