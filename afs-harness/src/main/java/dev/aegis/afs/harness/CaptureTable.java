@@ -35,6 +35,9 @@ public interface CaptureTable extends AutoCloseable {
     /** The captures read under {@code incident}, in the order the harness received them. */
     List<Row> forIncident(String incident) throws SQLException;
 
+    /** Every incident captures were read under, with the team/env read: {@code [incident, team, env]}. */
+    List<List<String>> incidentEnvs() throws SQLException;
+
     /** Inserts the capture; false when its id is taken already (the caller compares). */
     boolean insert(CaptureRecord r, String signature, long receivedMillis) throws SQLException;
 
@@ -139,6 +142,22 @@ public interface CaptureTable extends AutoCloseable {
                     while (rs.next()) {
                         out.add(new Row(rs.getString(1), rs.getString(2), rs.getLong(3)));
                     }
+                }
+                return out;
+            } finally {
+                done.accept(c);
+            }
+        }
+
+        @Override
+        public List<List<String>> incidentEnvs() throws SQLException {
+            Connection c = open.get();
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT incident, team, env FROM evidence "
+                    + "WHERE incident IS NOT NULL ORDER BY incident, team, env");
+                 ResultSet rs = ps.executeQuery()) {
+                List<List<String>> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(List.of(rs.getString(1), rs.getString(2), rs.getString(3)));
                 }
                 return out;
             } finally {

@@ -104,6 +104,11 @@ public final class EvidenceRegistry implements AutoCloseable {
         return out;
     }
 
+    /** Every incident captures were read under, with the team/env read: {@code [incident, team, env]}. */
+    public synchronized List<List<String>> incidentEnvs() throws SQLException {
+        return table.incidentEnvs();
+    }
+
     private static Registered registered(CaptureTable.Row row, String what) throws SQLException {
         try {
             SignedCapture c = new SignedCapture(CaptureRecord.fromJson(Ledger.JSON.readTree(row.record())), row.signature());

@@ -55,6 +55,7 @@ import java.util.concurrent.TimeUnit;
  * POST /v1/requests/ID/cancel
  * GET  /v1/ledger[?from=SEQ&amp;limit=N]
  * POST /v1/evidence, GET /v1/evidence/holds   the mount's, see {@link EvidenceRoutes}
+ * GET  /v1/timelines, /v1/incidents/ID/timeline|ledger, POST /v1/incidents/ID/feedback/STEP   see {@link IncidentRoutes}
  * GET  /health, GET /metrics
  * /web/...                           the approval page, when harness.yaml has web: (see {@link dev.aegis.afs.harness.web.WebRoutes})
  * </pre>
@@ -83,6 +84,8 @@ public final class HarnessDaemon implements AutoCloseable {
     private final CaptureStore evidenceStore;
     private final Optional<dev.aegis.afs.harness.web.WebRoutes> web;
     private volatile HttpServer metricsServer;
+    /** The incident workspace's routes (timeline, ledger slice, feedback). */
+    private volatile IncidentRoutes incidents;
 
     private HarnessDaemon(Harness harness, HttpServer server, ExecutorService executor, HarnessMetrics metrics,
                           KubernetesClient ownedClient, CallerToken token, AccessPolicy access,
@@ -183,6 +186,7 @@ public final class HarnessDaemon implements AutoCloseable {
         }
         HarnessDaemon daemon = new HarnessDaemon(harness, server, executor, metrics, owned, token, access,
                 new EvidenceRoutes(registry, token, harness::open), leasing.map(l -> new AgentRoutes(harness, l)), evidence, web);
+        daemon.incidents = new IncidentRoutes(new IncidentTimeline(harness.store(), registry, evidence, access));
         server.createContext("/", daemon::handle);
         server.setExecutor(executor);
         try {
@@ -398,6 +402,9 @@ public final class HarnessDaemon implements AutoCloseable {
                 } else {
                     throw new AfsException(AfsError.NOT_FOUND, method + " " + path + " is not part of the harness API");
                 }
+            } else if (IncidentRoutes.owns(parts)) {
+                endpoint = IncidentRoutes.endpoint(parts);
+                status = incidents.handle(ex, parts, principal(ex));
             } else if (agents.isPresent() && (path.equals("/v1/keys") || path.startsWith("/v1/tasks"))) {
                 endpoint = path.equals("/v1/keys") ? "keys" : method.equals("GET") ? "tasks" : "task_result";
                 status = agents.get().handle(ex, parts);

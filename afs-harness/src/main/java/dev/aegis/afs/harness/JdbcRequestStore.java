@@ -259,6 +259,43 @@ abstract class JdbcRequestStore implements RequestStore {
     }
 
     @Override
+    public List<StoredRequest> ofIncident(String incident) throws SQLException {
+        return query("SELECT * FROM requests WHERE incident = ? ORDER BY created_ms, id", incident);
+    }
+
+    @Override
+    public List<Feedback> feedback(String incident) throws SQLException {
+        return transaction(c -> {
+            List<Feedback> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT incident, step, verdict, principal, person, team, env, at_ms "
+                    + "FROM feedback WHERE incident = ? ORDER BY at_ms, step, principal")) {
+                ps.setString(1, incident);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Feedback(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                                rs.getString(6), rs.getString(7), rs.getLong(8)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public List<List<String>> incidentEnvs() throws SQLException {
+        return transaction(c -> {
+            List<List<String>> out = new ArrayList<>();
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT DISTINCT incident, team, env FROM requests ORDER BY incident, team, env")) {
+                while (rs.next()) {
+                    out.add(List.of(rs.getString(1), rs.getString(2), rs.getString(3)));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
     public java.util.Map<State, Long> countByState() throws SQLException {
         return transaction(c -> {
             java.util.Map<State, Long> out = new java.util.EnumMap<>(State.class);

@@ -131,6 +131,24 @@ public interface RequestStore extends AutoCloseable {
     /** The ledger lines of one request, oldest first: its timeline. */
     List<String> ledgerOf(String requestId) throws SQLException;
 
+    /**
+     * What a human said about one step of an incident's timeline ({@code useful}, {@code useless},
+     * {@code dangerous}), who said it and the team/env of the step (a reader sees only steps of
+     * envs it may read).
+     */
+    record Feedback(String incident, String step, String verdict, String principal, String person, String team,
+                    String env, long atMillis) {
+    }
+
+    /** The change requests of one incident ({@code incident:} of the document), oldest first. */
+    List<StoredRequest> ofIncident(String incident) throws SQLException;
+
+    /** The feedback left on one incident's steps, oldest first. */
+    List<Feedback> feedback(String incident) throws SQLException;
+
+    /** Every incident named by a request, with the team/env of that request: {@code [incident, team, env]}. */
+    List<List<String>> incidentEnvs() throws SQLException;
+
     /** How many requests are in each state now (the metrics gauge). */
     java.util.Map<State, Long> countByState() throws SQLException;
 

@@ -33,6 +33,11 @@ public final class SqliteRequestStore extends JdbcRequestStore {
               idempotency_key TEXT NOT NULL UNIQUE, tool TEXT NOT NULL, target TEXT NOT NULL, status TEXT NOT NULL,
               before_state TEXT, marker TEXT, outcome TEXT, PRIMARY KEY(request_id, idx));
             CREATE TABLE IF NOT EXISTS gate_reports(request_id TEXT PRIMARY KEY, report TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS feedback(incident TEXT NOT NULL, step TEXT NOT NULL,
+              verdict TEXT NOT NULL CHECK (verdict IN ('useful', 'useless', 'dangerous')), principal TEXT NOT NULL,
+              person TEXT NOT NULL, team TEXT NOT NULL, env TEXT NOT NULL, at_ms INTEGER NOT NULL,
+              PRIMARY KEY(incident, step, principal, at_ms));
+            CREATE INDEX IF NOT EXISTS feedback_incident ON feedback(incident, at_ms);
             CREATE TABLE IF NOT EXISTS ledger(seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, line TEXT NOT NULL,
               team TEXT NOT NULL DEFAULT '', env TEXT NOT NULL DEFAULT '');
             CREATE TABLE IF NOT EXISTS intents(jti TEXT PRIMARY KEY, request_id TEXT NOT NULL, idx INTEGER NOT NULL,
