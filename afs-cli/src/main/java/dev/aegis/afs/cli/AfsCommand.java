@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
                 dev.aegis.afs.cli.harness.ApproveCommand.class,
                 dev.aegis.afs.cli.harness.RejectCommand.class,
                 dev.aegis.afs.cli.harness.LedgerCommand.class,
+                dev.aegis.afs.cli.harness.ReviewCommand.class,
                 dev.aegis.afs.cli.agent.KeysCommand.class,
                 dev.aegis.afs.cli.agent.AgentCommand.class,
                 dev.aegis.afs.cli.harness.AgentsCommand.class,

@@ -263,9 +263,10 @@ public final class Afs implements AutoCloseable {
         });
         top.add(teamsDir);
         top.add(new StaticDir("context", loadedAt, List.of(new SkillsDir(config.skillsDir(), clock))));
-        top.add(new EvidenceDir(evidence, access));
+        EvidenceDir evidenceDir = new EvidenceDir(evidence, access);
+        top.add(evidenceDir);
         top.add(new AfsStatusDir(clock, this::status, errors));
-        top.add(new IncidentsDir(teamsDir, loadedAt));
+        top.add(new IncidentsDir(teamsDir, evidenceDir, harness, clock));
         return top;
     }
 

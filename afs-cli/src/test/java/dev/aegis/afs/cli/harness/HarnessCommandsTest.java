@@ -111,6 +111,21 @@ class HarnessCommandsTest {
     }
 
     @Test
+    void reviewPrintsTheIncidentsChainAndRefusesAMalformedId() throws Exception {
+        assertEquals(1, run(new PlanCommand(), withUrl("submit", plan("restart").toString())));
+        String id = out.substring(0, out.indexOf(' '));
+        assertEquals(0, run(new ReviewCommand(), withUrl("INC-9")));
+        assertTrue(out.startsWith("# Review of INC-9\n\n0 reads (0 cited by a plan, 0 never cited), 0 bytes served; 1 change request(s)"), out);
+        assertTrue(out.contains("- " + id + " (REJECTED): no action ran; verify not reached"), out);
+        assertEquals(0, run(new ReviewCommand(), withUrl("INC-9", "--json")));
+        assertTrue(out.contains("\"state\" : \"REJECTED\""), out);
+        assertEquals(2, run(new ReviewCommand(), withUrl("INC 9")));
+        assertTrue(err.contains("afs review: EINVAL: INCIDENT 'INC 9' is not an incident id"), err);
+        assertEquals(0, run(new ReviewCommand(), "--help"));
+        assertTrue(out.contains("Reads no plan cited (redundant)"), out);
+    }
+
+    @Test
     void malformedDocumentIsAUsageErrorNamingTheField() throws Exception {
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "incident_id: INC-1\nteam: payments\nenv: prod\nhypothesis: h\nconfidence: 2\n"

@@ -144,6 +144,31 @@ public final class HarnessClient {
         return out;
     }
 
+    /** The incidents {@code caller} may see something of (a tagged read, a change request), sorted. */
+    public List<String> incidents(Caller caller) throws AfsException {
+        List<String> out = new ArrayList<>();
+        send(request("v1/timelines", caller).GET()).body().path("incidents").forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    /** {@code {"incident": id, "entries": [...]}}: the incident's timeline as {@code caller} may see it. */
+    public JsonNode timeline(String incident, Caller caller) throws AfsException {
+        return send(request("v1/incidents/" + segment(incident) + "/timeline", caller).GET()).body();
+    }
+
+    /** The ledger slice of the incident, as {@code caller} may see it. */
+    public List<JsonNode> incidentLedger(String incident, Caller caller) throws AfsException {
+        List<JsonNode> out = new ArrayList<>();
+        send(request("v1/incidents/" + segment(incident) + "/ledger", caller).GET()).body().path("entries").forEach(out::add);
+        return out;
+    }
+
+    /** Records {@code verdict} (useful, useless, dangerous) on a step of the incident's timeline, as {@code caller}. */
+    public JsonNode feedback(String incident, String step, String verdict, Caller caller) throws AfsException {
+        return send(request("v1/incidents/" + segment(incident) + "/feedback/" + segment(step), caller)
+                .POST(HttpRequest.BodyPublishers.ofString(verdict, StandardCharsets.UTF_8))).body();
+    }
+
     /**
      * Registers a capture (its signed record) with the harness, authenticated by the client
      * token. A refusal (an unpinned key, a record that differs from one registered under the
