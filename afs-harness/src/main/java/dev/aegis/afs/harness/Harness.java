@@ -85,11 +85,6 @@ public final class Harness implements AutoCloseable {
     static final Duration CLAIM = Duration.ofMinutes(10);
     /** This harness among replicas sharing one database: the same across its restarts (data_dir/replica.id). */
     private final String replica;
-    /**
-     * Each request's newest risk report, as {@code /change_requests/<id>.risk} shows it; kept in
-     * the validating replica's data_dir (its summary is in the request's reasons, in the store).
-     */
-    private Path riskDir;
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "afs-harness-runner");
         t.setDaemon(true);
@@ -202,7 +197,6 @@ public final class Harness implements AutoCloseable {
             Harness harness = new Harness(s.policy(), s.policies(), s.evidence(),
                     new Cluster(s.client()), store, s.clock(), s.access(), s.metrics(), s.probe(), s.sleeper(), s.leasing(),
                     replicaId(s.dataDir()));
-            harness.riskDir = PrivateFiles.directory(s.dataDir().resolve("risk"));
             return harness;
         } catch (SQLException e) {
             throw new IOException("cannot open the harness database " + (s.store() instanceof StoreSettings.Postgres pg
@@ -309,31 +303,14 @@ public final class Harness implements AutoCloseable {
         return r;
     }
 
-    /** The request's risk report (YAML), as {@code viewer} may see it. */
+    /**
+     * The request's newest risk report (YAML), as {@code viewer} may see it. It is kept in the
+     * store beside the gate report, so every replica sharing the database serves it.
+     */
     public String risk(String id, Principal viewer) throws AfsException {
         get(id, viewer);
-        Path file = riskDir == null ? null : riskDir.resolve(id + ".yaml");
-        try {
-            if (file == null || !Files.exists(file)) {
-                throw new AfsException(AfsError.NOT_FOUND, "change request " + id + " has no risk report yet: it is"
-                        + " written when the request is validated; read " + id + ".status");
-            }
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new AfsException(AfsError.INTERNAL, "cannot read the risk report of " + id + ": " + e.getMessage());
-        }
-    }
-
-    /** Written 0600 beside the database, replaced whole (a reader never sees half a report). */
-    private void saveRisk(String id, RiskReport risk) throws IOException {
-        if (riskDir == null) {
-            return;
-        }
-        Path tmp = riskDir.resolve("." + id + ".yaml.tmp");
-        Files.deleteIfExists(tmp);
-        Files.writeString(PrivateFiles.file(tmp), risk.yaml(id), StandardCharsets.UTF_8);
-        Files.move(tmp, riskDir.resolve(id + ".yaml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return read(() -> store.risk(id)).orElseThrow(() -> new AfsException(AfsError.NOT_FOUND, "change request " + id
+                + " has no risk report yet: it is written when the request is validated; read " + id + ".status"));
     }
 
     public List<StoredRequest> list(int limit) throws AfsException {
@@ -773,13 +750,13 @@ public final class Harness implements AutoCloseable {
         ChangeRequest cr = ChangeRequestParser.parse("change-request", r.document().getBytes(StandardCharsets.UTF_8));
         ChangePolicy p = policies.policy(r.team(), r.env());
         Gates.Result gates = this.gates.run(id, r, cr, p, "submit");
-        saveRisk(id, gates.risk());
         List<String> failures = gates.failures();
         List<String> notes = gates.notes();
         int required = gates.requiredApprovals();
         StoredRequest current = r;
         store.inTransaction(tx -> {
             tx.saveGates(id, gates.report());
+            tx.saveRisk(id, gates.risk().yaml(id));
             return null;
         });
         // notes (low confidence, loops) raise the approvals; they are not why a request is rejected
@@ -817,6 +794,7 @@ public final class Harness implements AutoCloseable {
         Gates.Result g = gates.run(r.id(), r, cr, p, "execution");
         store.inTransaction(tx -> {
             tx.saveGates(r.id(), g.report());
+            tx.saveRisk(r.id(), g.risk().yaml(r.id()));
             return null;
         });
         List<String> failures = g.failures().stream().map(f -> "at execution: " + f).toList();

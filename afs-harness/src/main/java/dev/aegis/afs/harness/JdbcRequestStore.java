@@ -167,6 +167,12 @@ abstract class JdbcRequestStore implements RequestStore {
         }
 
         @Override
+        public void saveRisk(String id, String yaml) throws SQLException {
+            update("INSERT INTO risk_reports(request_id, report) VALUES (?, ?) ON CONFLICT (request_id) "
+                    + "DO UPDATE SET report = excluded.report", id, yaml);
+        }
+
+        @Override
         public void update(String sql, Object... args) throws SQLException {
             try (PreparedStatement ps = db.prepareStatement(sql)) {
                 bind(ps, args);
@@ -312,6 +318,18 @@ abstract class JdbcRequestStore implements RequestStore {
     public Optional<StoredRequest> get(String id) throws SQLException {
         List<StoredRequest> found = query("SELECT * FROM requests WHERE id = ?", id);
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+
+    @Override
+    public Optional<String> risk(String id) throws SQLException {
+        return transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT report FROM risk_reports WHERE request_id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                }
+            }
+        });
     }
 
     @Override

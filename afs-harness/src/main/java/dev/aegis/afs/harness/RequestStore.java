@@ -70,6 +70,9 @@ public interface RequestStore extends AutoCloseable {
         /** Keeps the newest gate report of {@code id}: what its status and the web page show. */
         void saveGates(String id, GateReport report) throws SQLException;
 
+        /** Keeps the newest risk report of {@code id} (YAML): every replica serves it as {@code <id>.risk}. */
+        void saveRisk(String id, String yaml) throws SQLException;
+
         void update(String sql, Object... args) throws SQLException;
     }
 
@@ -153,6 +156,9 @@ public interface RequestStore extends AutoCloseable {
     java.util.Map<State, Long> countByState() throws SQLException;
 
     Optional<StoredRequest> get(String id) throws SQLException;
+
+    /** The newest risk report of {@code id} (YAML), empty before its first validation. */
+    Optional<String> risk(String id) throws SQLException;
 
     /** Newest first. */
     List<StoredRequest> list(int limit) throws SQLException;

@@ -38,6 +38,7 @@ public final class SqliteRequestStore extends JdbcRequestStore {
               person TEXT NOT NULL, team TEXT NOT NULL, env TEXT NOT NULL, at_ms INTEGER NOT NULL,
               PRIMARY KEY(incident, step, principal, at_ms));
             CREATE INDEX IF NOT EXISTS feedback_incident ON feedback(incident, at_ms);
+            CREATE TABLE IF NOT EXISTS risk_reports(request_id TEXT PRIMARY KEY, report TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS ledger(seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, line TEXT NOT NULL,
               team TEXT NOT NULL DEFAULT '', env TEXT NOT NULL DEFAULT '');
             CREATE TABLE IF NOT EXISTS intents(jti TEXT PRIMARY KEY, request_id TEXT NOT NULL, idx INTEGER NOT NULL,

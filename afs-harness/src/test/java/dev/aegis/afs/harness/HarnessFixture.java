@@ -134,6 +134,19 @@ final class HarnessFixture implements AutoCloseable {
         return harness;
     }
 
+    /**
+     * Another harness replica on the same store (a PostgreSQL database): its own data_dir, holding
+     * a copy of the shared ledger key as a deployment gives every replica, and the same policies,
+     * evidence and cluster. The caller closes it.
+     */
+    Harness openReplica(String name) throws Exception {
+        Path data = PrivateFiles.directory(dir.resolve(name));
+        Files.copy(Harness.keyPath(dir.resolve("data")), Harness.keyPath(data));
+        Namespaces ns = Namespaces.load(dir.resolve("namespaces.yaml"), Set.of("logs", "traces"));
+        return Harness.open(new Harness.Setup(data, policy, ChangePolicies.of(ns), gate(), cluster.client, clock,
+                AccessPolicy.from(ns, accounts, "test-host"), new HarnessMetrics(), probe, d -> clock.advance(d)).withStore(store));
+    }
+
     /** Stops the harness as a restart would (the data dir stays). */
     void closeHarness() throws Exception {
         if (harness != null) {
