@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * Risk to approvals: an action's kind sets a base (scale and delete_pod 0; restart,
  * set_resources and undo 1), a large workload (replicas at or above {@code large_workload})
- * adds one, a wide blast radius in the service graph (the {@link RiskReport}) adds one, capped
+ * adds one, a wide blast radius or a poor history (the {@link RiskReport}) adds one, capped
  * at 2 (two-person rule). Low confidence and loop
  * escalation need at least one human; the team/env's {@code min_approvals} is a floor.
  */
@@ -33,20 +33,24 @@ public final class ApprovalPolicy {
     }
 
     /**
-     * @param wideBlastRadius per action, whether its risk report found a wide blast radius
-     *                        ({@link RiskReport#WIDE_BLAST_RADIUS} or more dependants): one more approval
+     * @param wideBlastRadius per action, whether its risk report found a wide blast radius: one more approval
      */
     public static int required(List<Action> actions, List<Long> liveReplicas, int largeWorkload, int minApprovals,
                                boolean lowConfidence, boolean escalated, List<Boolean> wideBlastRadius) {
-        return decide(actions, liveReplicas, largeWorkload, minApprovals, lowConfidence, escalated, wideBlastRadius).required();
+        return decide(actions, liveReplicas, largeWorkload, minApprovals, lowConfidence, escalated,
+                wideBlastRadius.stream().map(w -> w ? "a wide blast radius" : "").toList()).required();
     }
 
     /** How many approvals, and the rule(s) that set the number, in words an approver reads in the status. */
     public record Decision(int required, String why) {
     }
 
+    /**
+     * @param riskReasons per action, why its risk report adds an approval (e.g. "a wide blast radius"),
+     *                    "" when it does not
+     */
     public static Decision decide(List<Action> actions, List<Long> liveReplicas, int largeWorkload, int minApprovals,
-                                  boolean lowConfidence, boolean escalated, List<Boolean> wideBlastRadius) {
+                                  boolean lowConfidence, boolean escalated, List<String> riskReasons) {
         // every rule that asks for approvals, with what it asks; the largest wins, capped at 2
         List<java.util.Map.Entry<Integer, String>> asks = new java.util.ArrayList<>();
         asks.add(java.util.Map.entry(minApprovals, "the team/env's changes.min_approvals is " + minApprovals));
@@ -54,11 +58,12 @@ public final class ApprovalPolicy {
             Action a = actions.get(i);
             int base = base(a.tool());
             boolean large = liveReplicas.get(i) >= largeWorkload;
-            boolean wide = wideBlastRadius.get(i);
+            String risk = riskReasons.get(i);
+            boolean wide = !risk.isEmpty();
             asks.add(java.util.Map.entry(base + (large ? 1 : 0) + (wide ? 1 : 0), a.field() + " " + a.tool().wireName()
                     + " has base risk " + base + (base == 0 ? " (scale and delete_pod)" : " (restart, set_resources and undo)")
                     + (large ? " +1 as its target has " + liveReplicas.get(i) + " replicas, at least policy.large_workload "
-                    + largeWorkload : "") + (wide ? " +1 for a wide blast radius (see the risk report)" : "")));
+                    + largeWorkload : "") + (wide ? " +1 for " + risk + " (see the risk report)" : "")));
         }
         if (lowConfidence) {
             asks.add(java.util.Map.entry(1, "low confidence needs a human"));

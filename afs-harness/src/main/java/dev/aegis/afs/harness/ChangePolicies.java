@@ -50,6 +50,7 @@ public final class ChangePolicies {
     private final Map<String, ChangePolicy> byTeamEnv;
     private final Optional<Path> evidenceDir;
     private final ServiceGraphs graphs;
+    private final ConfigHistories histories;
 
     public ChangePolicies(Map<String, ChangePolicy> byTeamEnv, Optional<Path> evidenceDir) {
         this(byTeamEnv, evidenceDir, ServiceGraphs.NONE);
@@ -57,9 +58,21 @@ public final class ChangePolicies {
 
     /** @param graphs the service graph of each env with a {@code traces:} section, for the risk report */
     public ChangePolicies(Map<String, ChangePolicy> byTeamEnv, Optional<Path> evidenceDir, ServiceGraphs graphs) {
+        this(byTeamEnv, evidenceDir, graphs, ConfigHistories.NONE);
+    }
+
+    /** @param histories the recent commits of each env with a {@code config:} section, for the risk report */
+    public ChangePolicies(Map<String, ChangePolicy> byTeamEnv, Optional<Path> evidenceDir, ServiceGraphs graphs,
+                          ConfigHistories histories) {
         this.byTeamEnv = Map.copyOf(byTeamEnv);
         this.evidenceDir = evidenceDir;
         this.graphs = java.util.Objects.requireNonNull(graphs, "graphs is null");
+        this.histories = java.util.Objects.requireNonNull(histories, "histories is null");
+    }
+
+    /** Where the risk report finds each env's configuration history. */
+    public ConfigHistories histories() {
+        return histories;
     }
 
     /** Where the risk report finds each env's service graph. */
@@ -100,7 +113,7 @@ public final class ChangePolicies {
         namespaces.teams().forEach((team, envs) -> envs.forEach((env, node) ->
                 node.get("changes").ifPresent(c -> out.put(team + "/" + env, policy(team, c)))));
         return new ChangePolicies(out, Optional.of(namespaces.evidence().dir()),
-                ServiceGraphs.of(namespaces, java.time.Clock.systemUTC()));
+                ServiceGraphs.of(namespaces, java.time.Clock.systemUTC()), ConfigHistories.of(namespaces));
     }
 
     /** The policy of team/env; deny-all shadow when it has no {@code changes:} section. */

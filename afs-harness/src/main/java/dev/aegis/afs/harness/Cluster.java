@@ -19,6 +19,8 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -425,6 +427,65 @@ public final class Cluster implements LiveState {
             tpl.getMetadata().setLabels(labels);
         }
         return tpl;
+    }
+
+    @Override
+    public Routing routing(Target t, String ns) throws TargetMissing {
+        Map<String, String> labels = podLabels(t, ns);
+        List<String> services = client.services().inNamespace(ns).list().getItems().stream()
+                .filter(s -> s.getSpec() != null && s.getSpec().getSelector() != null && !s.getSpec().getSelector().isEmpty()
+                        && labels.entrySet().containsAll(s.getSpec().getSelector().entrySet()))
+                .map(s -> s.getMetadata().getName()).sorted().toList();
+        List<IngressRoute> ingresses = new java.util.ArrayList<>();
+        for (Ingress ing : client.network().v1().ingresses().inNamespace(ns).list().getItems()) {
+            if (ing.getSpec() == null) {
+                continue;
+            }
+            List<String> hosts = ing.getSpec().getRules() == null ? List.of() : ing.getSpec().getRules().stream()
+                    .map(IngressRule::getHost).filter(Objects::nonNull).distinct().sorted().toList();
+            java.util.Set<String> backends = new java.util.TreeSet<>();
+            if (ing.getSpec().getDefaultBackend() != null && ing.getSpec().getDefaultBackend().getService() != null) {
+                backends.add(ing.getSpec().getDefaultBackend().getService().getName());
+            }
+            if (ing.getSpec().getRules() != null) {
+                for (IngressRule rule : ing.getSpec().getRules()) {
+                    if (rule.getHttp() != null && rule.getHttp().getPaths() != null) {
+                        rule.getHttp().getPaths().stream().filter(path -> path.getBackend() != null
+                                        && path.getBackend().getService() != null)
+                                .forEach(path -> backends.add(path.getBackend().getService().getName()));
+                    }
+                }
+            }
+            backends.stream().filter(services::contains).findFirst()
+                    .ifPresent(svc -> ingresses.add(new IngressRoute(ing.getMetadata().getName(), hosts, svc)));
+        }
+        ingresses.sort(Comparator.comparing(IngressRoute::name));
+        return new Routing(services, ingresses);
+    }
+
+    /** The labels of the target's pods: its pod template's, or the pod's own. */
+    private Map<String, String> podLabels(Target t, String ns) throws TargetMissing {
+        Map<String, String> labels = t.kind().equals("Pod") ? pod(t, ns).getMetadata().getLabels()
+                : template(t, ns).getMetadata() == null ? null : template(t, ns).getMetadata().getLabels();
+        return labels == null ? Map.of() : labels;
+    }
+
+    @Override
+    public List<Rollout> rollouts(Target t, String ns) throws TargetMissing {
+        if (!t.kind().equals("Deployment")) {
+            return List.of();
+        }
+        Deployment d = deployment(t, ns);
+        return client.apps().replicaSets().inNamespace(ns).list().getItems().stream()
+                .filter(rs -> rs.getMetadata().getOwnerReferences() != null && rs.getMetadata().getOwnerReferences().stream()
+                        .anyMatch(o -> Objects.equals(o.getUid(), d.getMetadata().getUid())))
+                .filter(rs -> revision(rs) > 0 && rs.getMetadata().getCreationTimestamp() != null)
+                .sorted(Comparator.comparingLong(Cluster::revision))
+                .map(rs -> new Rollout(revision(rs), java.time.Instant.parse(rs.getMetadata().getCreationTimestamp()),
+                        rs.getSpec() == null || rs.getSpec().getTemplate() == null || rs.getSpec().getTemplate().getSpec() == null
+                                ? "" : String.join(",", rs.getSpec().getTemplate().getSpec().getContainers().stream()
+                                .map(Container::getImage).filter(Objects::nonNull).toList())))
+                .toList();
     }
 
     private static long revision(ReplicaSet rs) {

@@ -36,10 +36,13 @@ final class Gates {
     private final HarnessMetrics metrics;
     private final dev.aegis.afs.core.access.AccessPolicy access;
     private final ServiceGraphs graphs;
+    private final ConfigHistories histories;
 
     Gates(HarnessConfig.Policy policy, EvidenceGate evidenceGate, Guardrails guardrails, LiveState cluster, RequestStore store,
-          Clock clock, HarnessMetrics metrics, dev.aegis.afs.core.access.AccessPolicy access, ServiceGraphs graphs) {
+          Clock clock, HarnessMetrics metrics, dev.aegis.afs.core.access.AccessPolicy access, ServiceGraphs graphs,
+          ConfigHistories histories) {
         this.graphs = requireNonNull(graphs, "graphs is null");
+        this.histories = requireNonNull(histories, "histories is null");
         this.access = requireNonNull(access, "access is null");
         this.policy = requireNonNull(policy, "policy is null");
         this.evidenceGate = requireNonNull(evidenceGate, "evidenceGate is null");
@@ -90,6 +93,14 @@ final class Gates {
         } catch (dev.aegis.afs.core.AfsException | RuntimeException e) {
             graphProblem = Optional.of("the service graph could not be read: " + e.getMessage());
         }
+        RiskPolicy riskPolicy = policy.risk();
+        List<String> unread = new ArrayList<>();
+        Optional<ConfigHistories.Found> commits = Optional.empty();
+        try {
+            commits = histories.commits(cr.team(), cr.env(), now.minus(riskPolicy.recentChanges()));
+        } catch (dev.aegis.afs.core.AfsException | RuntimeException e) {
+            unread.add("the configuration history could not be read: " + e.getMessage());
+        }
         List<RiskReport.ActionRisk> risks = new ArrayList<>();
         for (Action a : cr.actions()) {
             replicas.add(0L);
@@ -128,16 +139,15 @@ final class Gates {
             target.passed(a.field() + " " + a.target().kind() + " " + ns.get() + "/" + a.target().name() + " read live: "
                     + live.get("replicas") + " replicas, " + live.get("ready_replicas") + " ready");
             replicas.set(replicas.size() - 1, (Long) live.get("replicas"));
-            RiskReport.Radius radius = graph.isPresent() ? RiskReport.Radius.KNOWN
-                    : graphProblem.isPresent() ? RiskReport.Radius.UNREADABLE : RiskReport.Radius.NO_TRACES;
-            List<RiskReport.Dependant> dependants = graph.map(g -> RiskReport.dependants(g.graph(), a.target().name()))
-                    .orElse(List.of());
-            risks.add(new RiskReport.ActionRisk(replicas.size() - 1,
-                    a.tool().wireName(), ns.get() + "/" + a.target().kind() + "/" + a.target().name(), a.target().name(),
-                    dependants, radius, (Long) live.get("replicas"), (Long) live.getOrDefault("ready_replicas", 0L),
-                    (Long) live.getOrDefault("pods_at_once", 0L)));
+            RiskReport.ActionRisk risk = risk(replicas.size() - 1, id, a, ns.get(), live, graph, graphProblem, commits,
+                    riskPolicy, now, unread);
+            risks.add(risk);
             live = new java.util.LinkedHashMap<>(live);
-            live.put("dependants", (long) dependants.size());
+            live.put("dependants", (long) risk.dependants().size());
+            live.put("wide_blast_radius_from", (long) riskPolicy.wideBlastRadius());
+            live.put("recent_changes", (long) risk.recentChanges().size());
+            live.put("similar_actions", risk.history().finished());
+            live.put("similar_failures", risk.history().failed());
             Object memory = a.params().get("limits") instanceof Map<?, ?> m && m.get("memory") != null
                     ? Cluster.bytes((String) m.get("memory")) : 0L;
             Map<String, Object> action = Guardrails.map("tool", a.tool().wireName(), "kind", a.target().kind(),
@@ -195,12 +205,10 @@ final class Gates {
         }
         RiskReport risk = new RiskReport(graph.map(ServiceGraphs.Reading::source)
                 .orElse(graphProblem.isPresent() ? "unreadable" : "none: " + cr.team() + "/" + cr.env() + " has no traces: section"),
-                graphProblem, risks);
-        List<Boolean> wide = new ArrayList<>(java.util.Collections.nCopies(cr.actions().size(), false));
-        risks.forEach(x -> wide.set(x.index(), x.wideBlastRadius()));
+                graphProblem, commits.map(ConfigHistories.Found::source).orElse("none"), unread, riskPolicy, risks);
         notes.addAll(risk.notes(id));
         ApprovalPolicy.Decision decision = ApprovalPolicy.decide(cr.actions(), replicas, policy.largeWorkload(),
-                p.minApprovals(), low, escalated, wide);
+                p.minApprovals(), low, escalated, risk.approvalReasons(cr.actions().size()));
         int required = decision.required();
         if (failures.isEmpty() && required > 0 && !access.hasApprovers(cr.team(), cr.env())) {
             String m = "this change needs " + required + " approval(s) but " + cr.team() + "/" + cr.env()
@@ -216,6 +224,59 @@ final class Gates {
                 target.build(notReached), guards.build(notReached), budget.build(notReached), loops.build(notReached),
                 confidence.build(notReached), approvals.build(notReached)), notes, required, decision.why());
         return new Result(failures, notes, required, risk, report);
+    }
+
+    /**
+     * One action's risk: its dependants (callers in the graph of the workload's name or of a
+     * Service selecting its pods, then the Ingresses routing to those), its recent changes (commits
+     * naming it, its rollouts in the window) and the ledger's outcomes of the same action on similar
+     * targets (same tool, kind and namespace). What cannot be read is listed, never guessed.
+     */
+    private RiskReport.ActionRisk risk(int index, String id, Action a, String ns, Map<String, Object> live,
+                                       Optional<ServiceGraphs.Reading> graph, Optional<String> graphProblem,
+                                       Optional<ConfigHistories.Found> commits, RiskPolicy riskPolicy, Instant now,
+                                       List<String> unread) throws SQLException {
+        String name = a.target().name();
+        LiveState.Routing routing = LiveState.Routing.NONE;
+        List<LiveState.Rollout> rollouts = List.of();
+        try {
+            routing = cluster.routing(a.target(), ns);
+            rollouts = cluster.rollouts(a.target(), ns);
+        } catch (Cluster.TargetMissing | KubernetesClientException e) {
+            unread.add(a.field() + ": the Services, Ingresses and rollouts of " + name + " could not be read: " + e.getMessage());
+        }
+        java.util.LinkedHashSet<String> knownAs = new java.util.LinkedHashSet<>();
+        knownAs.add(name);
+        knownAs.addAll(routing.services());
+        List<RiskReport.Dependant> dependants = new ArrayList<>(graph.map(g -> RiskReport.callers(g.graph(), knownAs))
+                .orElse(List.of()));
+        routing.ingresses().forEach(i -> dependants.add(RiskReport.Dependant.ingress(i)));
+        List<RiskReport.Change> changes = new ArrayList<>();
+        Instant since = now.minus(riskPolicy.recentChanges());
+        for (dev.aegis.afs.core.git.GitBackend.FolderCommit c : commits.map(ConfigHistories.Found::commits).orElse(List.of())) {
+            boolean names = knownAs.stream().anyMatch(n -> c.subject().contains(n) || c.diff().contains(n)
+                    || c.paths().stream().anyMatch(p -> p.contains(n)));
+            if (names) {
+                changes.add(new RiskReport.Change("git", c.time(), c.id().substring(0, 12) + " " + c.author() + ": "
+                        + c.subject() + " (" + String.join(", ", c.paths()) + ")"));
+            }
+        }
+        for (LiveState.Rollout r : rollouts) {
+            if (!r.at().isBefore(since)) {
+                changes.add(new RiskReport.Change("rollout", r.at(), "revision " + r.revision()
+                        + (r.images().isEmpty() ? "" : " (" + r.images() + ")")));
+            }
+        }
+        changes.sort(java.util.Comparator.comparing(RiskReport.Change::at));
+        String prefix = ns + "/" + a.target().kind() + "/";
+        RequestStore.Outcomes outcomes = store.outcomes(a.tool().wireName(), prefix,
+                now.minus(riskPolicy.history()).toEpochMilli(), id);
+        RiskReport.Radius radius = graph.isPresent() ? RiskReport.Radius.KNOWN
+                : graphProblem.isPresent() ? RiskReport.Radius.UNREADABLE : RiskReport.Radius.NO_TRACES;
+        return new RiskReport.ActionRisk(index, a.tool().wireName(), prefix + name, name, List.copyOf(knownAs), dependants,
+                radius, (Long) live.get("replicas"), (Long) live.getOrDefault("ready_replicas", 0L),
+                (Long) live.getOrDefault("pods_at_once", 0L), changes,
+                new RiskReport.History(a.target().kind() + "s in " + ns, outcomes.finished(), outcomes.failed()));
     }
 
     private void fail(List<String> failures, String gate, String message) {

@@ -27,7 +27,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  * <li>action: tool, kind, name, namespace, replicas, memory_limit_bytes</li>
  * <li>target: exists, kind, name, namespace, replicas, ready_replicas, pods_at_once, memory_limit_bytes,
- *     dependants (services calling it in the env's service graph; 0 without traces)</li>
+ *     and from the risk report: dependants (callers in the env's service graph and Ingresses routing
+ *     to it), wide_blast_radius_from (policy.risk.wide_blast_radius), recent_changes (commits and
+ *     rollouts in the window), similar_actions and similar_failures (the same action on similar
+ *     targets in the ledger)</li>
  * <li>incident: id, team, env, confidence, frozen, in_window</li>
  * <li>limits: max_scale_factor, max_restart_percent, max_memory_factor</li>
  * </ul>

@@ -112,7 +112,7 @@ public final class Harness implements AutoCloseable {
         this.probe = probe;
         this.sleeper = sleeper;
         this.gates = new Gates(policy, evidenceGate, new Guardrails(), cluster, store, clock, metrics, access,
-                policies.graphs());
+                policies.graphs(), policies.histories());
         metrics.requestsByState(() -> {
             try {
                 return store.countByState();

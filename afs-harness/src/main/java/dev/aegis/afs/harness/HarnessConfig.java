@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -41,7 +42,8 @@ import java.util.Set;
  * intent_ttl: 30s
  * live_state: {backend: cluster}  # a read-only type: kubernetes backend of namespaces.yaml
  * policy: {max_evidence_age: 1h, confidence_threshold: 0.7, max_actions_per_incident_per_hour: 10,
- *          loop_threshold: 3, loop_window: 1h, large_workload: 10, freeze: false}
+ *          loop_threshold: 3, loop_window: 1h, large_workload: 10, freeze: false,
+ *          risk: {wide_blast_radius: 2, poor_history: {failure_rate: 0.5, min_actions: 3}, history: 30d, recent_changes: 24h}}
  * web:                            # the approval page at /web/ (off without this section)
  *   proxy_secret_file: proxy.secret   # 0600; the proxy sends its content as X-Afs-Proxy-Secret
  *   origin: https://afs.example.com   # the origin browsers use (POSTs from any other are refused)
@@ -161,11 +163,42 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
      * @param freeze                        refuse every change (a global change freeze)
      */
     public record Policy(Duration maxEvidenceAge, double confidenceThreshold, int maxActionsPerIncidentPerHour,
-                         int loopThreshold, Duration loopWindow, int largeWorkload, boolean freeze) {
+                         int loopThreshold, Duration loopWindow, int largeWorkload, boolean freeze, RiskPolicy risk) {
+
+        public Policy {
+            Objects.requireNonNull(risk, "risk is null");
+        }
+
+        /** With the default {@link RiskPolicy}. */
+        public Policy(Duration maxEvidenceAge, double confidenceThreshold, int maxActionsPerIncidentPerHour,
+                      int loopThreshold, Duration loopWindow, int largeWorkload, boolean freeze) {
+            this(maxEvidenceAge, confidenceThreshold, maxActionsPerIncidentPerHour, loopThreshold, loopWindow, largeWorkload,
+                    freeze, RiskPolicy.defaults());
+        }
 
         public static Policy defaults() {
             return new Policy(Duration.ofHours(1), 0.7, 10, 3, Duration.ofHours(1), 10, false);
         }
+    }
+
+    /** {@code policy.risk}: see {@link RiskPolicy}. */
+    private static RiskPolicy risk(ConfigNode n) {
+        n.allowOnly(Set.of("wide_blast_radius", "poor_history", "history", "recent_changes"));
+        RiskPolicy d = RiskPolicy.defaults();
+        double rate = d.poorHistoryRate();
+        int min = d.poorHistoryMinActions();
+        Optional<ConfigNode> poor = n.get("poor_history");
+        if (poor.isPresent()) {
+            poor.get().allowOnly(Set.of("failure_rate", "min_actions"));
+            rate = poor.get().get("failure_rate").map(HarnessConfig::fraction).orElse(rate);
+            if (rate == 0) {
+                throw poor.get().require("failure_rate").error("failure_rate 0 would call every history poor; write e.g. 0.5");
+            }
+            min = poor.get().get("min_actions").map(v -> v.asLong(1, 1_000_000)).orElse((long) min).intValue();
+        }
+        return new RiskPolicy(n.get("wide_blast_radius").map(v -> v.asLong(1, 1000)).orElse((long) d.wideBlastRadius()).intValue(),
+                rate, min, n.get("history").map(ConfigNode::asDuration).orElse(d.history()),
+                n.get("recent_changes").map(ConfigNode::asDuration).orElse(d.recentChanges()));
     }
 
     public static HarnessConfig read(Path file) {
@@ -198,7 +231,7 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
         if (p.isPresent()) {
             ConfigNode n = p.get();
             n.allowOnly(Set.of("max_evidence_age", "confidence_threshold", "max_actions_per_incident_per_hour",
-                    "loop_threshold", "loop_window", "large_workload", "freeze"));
+                    "loop_threshold", "loop_window", "large_workload", "freeze", "risk"));
             Policy d = policy;
             policy = new Policy(
                     n.get("max_evidence_age").map(ConfigNode::asDuration).orElse(d.maxEvidenceAge()),
@@ -208,7 +241,8 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
                     n.get("loop_threshold").map(v -> v.asLong(2, 1000)).orElse((long) d.loopThreshold()).intValue(),
                     n.get("loop_window").map(ConfigNode::asDuration).orElse(d.loopWindow()),
                     n.get("large_workload").map(v -> v.asLong(1, 1_000_000)).orElse((long) d.largeWorkload()).intValue(),
-                    n.get("freeze").map(ConfigNode::asBoolean).orElse(d.freeze()));
+                    n.get("freeze").map(ConfigNode::asBoolean).orElse(d.freeze()),
+                    n.get("risk").map(HarnessConfig::risk).orElse(d.risk()));
         }
         LedgerSettings ledger = LedgerSettings.NONE;
         Optional<ConfigNode> l = root.get("ledger");

@@ -362,6 +362,16 @@ abstract class JdbcRequestStore implements RequestStore {
     }
 
     @Override
+    public Outcomes outcomes(String tool, String targetPrefix, long sinceMillis, String excludeId) throws SQLException {
+        // substr, not LIKE: a name's '_' would be a wildcard; both databases count from 1
+        String where = " FROM requests r WHERE r.mode = 'EXECUTE' AND r.created_ms >= ? AND r.id <> ? AND EXISTS (SELECT 1"
+                + " FROM actions a WHERE a.request_id = r.id AND a.tool = ? AND substr(a.target, 1, ?) = ?) AND r.state IN ";
+        Object[] args = {sinceMillis, excludeId, tool, targetPrefix.length(), targetPrefix};
+        return new Outcomes(count("SELECT COUNT(*)" + where + "('SUCCEEDED','FAILED','ROLLED_BACK')", args),
+                count("SELECT COUNT(*)" + where + "('FAILED','ROLLED_BACK')", args));
+    }
+
+    @Override
     public int sameActionCount(String tool, String target, long sinceMillis, String excludeId) throws SQLException {
         return count("SELECT COUNT(*) FROM actions a JOIN requests r ON r.id = a.request_id WHERE a.tool = ? AND a.target = ? "
                 + "AND r.created_ms >= ? AND r.id <> ? AND r.state NOT IN ('REJECTED','CANCELLED')", tool, target, sinceMillis, excludeId);

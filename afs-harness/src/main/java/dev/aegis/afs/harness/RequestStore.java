@@ -210,6 +210,16 @@ public interface RequestStore extends AutoCloseable {
     /** Actions of this incident's live or finished requests created since {@code sinceMillis}. */
     int actionsForIncident(String incident, long sinceMillis, String excludeId) throws SQLException;
 
+    /**
+     * Executed (not shadow) requests since {@code sinceMillis} with an action of {@code tool} on a
+     * target starting with {@code targetPrefix} (e.g. {@code payments/Deployment/}): how many
+     * finished, and how many of those failed or were rolled back.
+     */
+    record Outcomes(long finished, long failed) {
+    }
+
+    Outcomes outcomes(String tool, String targetPrefix, long sinceMillis, String excludeId) throws SQLException;
+
     /** Earlier actions with the same tool on the same target since {@code sinceMillis}. */
     int sameActionCount(String tool, String target, long sinceMillis, String excludeId) throws SQLException;
 

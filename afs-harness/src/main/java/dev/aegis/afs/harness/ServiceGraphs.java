@@ -3,20 +3,14 @@ package dev.aegis.afs.harness;
 import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.core.config.ConfigNode;
 import dev.aegis.afs.core.config.Namespaces;
-import dev.aegis.afs.core.source.Backend;
-import dev.aegis.afs.core.source.BackendContext;
-import dev.aegis.afs.core.source.BackendTypes;
 import dev.aegis.afs.core.traces.ServiceGraph;
-import dev.aegis.afs.core.traces.TracesSection;
 import dev.aegis.afs.core.traces.TraceBackend;
+import dev.aegis.afs.core.traces.TracesSection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The service graph of a team/env for the risk report: the env's {@code traces:} section of
@@ -39,31 +33,17 @@ public interface ServiceGraphs {
 
     /** From the {@code traces:} sections and {@code backends:} of an already loaded namespaces.yaml. */
     static ServiceGraphs of(Namespaces namespaces, Clock clock) {
-        Map<String, ConfigNode> sections = new LinkedHashMap<>();
-        namespaces.teams().forEach((team, envs) -> envs.forEach((env, node) ->
-                node.get("traces").ifPresent(t -> sections.put(team + "/" + env, t))));
-        if (sections.isEmpty()) {
+        EnvBackends backends = new EnvBackends(namespaces);
+        if (!backends.any("traces")) {
             return NONE;
         }
-        Map<String, Backend> backends = new ConcurrentHashMap<>();
         return (team, env) -> {
-            ConfigNode section = sections.get(team + "/" + env);
-            if (section == null) {
+            Optional<ConfigNode> section = backends.section(team, env, "traces");
+            if (section.isEmpty()) {
                 return Optional.empty();
             }
-            TracesSection.TraceSettings settings = TracesSection.settings(section);
-            String name = section.require("backend").asString();
-            Backend backend = backends.computeIfAbsent(name, n -> {
-                ConfigNode options = namespaces.backends().get(n);
-                if (options == null) {
-                    throw section.require("backend").error("no backend named '" + n + "'; define it under backends:");
-                }
-                return BackendTypes.create(n, options, BackendContext.system(namespaces.configDir()));
-            });
-            if (!(backend instanceof TraceBackend traces)) {
-                throw section.require("backend").error("backend '" + name + "' is of type " + backend.type()
-                        + "; traces: needs a backend of type " + TracesSection.TYPES);
-            }
+            TracesSection.TraceSettings settings = TracesSection.settings(section.get());
+            TraceBackend traces = backends.backend(section.get(), TraceBackend.class, TracesSection.TYPES);
             Instant end = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
             TraceBackend.Fetched<ServiceGraph> graph = traces.graph(end, settings.window());
             return Optional.of(new Reading(graph.value(), traces.label() + " " + graph.request(), end, settings.window()));

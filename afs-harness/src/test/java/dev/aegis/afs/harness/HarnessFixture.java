@@ -121,7 +121,7 @@ final class HarnessFixture implements AutoCloseable {
     }
 
     Harness open() throws Exception {
-        Namespaces ns = Namespaces.load(dir.resolve("namespaces.yaml"), Set.of("logs", "traces"));
+        Namespaces ns = Namespaces.load(dir.resolve("namespaces.yaml"), Set.of("logs", "traces", "config"));
         ChangePolicies policies = ChangePolicies.of(ns);
         access = AccessPolicy.from(ns, accounts, "test-host");
         harness = Harness.open(new Harness.Setup(dir.resolve("data"), policy, policies, gate(), cluster.client, clock,
@@ -142,7 +142,7 @@ final class HarnessFixture implements AutoCloseable {
     Harness openReplica(String name) throws Exception {
         Path data = PrivateFiles.directory(dir.resolve(name));
         Files.copy(Harness.keyPath(dir.resolve("data")), Harness.keyPath(data));
-        Namespaces ns = Namespaces.load(dir.resolve("namespaces.yaml"), Set.of("logs", "traces"));
+        Namespaces ns = Namespaces.load(dir.resolve("namespaces.yaml"), Set.of("logs", "traces", "config"));
         return Harness.open(new Harness.Setup(data, policy, ChangePolicies.of(ns), gate(), cluster.client, clock,
                 AccessPolicy.from(ns, accounts, "test-host"), new HarnessMetrics(), probe, d -> clock.advance(d)).withStore(store));
     }

@@ -113,6 +113,7 @@ class RiskReportTest {
                       calls: 1
                       errors: 1
                       traffic_share: 0.333
+                  recent_changes: []
                   counterfactual_impact:
                     affected_services:
                     - payment-api
@@ -122,6 +123,12 @@ class RiskReportTest {
                     ready_replicas: 5
                     pods_down_at_once: 1
                     expected_unavailable: 0.2
+                    same_action_on_similar_targets:
+                      similar: Deployments in payments
+                      finished: 0
+                      failed: 0
+                      failure_rate: 0.0
+                      poor: false
                   adds_approval: true
                 """), risk);
         assertTrue(risk.contains("service_graph: zipkin:zipkin GET /api/v2/dependencies?endTs="), risk);
