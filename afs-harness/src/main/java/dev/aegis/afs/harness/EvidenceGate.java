@@ -58,6 +58,11 @@ public final class EvidenceGate {
         return registry;
     }
 
+    /** Where the snapshots' content is read from. */
+    public CaptureStore store() {
+        return store;
+    }
+
     /**
      * Problems, one per bad pointer, each {@code "<field> (/evidence/<id>): <reason>"}; empty
      * when every pointer holds for a change to {@code team}/{@code env}.

@@ -85,6 +85,9 @@ public final class Harness implements AutoCloseable {
     static final Duration CLAIM = Duration.ofMinutes(10);
     /** This harness among replicas sharing one database: the same across its restarts (data_dir/replica.id). */
     private final String replica;
+    /** Where evidence bundles are assembled before they are sent (data_dir/exports, 0700). */
+    private Path exportDir;
+    private Ledger ledger;
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "afs-harness-runner");
         t.setDaemon(true);
@@ -197,6 +200,14 @@ public final class Harness implements AutoCloseable {
             Harness harness = new Harness(s.policy(), s.policies(), s.evidence(),
                     new Cluster(s.client()), store, s.clock(), s.access(), s.metrics(), s.probe(), s.sleeper(), s.leasing(),
                     replicaId(s.dataDir()));
+            harness.exportDir = PrivateFiles.directory(s.dataDir().resolve("exports"));
+            // a bundle left by a crash mid-send holds copies of evidence: nobody will fetch it now
+            try (java.util.stream.Stream<Path> left = Files.list(harness.exportDir)) {
+                for (Path p : left.toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+            harness.ledger = ledger;
             return harness;
         } catch (SQLException e) {
             throw new IOException("cannot open the harness database " + (s.store() instanceof StoreSettings.Postgres pg
@@ -478,6 +489,14 @@ public final class Harness implements AutoCloseable {
         return read(() -> store.ledgerOf(id));
     }
 
+    /**
+     * The evidence bundle of {@code incident} as {@code viewer} may see it (see {@link IncidentExport}):
+     * a new tar.gz in data_dir/exports that the caller sends and deletes.
+     */
+    public Path exportIncident(String incident, Principal viewer) throws AfsException {
+        return read(() -> new IncidentExport(store, ledger, access, evidenceGate, clock, exportDir).export(incident, viewer));
+    }
+
     /** Ledger lines from {@code fromSeq} (1-based). */
     public List<String> ledger(long fromSeq, int limit) throws AfsException {
         return read(() -> store.ledgerLines(fromSeq, limit));
@@ -494,16 +513,7 @@ public final class Harness implements AutoCloseable {
             if (viewer.isRoot() || (!row.team().isEmpty() && access.canRead(viewer, row.team(), row.env()))) {
                 out.add(row.line());
             } else {
-                ObjectNode hidden = Ledger.JSON.createObjectNode();
-                hidden.put("seq", row.seq());
-                try {
-                    hidden.put("prev", Ledger.JSON.readTree(row.line()).path("prev").asText());
-                } catch (IOException e) {
-                    hidden.put("prev", "");
-                }
-                hidden.put("hash", row.hash());
-                hidden.put("hidden", "another env's entry: only its hash is shown");
-                out.add(hidden.toString());
+                out.add(row.hiddenLine());
             }
         }
         return out;

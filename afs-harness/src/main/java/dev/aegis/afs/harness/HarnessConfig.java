@@ -384,7 +384,7 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
     }
 
     /** {@code evidence: {capture_keys: [{key_id, public_key, not_after}]}}: several, for rotation. */
-    static PinnedKeys captureKeys(ConfigNode evidence) {
+    public static PinnedKeys captureKeys(ConfigNode evidence) {
         evidence.allowOnly(Set.of("capture_keys", "store"));
         List<PinnedKey> keys = new ArrayList<>();
         // an empty "capture_keys:" (the demo file, before a key is appended) pins nothing

@@ -54,6 +54,7 @@ import java.util.concurrent.TimeUnit;
  * POST /v1/requests/ID/reject        body {"reason": "..."}
  * POST /v1/requests/ID/cancel
  * GET  /v1/ledger[?from=SEQ&amp;limit=N]
+ * GET  /v1/incidents/ID/bundle       the incident's evidence bundle (tar.gz) as the caller may see it; see {@link IncidentExport}
  * POST /v1/evidence, GET /v1/evidence/holds   the mount's, see {@link EvidenceRoutes}
  * GET  /v1/timelines, /v1/incidents/ID/timeline|ledger, POST /v1/incidents/ID/feedback/STEP   see {@link IncidentRoutes}
  * GET  /health, GET /metrics
@@ -419,6 +420,10 @@ public final class HarnessDaemon implements AutoCloseable {
             } else if (path.equals("/v1/evidence/holds") && method.equals("GET")) {
                 endpoint = "evidence_holds";
                 status = json(ex, 200, evidence.holds(ex.getRequestHeaders().getFirst(CallerToken.HEADER)));
+            } else if (parts.size() == 4 && parts.get(0).equals("v1") && parts.get(1).equals("incidents")
+                    && parts.get(3).equals("bundle") && method.equals("GET")) {
+                endpoint = "incident_bundle";
+                status = sendBundle(ex, harness.exportIncident(parts.get(2), principal(ex)), parts.get(2));
             } else if (path.equals("/v1/ledger") && method.equals("GET")) {
                 endpoint = "ledger";
                 Principal caller = principal(ex);
@@ -456,6 +461,21 @@ public final class HarnessDaemon implements AutoCloseable {
         ObjectNode out = RequestView.json(s.request());
         out.put("duplicate", s.duplicate());
         return json(ex, s.duplicate() ? 200 : 201, out);
+    }
+
+    /** Sends an incident's bundle (a file the harness just wrote) and deletes it. */
+    private static int sendBundle(HttpExchange ex, Path bundle, String incident) throws IOException {
+        try {
+            ex.getResponseHeaders().set("Content-Type", "application/gzip");
+            ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + incident + ".tar.gz\"");
+            ex.sendResponseHeaders(200, Files.size(bundle));
+            try (OutputStream out = ex.getResponseBody()) {
+                Files.copy(bundle, out);
+            }
+            return 200;
+        } finally {
+            Files.deleteIfExists(bundle);
+        }
     }
 
     private static String reason(HttpExchange ex) throws IOException, AfsException {

@@ -186,26 +186,12 @@ public final class IncidentTimeline {
         List<Entry> out = new ArrayList<>();
         try {
             List<StoredRequest> requests = store.ofIncident(incident);
-            Map<String, Set<String>> citedBy = new LinkedHashMap<>();
-            for (StoredRequest r : requests) {
-                for (ChangeRequest.EvidencePointer p : plan(r).map(ChangeRequest::evidence).orElse(List.of())) {
-                    citedBy.computeIfAbsent(p.id(), k -> new LinkedHashSet<>()).add(r.id());
-                }
-            }
-            Map<String, EvidenceRegistry.Registered> reads = new LinkedHashMap<>();
-            for (EvidenceRegistry.Registered reg : registry.forIncident(incident)) {
-                reads.put(reg.record().id(), reg);
-            }
-            for (String cited : citedBy.keySet()) {
-                if (!reads.containsKey(cited)) {
-                    registry.find(cited).ifPresent(reg -> reads.put(cited, reg)); // read for the plan, not tagged
-                }
-            }
-            for (EvidenceRegistry.Registered reg : reads.values()) {
-                out.add(read(reg, citedBy.getOrDefault(reg.record().id(), Set.of())));
+            IncidentEvidence evidence = IncidentEvidence.of(incident, requests, registry);
+            for (EvidenceRegistry.Registered reg : evidence.reads().values()) {
+                out.add(read(reg, evidence.citedBy().getOrDefault(reg.record().id(), Set.of())));
             }
             for (StoredRequest r : requests) {
-                Optional<ChangeRequest> plan = plan(r);
+                Optional<ChangeRequest> plan = IncidentEvidence.plan(r);
                 for (String line : store.ledgerOf(r.id())) {
                     ledgerEntry(Ledger.JSON.readTree(line), r, plan).ifPresent(out::add);
                 }
@@ -340,14 +326,6 @@ public final class IncidentTimeline {
         n.put("team", f.team());
         n.put("env", f.env());
         return new Entry(at, Long.MAX_VALUE, f.team(), f.env(), n);
-    }
-
-    private static Optional<ChangeRequest> plan(StoredRequest r) {
-        try {
-            return Optional.of(ChangeRequestParser.parse("change-request " + r.id(), r.document().getBytes(StandardCharsets.UTF_8)));
-        } catch (PlanProblems | RuntimeException e) {
-            return Optional.empty(); // a document that no longer parses still has its ledger entries
-        }
     }
 
     private static void checkId(String incident) throws AfsException {

@@ -22,6 +22,7 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -138,6 +139,29 @@ public final class Ledger {
         }
     }
 
+    /**
+     * Signs a statement other than an entry or a checkpoint (an evidence bundle's manifest) with
+     * the ledger key. The caller puts a context prefix in {@code message}, so the signature can
+     * never be taken for an entry's (over a bare 32-byte hash) or a checkpoint's (JCS beginning {@code {}).
+     */
+    public byte[] signStatement(byte[] message) {
+        return key.sign(message);
+    }
+
+    /** The newest signed checkpoint this ledger file carries; empty before the first entry. */
+    public Optional<LedgerCheckpoint> checkpoint() throws IOException {
+        try {
+            return LedgerCheckpoint.parse(Files.readString(checkpointPath(file), StandardCharsets.UTF_8));
+        } catch (java.nio.file.NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The ledger public key (hex), for whoever verifies what this ledger signed. */
+    public String publicKeyHex() {
+        return key.publicKeyHex();
+    }
+
     /** Where signed checkpoints also go: a store the harness process cannot rewrite. */
     public interface Witness {
         void record(LedgerCheckpoint checkpoint) throws IOException;
@@ -146,7 +170,7 @@ public final class Ledger {
     }
 
     /** sha256 hex of the RFC 8785 (JCS) canonical JSON of {@code entry} without hash and sig. */
-    static String hash(JsonNode entry) {
+    public static String hash(JsonNode entry) {
         ObjectNode copy = ((ObjectNode) entry).deepCopy();
         copy.remove("hash");
         copy.remove("sig");

@@ -128,7 +128,8 @@ public final class LedgerVerifier {
         return Optional.empty();
     }
 
-    private static boolean signed(String publicKeyHex, String hash, String sig) {
+    /** Whether {@code sig} (base64) is the ledger key's signature of the entry hash {@code hash} (hex). */
+    public static boolean signed(String publicKeyHex, String hash, String sig) {
         try {
             return SigningKey.verify(publicKeyHex, HexFormat.of().parseHex(hash), Base64.getDecoder().decode(sig));
         } catch (IllegalArgumentException e) {

@@ -114,6 +114,29 @@ public interface RequestStore extends AutoCloseable {
 
     /** One ledger row: its line, hash and the team/env it belongs to (empty for harness-wide entries). */
     record LedgerRow(long seq, String hash, String line, String team, String env) {
+        /**
+         * The entry as someone who may not see it gets it: seq, prev, hash and the ledger key's
+         * signature of the hash, so the chain still links and verifies, and nothing of another
+         * team's plans, hypotheses or targets is told.
+         */
+        String hiddenLine() {
+            com.fasterxml.jackson.databind.node.ObjectNode hidden = Ledger.JSON.createObjectNode();
+            hidden.put("seq", seq);
+            String prev = "";
+            String sig = "";
+            try {
+                com.fasterxml.jackson.databind.JsonNode full = Ledger.JSON.readTree(line);
+                prev = full.path("prev").asText();
+                sig = full.path("sig").asText();
+            } catch (java.io.IOException e) {
+                // a line the database holds was written by the harness; an unreadable one shows no prev
+            }
+            hidden.put("prev", prev);
+            hidden.put("hash", hash);
+            hidden.put("sig", sig);
+            hidden.put("hidden", "another env's entry: only its hash is shown");
+            return hidden.toString();
+        }
     }
 
     /** Runs {@code work} in one transaction, then appends its ledger entries to the file. */

@@ -167,6 +167,24 @@ final class HarnessFixture implements AutoCloseable {
         return r;
     }
 
+    /**
+     * A registered read of payments/{@code env} with path terms {@code grep}, made under
+     * {@code incident} (as AFS_INCIDENT tags it); the clock then moves on 30 s.
+     */
+    EvidenceRecord read(String env, String grep, Optional<String> incident) throws Exception {
+        Caller reader = incident.map(i -> new Caller(1000, 1000, 0).withIncident(i)).orElse(new Caller(1000, 1000, 0));
+        String source = "/teams/payments/" + env + "/logs/api.log" + grep;
+        EvidenceRecord r = evidence.capture("payments." + env + ".logs.api.log", source, reader, out -> {
+            for (int i = 1; i <= 5; i++) {
+                out.line("2026-11-18T11:59:0" + i + "Z ERROR OOMKilled api-" + i);
+            }
+            return new CaptureInfo("file:demo", "tail", Optional.empty(), ReadStats.complete(100, 5, Duration.ofMillis(40)));
+        });
+        registry.register(r.signed());
+        clock.advance(Duration.ofSeconds(30));
+        return r;
+    }
+
     EvidenceRecord unregistered(String source, int lines) throws Exception {
         return evidence.capture(source.substring("/teams/".length()).replace('/', '.'), source, out -> {
             for (int i = 1; i <= lines; i++) {

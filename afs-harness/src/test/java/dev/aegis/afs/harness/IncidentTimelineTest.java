@@ -14,14 +14,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aegis.afs.core.AfsError;
 import dev.aegis.afs.core.AfsException;
-import dev.aegis.afs.core.Caller;
 import dev.aegis.afs.core.access.Principal;
-import dev.aegis.afs.core.evidence.CaptureInfo;
 import dev.aegis.afs.core.evidence.EvidenceRecord;
 import dev.aegis.afs.evidence.store.DirCaptureStore;
-import dev.aegis.afs.core.source.ReadStats;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -60,17 +56,7 @@ class IncidentTimelineTest {
 
     /** A registered read of payments/{@code env} made under {@code incident} (as AFS_INCIDENT tags it). */
     private EvidenceRecord read(String env, String grep, Optional<String> incident) throws Exception {
-        Caller reader = incident.map(i -> new Caller(1000, 1000, 0).withIncident(i)).orElse(new Caller(1000, 1000, 0));
-        String source = "/teams/payments/" + env + "/logs/api.log" + grep;
-        EvidenceRecord r = f.evidence.capture("payments." + env + ".logs.api.log", source, reader, out -> {
-            for (int i = 1; i <= 5; i++) {
-                out.line("2026-11-18T11:59:0" + i + "Z ERROR OOMKilled api-" + i);
-            }
-            return new CaptureInfo("file:demo", "tail", Optional.empty(), ReadStats.complete(100, 5, Duration.ofMillis(40)));
-        });
-        f.registry.register(r.signed());
-        f.clock.advance(Duration.ofSeconds(30));
-        return r;
+        return f.read(env, grep, incident);
     }
 
     private static List<String> kinds(ObjectNode t) {
