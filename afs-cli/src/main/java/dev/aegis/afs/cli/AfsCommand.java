@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
                 dev.aegis.afs.cli.agent.AgentCommand.class,
                 dev.aegis.afs.cli.harness.AgentsCommand.class,
                 dev.aegis.afs.cli.harness.WitnessCommand.class,
+                dev.aegis.afs.cli.incident.IncidentCommand.class,
         })
 public final class AfsCommand implements Runnable {
 

@@ -37,7 +37,7 @@ public final class HarnessUrl {
         return java.nio.file.Path.of(env != null && !env.isBlank() ? env : DEFAULT_TOKEN_FILE);
     }
 
-    HarnessClient client() {
+    public HarnessClient client() {
         return new HarnessClient(uri(), Duration.ofSeconds(30), java.util.Optional.of(tokenPath()));
     }
 }

@@ -170,6 +170,48 @@ public final class HarnessClient {
     }
 
     /**
+     * Downloads the evidence bundle of {@code incident} as {@code caller} may see it into
+     * {@code target} (written beside it first, then moved, so a failed download leaves no
+     * partial bundle). Returns its size.
+     */
+    public long exportIncident(String incident, Caller caller, Path target) throws AfsException {
+        HttpResponse<java.io.InputStream> response;
+        try {
+            response = http.send(request("v1/incidents/" + segment(incident) + "/bundle", caller).GET().build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw new AfsException(AfsError.UNAVAILABLE, "the harness at " + base + " is unreachable (" + e.getMessage()
+                    + "); start it with afs harness --config harness.yaml or pass --harness-url", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AfsException(AfsError.UNAVAILABLE, "interrupted while waiting for the harness at " + base, e);
+        }
+        if (response.statusCode() >= 400) {
+            JsonNode error;
+            try (java.io.InputStream body = response.body()) {
+                error = JSON.readTree(body.readNBytes(64 * 1024));
+            } catch (IOException e) {
+                error = null;
+            }
+            throw failure(response.statusCode(), error == null ? JSON.createObjectNode() : error);
+        }
+        Path part = target.resolveSibling(target.getFileName() + ".part");
+        try (java.io.InputStream body = response.body()) {
+            Files.copy(body, part, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(part, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return Files.size(target);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(part);
+            } catch (IOException ignored) {
+                // the message below names the target; a stray .part beside it is all that is left
+            }
+            throw new AfsException(AfsError.UNAVAILABLE, "the bundle from the harness at " + base + " could not be written to "
+                    + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Registers a capture (its signed record) with the harness, authenticated by the client
      * token. A refusal (an unpinned key, a record that differs from one registered under the
      * same id) is an exception naming why.
