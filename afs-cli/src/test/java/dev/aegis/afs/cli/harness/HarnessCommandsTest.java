@@ -3,11 +3,7 @@ package dev.aegis.afs.cli.harness;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.aegis.afs.cli.ExitCodes;
-import dev.aegis.afs.harness.HarnessConfig;
 import dev.aegis.afs.harness.HarnessDaemon;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +12,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The harness subcommands against an in-process harness: output and exit codes. */
 class HarnessCommandsTest {
@@ -29,20 +24,7 @@ class HarnessCommandsTest {
 
     @BeforeEach
     void start() throws Exception {
-        Files.writeString(dir.resolve("namespaces.yaml"), """
-                evidence: {dir: evidence}
-                teams:
-                  payments:
-                    prod:
-                      changes: {mode: execute, allow: [scale], approvers: {uids: [2001]}}
-                """);
-        Files.writeString(dir.resolve("harness.yaml"), """
-                listen: 127.0.0.1:0
-                data_dir: data
-                namespaces: namespaces.yaml
-                kubernetes: {master_url: "http://127.0.0.1:1"}
-                """);
-        daemon = HarnessDaemon.start(HarnessConfig.read(dir.resolve("harness.yaml")));
+        daemon = CliHarness.start(dir);
     }
 
     @AfterEach
@@ -53,17 +35,10 @@ class HarnessCommandsTest {
     }
 
     private int run(Object command, String... args) {
-        CommandLine cl = new CommandLine(command);
-        cl.setExitCodeExceptionMapper(new ExitCodes());
-        cl.setExecutionExceptionHandler(new ExitCodes());
-        StringWriter o = new StringWriter();
-        StringWriter e = new StringWriter();
-        cl.setOut(new PrintWriter(o));
-        cl.setErr(new PrintWriter(e));
-        int code = cl.execute(args);
-        out = o.toString();
-        err = e.toString();
-        return code;
+        dev.aegis.afs.cli.CliRun r = dev.aegis.afs.cli.CliRun.of(command, args);
+        out = r.out();
+        err = r.err();
+        return r.exit();
     }
 
     private String[] withUrl(String... args) {

@@ -8,10 +8,7 @@ import dev.aegis.afs.cli.Main;
 import dev.aegis.afs.core.Caller;
 import dev.aegis.afs.core.harness.HarnessClient;
 import dev.aegis.afs.harness.Harness;
-import dev.aegis.afs.harness.HarnessConfig;
 import dev.aegis.afs.harness.HarnessDaemon;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +19,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code afs incident export|verify} against an in-process harness: output, files and exit codes. */
 class IncidentCommandsTest {
@@ -35,20 +31,7 @@ class IncidentCommandsTest {
 
     @BeforeEach
     void start() throws Exception {
-        Files.writeString(dir.resolve("namespaces.yaml"), """
-                evidence: {dir: evidence}
-                teams:
-                  payments:
-                    prod:
-                      changes: {mode: execute, allow: [scale], approvers: {uids: [2001]}}
-                """);
-        Files.writeString(dir.resolve("harness.yaml"), """
-                listen: 127.0.0.1:0
-                data_dir: data
-                namespaces: namespaces.yaml
-                kubernetes: {master_url: "http://127.0.0.1:1"}
-                """);
-        daemon = HarnessDaemon.start(HarnessConfig.read(dir.resolve("harness.yaml")));
+        daemon = dev.aegis.afs.cli.harness.CliHarness.start(dir);
         // a plan of INC-9 (rejected by policy before any live read), so the incident has ledger entries
         new HarnessClient(URI.create(daemon.url()), Duration.ofSeconds(60), Optional.of(daemon.tokenFile())).submit("""
                 incident_id: INC-9
@@ -72,15 +55,10 @@ class IncidentCommandsTest {
     }
 
     private int afs(String... args) {
-        CommandLine cl = Main.commandLine(null);
-        StringWriter o = new StringWriter();
-        StringWriter e = new StringWriter();
-        cl.setOut(new PrintWriter(o));
-        cl.setErr(new PrintWriter(e));
-        int code = cl.execute(args);
-        out = o.toString();
-        err = e.toString();
-        return code;
+        dev.aegis.afs.cli.CliRun r = dev.aegis.afs.cli.CliRun.of(Main.commandLine(null), args);
+        out = r.out();
+        err = r.err();
+        return r.exit();
     }
 
     private Path pinned(String ledgerKey) throws Exception {
