@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
                 dev.aegis.afs.cli.harness.AgentsCommand.class,
                 dev.aegis.afs.cli.harness.WitnessCommand.class,
                 dev.aegis.afs.cli.incident.IncidentCommand.class,
+                dev.aegis.afs.cli.skills.SkillsCommand.class,
         })
 public final class AfsCommand implements Runnable {
 

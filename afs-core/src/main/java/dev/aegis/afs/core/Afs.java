@@ -262,7 +262,10 @@ public final class Afs implements AutoCloseable {
             }
         });
         top.add(teamsDir);
-        top.add(new StaticDir("context", loadedAt, List.of(new SkillsDir(config.skillsDir(), clock))));
+        // a team's own skills are shown to whoever may read one of its envs, as /teams/<team> is
+        top.add(new StaticDir("context", loadedAt, List.of(new SkillsDir(config.skillsDir(), clock,
+                caller -> config.teams().keySet().stream().filter(team -> config.teams().get(team).keySet().stream()
+                        .anyMatch(env -> access.canRead(caller, team, env))).collect(java.util.stream.Collectors.toSet())))));
         EvidenceDir evidenceDir = new EvidenceDir(evidence, access);
         top.add(evidenceDir);
         top.add(new AfsStatusDir(clock, this::status, errors));

@@ -3,11 +3,15 @@ package dev.aegis.afs.core.tree.skills;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aegis.afs.core.AfsError;
+import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.core.Caller;
+import dev.aegis.afs.core.tree.DirNode;
 import dev.aegis.afs.core.tree.FileNode;
 import dev.aegis.afs.core.tree.Node;
 import dev.aegis.afs.core.tree.OpenFile;
@@ -29,7 +33,11 @@ class SkillsDirTest {
     Path dir;
 
     private static String read(Node node) throws Exception {
-        try (OpenFile file = ((FileNode) node).open(Caller.self())) {
+        return read(node, Caller.self());
+    }
+
+    private static String read(Node node, Caller caller) throws Exception {
+        try (OpenFile file = ((FileNode) node).open(caller)) {
             ByteBuffer buffer = ByteBuffer.allocate((int) file.size());
             int n = file.read(0, buffer);
             return new String(buffer.array(), 0, Math.max(n, 0), StandardCharsets.UTF_8);
@@ -79,6 +87,91 @@ class SkillsDirTest {
         String second = index.text();
         assertNotSame(first, second);
         assertTrue(second.contains("\"summary\" : \"two\""), second);
+    }
+
+    private static final String STRUCTURED = """
+            skill: %s
+            summary: pods run out of memory
+            version: 2
+            triggers: [{log: OutOfMemoryError}, {alert: KubeContainerOOMKilled}]
+            steps:
+              - {read: "/teams/{team}/{env}/logs/api.log?since=1h&grep=OutOfMemoryError", why: how often}
+            """;
+
+    /**
+     * The shared library's skills for everyone, a team's own only for callers of that team (here
+     * uid 1001 is payments, 1002 checkout); proposals are not in the index; a structured skill
+     * gets its version and typed triggers, a broken one its problems at file:line:column.
+     */
+    @Test
+    void indexShowsTheSharedLibraryAndTheCallersTeamsOwn() throws Exception {
+        Files.writeString(dir.resolve("oom.yaml"), STRUCTURED.formatted("oom"));
+        Files.createDirectories(dir.resolve("teams/payments"));
+        Files.writeString(dir.resolve("teams/payments/pay-oom.yaml"), STRUCTURED.formatted("pay-oom"));
+        Files.createDirectories(dir.resolve("teams/checkout"));
+        Files.writeString(dir.resolve("teams/checkout/broken.yaml"), STRUCTURED.formatted("broken").replace("version: 2", "version: two"));
+        Files.createDirectories(dir.resolve("proposed/payments"));
+        Files.writeString(dir.resolve("proposed/payments/draft.yaml"), STRUCTURED.formatted("draft"));
+        Caller payments = new Caller(1001, 1001, 1);
+        Caller checkout = new Caller(1002, 1002, 1);
+        Caller nobody = new Caller(1003, 1003, 1);
+        SkillsDir skills = new SkillsDir(dir, Clock.systemUTC(), c -> switch (c.uid()) {
+            case 1001 -> java.util.Set.of("payments");
+            case 1002 -> java.util.Set.of("checkout");
+            default -> java.util.Set.of();
+        });
+        JsonNode forPayments = new ObjectMapper().readTree(read(skills.child("_index.json", payments), payments)).path("skills");
+        assertEquals(List.of("oom", "pay-oom"), names(forPayments));
+        JsonNode shared = forPayments.get(0);
+        assertEquals("structured", shared.path("kind").asText());
+        assertEquals("shared", shared.path("scope").asText());
+        assertEquals("oom.yaml", shared.path("file").asText());
+        assertEquals("2", shared.path("version").asText());
+        assertEquals("[{\"log\":\"OutOfMemoryError\"},{\"alert\":\"KubeContainerOOMKilled\"}]", shared.path("triggers").toString());
+        JsonNode own = forPayments.get(1);
+        assertEquals("team", own.path("scope").asText());
+        assertEquals("payments", own.path("team").asText());
+        assertEquals("teams/payments/pay-oom.yaml", own.path("file").asText());
+
+        JsonNode forCheckout = new ObjectMapper().readTree(read(skills.child("_index.json", checkout), checkout)).path("skills");
+        assertEquals(List.of("oom", "broken"), names(forCheckout));
+        assertEquals("[\"teams/checkout/broken.yaml:3:10: version 'two' is not a version; write 1, 1.2 or 1.2.3\"]",
+                forCheckout.get(1).path("problems").toString());
+        assertEquals(List.of("oom"), names(new ObjectMapper().readTree(read(skills.child("_index.json", nobody), nobody)).path("skills")));
+
+        // the directories: another team's are absent, as if they did not exist
+        DirNode teams = (DirNode) skills.child("teams", payments);
+        assertEquals(List.of("payments"), teams.list(payments).stream().map(Node::name).toList());
+        assertEquals(List.of(), teams.list(nobody).stream().map(Node::name).toList());
+        AfsException hidden = assertThrows(AfsException.class, () -> teams.child("checkout", payments));
+        assertEquals(AfsError.NOT_FOUND, hidden.error());
+        DirNode proposed = (DirNode) skills.child("proposed", payments);
+        assertEquals(List.of("draft.yaml"), ((DirNode) proposed.child("payments", payments)).list(payments).stream()
+                .map(Node::name).toList());
+        assertThrows(AfsException.class, () -> ((DirNode) skills.child("proposed", checkout)).child("payments", checkout));
+    }
+
+    private static List<String> names(JsonNode skills) {
+        List<String> out = new java.util.ArrayList<>();
+        skills.forEach(s -> out.add(s.path("name").asText()));
+        return out;
+    }
+
+    @Test
+    void eachSetOfTeamsHasItsIndexCachedUntilASkillChanges() throws Exception {
+        Files.createDirectories(dir.resolve("teams/payments"));
+        Path own = dir.resolve("teams/payments/pay-oom.yaml");
+        Files.writeString(own, STRUCTURED.formatted("pay-oom"));
+        SkillIndex index = new SkillIndex(dir);
+        String payments = index.text(java.util.Set.of("payments"));
+        String none = index.text(java.util.Set.of());
+        assertSame(payments, index.text(java.util.Set.of("payments")));
+        assertSame(none, index.text(java.util.Set.of()));
+        Files.writeString(own, STRUCTURED.formatted("pay-oom").replace("version: 2", "version: 3"));
+        Files.setLastModifiedTime(own, FileTime.from(Instant.now().plusSeconds(5)));
+        String changed = index.text(java.util.Set.of("payments"));
+        assertTrue(changed.contains("\"version\" : \"3\""), changed);
+        assertSame(none, index.text(java.util.Set.of())); // the shared library's did not change
     }
 
     /** The skills shipped in the repository: every one complete, none naming a fixed mountpoint. */
