@@ -88,6 +88,9 @@ public final class Harness implements AutoCloseable {
     /** Where evidence bundles are assembled before they are sent (data_dir/exports, 0700). */
     private Path exportDir;
     private Ledger ledger;
+    /** Skills and guardrail changes (kind: skill|guardrail requests); set by {@link #library}. */
+    private volatile SkillLibrary library;
+    private Path dataDir;
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "afs-harness-runner");
         t.setDaemon(true);
@@ -208,6 +211,8 @@ public final class Harness implements AutoCloseable {
                 }
             }
             harness.ledger = ledger;
+            harness.dataDir = s.dataDir();
+            harness.library(Optional.empty(), dev.aegis.afs.core.access.AccessList.NOBODY);
             return harness;
         } catch (SQLException e) {
             throw new IOException("cannot open the harness database " + (s.store() instanceof StoreSettings.Postgres pg
@@ -247,6 +252,15 @@ public final class Harness implements AutoCloseable {
         return SigningKey.loadOrCreate(keyPath(dataDir), new SecureRandom()).publicKeyBase64Url();
     }
 
+    /**
+     * Where approved skills are written ({@code skillsDir}: the library the mounts show at
+     * /context/skills) and who alone may approve a skill for the shared library or a loosened
+     * guardrail ({@code platformApprovers}). Call before {@link #resume()}.
+     */
+    public void library(Optional<Path> skillsDir, dev.aegis.afs.core.access.AccessList platformApprovers) {
+        this.library = new SkillLibrary(skillsDir, dataDir.resolve("guardrails"), platformApprovers, access);
+    }
+
     /** Picks up every request a previous run left unfinished. */
     public void resume() throws AfsException {
         for (StoredRequest r : call(store::unfinished)) {
@@ -272,6 +286,9 @@ public final class Harness implements AutoCloseable {
                     + "letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
         String name = "change-request" + chosenId.map(n -> " " + n).orElse("");
+        if (LibraryChange.isLibraryChange(document)) {
+            return submitLibrary(LibraryChange.parse(name, document), document, caller, chosenId);
+        }
         ChangeRequest cr = ChangeRequestParser.parse(name, document);
         String sha = sha256(document);
         Optional<String> refused = access.proposeProblem(caller, cr.team(), cr.env());
@@ -346,7 +363,8 @@ public final class Harness implements AutoCloseable {
                 throw new AfsException(AfsError.INVALID_ARGUMENT, "request " + id + " is " + r.state()
                         + ", not PENDING_APPROVAL; there is nothing to approve");
             }
-            Optional<String> problem = access.approveProblem(caller, r.team(), r.env());
+            Optional<String> problem = libraryChange(r).map(c -> library.approverProblem(c, caller))
+                    .orElseGet(() -> access.approveProblem(caller, r.team(), r.env()));
             if (caller.agent() && problem.isPresent()) {
                 metrics.gateFailure("approval"); // the most basic reason first: an agent never approves
                 throw new AfsException(AfsError.ACCESS_DENIED, problem.get());
@@ -705,6 +723,10 @@ public final class Harness implements AutoCloseable {
     /** Runs one step of {@code id}; true when another step should follow at once. */
     private boolean step(String id) throws Exception {
         StoredRequest r = existing(id);
+        Optional<LibraryChange> change = libraryChange(r);
+        if (change.isPresent()) {
+            return stepLibrary(r, change.get());
+        }
         ChangeRequest cr;
         try {
             cr = ChangeRequestParser.parse("change-request", r.document().getBytes(StandardCharsets.UTF_8));
@@ -755,6 +777,11 @@ public final class Harness implements AutoCloseable {
             r = existing(id);
         }
         if (r.state() != State.VALIDATING) {
+            return;
+        }
+        Optional<LibraryChange> change = libraryChange(r);
+        if (change.isPresent()) {
+            validateLibrary(r, change.get());
             return;
         }
         ChangeRequest cr = ChangeRequestParser.parse("change-request", r.document().getBytes(StandardCharsets.UTF_8));
@@ -1254,6 +1281,169 @@ public final class Harness implements AutoCloseable {
     static final String HARNESS = "harness";
 
     /** {@link #move}, only while the request still holds the plan {@code r} was checked with. */
+    // ---- kind: skill | guardrail: the same store, approvals and ledger; the library instead of a cluster ----
+
+    /** The request's library change, when it is one (a plan has no kind:). */
+    private static Optional<LibraryChange> libraryChange(StoredRequest r) throws AfsException {
+        byte[] doc = r.document().getBytes(StandardCharsets.UTF_8);
+        if (!LibraryChange.isLibraryChange(doc)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(LibraryChange.parse("change-request " + r.id(), doc));
+        } catch (PlanProblems e) {
+            throw new AfsException(AfsError.INTERNAL, "stored request " + r.id() + " no longer parses: " + e.getMessage());
+        }
+    }
+
+    private Submission submitLibrary(LibraryChange change, byte[] document, Principal caller, Optional<String> chosenId)
+            throws AfsException {
+        String sha = sha256(document);
+        Optional<String> refused = access.proposeProblem(caller, change.team(), change.env());
+        if (refused.isPresent()) {
+            call(() -> store.inTransaction(tx -> {
+                tx.recordFor(chosenId.orElse(""), change.team(), change.env(), "refused", caller.id(),
+                        RequestStore.detail("reason", refused.get(), "document_sha256", sha));
+                return null;
+            }));
+            throw new AfsException(AfsError.ACCESS_DENIED, "REJECTED: " + refused.get() + "; nothing was submitted");
+        }
+        Submission s = call(() -> {
+            if (chosenId.isPresent() && store.get(chosenId.get()).isPresent()) {
+                StoredRequest taken = store.get(chosenId.get()).get();
+                if (taken.documentSha256().equals(sha) && access.canRead(caller, taken.team(), taken.env())) {
+                    return new Submission(taken, true);
+                }
+                throw new AfsException(AfsError.ALREADY_EXISTS, "a change request named " + chosenId.get()
+                        + " already exists; choose another name");
+            }
+            String id = chosenId.orElseGet(() -> "cr-" + HexFormat.of().formatHex(randomBytes()));
+            long now = clock.millis();
+            store.inTransaction(tx -> {
+                tx.update("INSERT INTO requests(id, incident, team, env, submitter, submitter_person, state, mode, document, doc_sha, "
+                        + "created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", id, change.incidentId(),
+                        change.team(), change.env(), caller.id(), caller.person(), State.SUBMITTED.name(),
+                        policies.policy(change.team(), change.env()).mode().name(), new String(document, StandardCharsets.UTF_8),
+                        sha, now, now);
+                tx.record(id, "submit", caller.id(), RequestStore.detail("to", State.SUBMITTED.name(), "incident",
+                        change.incidentId(), "team", change.team(), "env", change.env(), "kind",
+                        change.kind().name().toLowerCase(java.util.Locale.ROOT), "name", change.name(), "scope",
+                        change.direction(), "document_sha256", sha));
+                return null;
+            });
+            metrics.transition(null, State.SUBMITTED);
+            return new Submission(store.get(id).orElseThrow(), false);
+        });
+        if (s.duplicate()) {
+            return s;
+        }
+        StoredRequest validated = call(() -> {
+            validate(s.request().id());
+            return existing(s.request().id());
+        });
+        return new Submission(validated, false);
+    }
+
+    /**
+     * Stores a drafted skill ({@code afs skills propose}) under the library's
+     * {@code proposed/<team>/}, where the team's mounts show it, and records it in the ledger.
+     * Only a proposer of team/env may; the draft must pass the skill schema. A draft is not in
+     * any {@code _index.json}: agents find it only after a {@code kind: skill} request is approved.
+     *
+     * @return the draft's path under /context/skills
+     */
+    public String proposeSkill(String team, String env, String incident, byte[] skill, Principal caller)
+            throws AfsException, PlanProblems {
+        Optional<String> refused = access.proposeProblem(caller, team, env);
+        if (refused.isPresent()) {
+            throw new AfsException(AfsError.ACCESS_DENIED, refused.get() + "; nothing was proposed");
+        }
+        String text = new String(skill, StandardCharsets.UTF_8);
+        dev.aegis.afs.core.skills.SkillSchema.Result read = dev.aegis.afs.core.skills.SkillSchema.read("proposed skill", text,
+                Optional.empty());
+        if (!read.ok()) {
+            throw new PlanProblems(read.problems().stream().map(Object::toString).toList());
+        }
+        String name = read.skill().orElseThrow().name();
+        String file = library.propose(team, name, text);
+        call(() -> store.inTransaction(tx -> {
+            tx.recordFor("", team, env, "skill_proposed", caller.id(), RequestStore.detail("incident", incident, "name", name,
+                    "file", file, "sha256", sha256(skill)));
+            return null;
+        }));
+        return file;
+    }
+
+    /** One approval, from whom {@link SkillLibrary#approverProblem} allows; rejected when nobody could approve. */
+    private void validateLibrary(StoredRequest r, LibraryChange change) throws SQLException, AfsException {
+        Optional<String> unapprovable = library.unapprovable(change);
+        if (unapprovable.isPresent()) {
+            move(r, State.REJECTED, HARNESS, List.of(unapprovable.get()), null);
+            return;
+        }
+        store.inTransaction(tx -> {
+            tx.update("UPDATE requests SET required_approvals = 1 WHERE id = ?", r.id());
+            return null;
+        });
+        move(existing(r.id()), State.PENDING_APPROVAL, HARNESS, List.of(), RequestStore.detail("required_approvals", 1,
+                "approved_by", change.approvedBy()));
+    }
+
+    /**
+     * APPROVED: the approval is checked again (this plan, within its TTL, from whom may approve
+     * it now); EXECUTING: the skill is written into the library (a guardrail change beside the
+     * policy); VERIFYING: it is read back and must hash to what was approved. No cluster is involved.
+     */
+    private boolean stepLibrary(StoredRequest r, LibraryChange change) throws Exception {
+        ChangePolicy p = policies.policy(r.team(), r.env());
+        switch (r.state()) {
+            case SUBMITTED, VALIDATING -> {
+                call(() -> {
+                    validate(r.id());
+                    return null;
+                });
+                return true;
+            }
+            case APPROVED -> {
+                List<String> valid = r.validApprovers(clock.millis(), p.approvalTtl().toMillis());
+                if (valid.isEmpty()) {
+                    moveIfPlan(r, State.PENDING_APPROVAL, List.of("at execution: the approval no longer counts (older than "
+                            + "changes.approval_ttl, or given to an earlier document); approve again"), null);
+                    return false;
+                }
+                moveIfPlan(r, State.EXECUTING, List.of(), RequestStore.detail("approved_by", String.join(", ", valid)));
+                return true;
+            }
+            case EXECUTING -> {
+                String written;
+                try {
+                    written = library.write(change);
+                } catch (IOException e) {
+                    move(r, State.FAILED, HARNESS, List.of("write: " + e.getMessage()), null);
+                    return true;
+                }
+                String sha = sha256(change.content().getBytes(StandardCharsets.UTF_8));
+                store.inTransaction(tx -> {
+                    tx.record(r.id(), "library_write", HARNESS, RequestStore.detail("kind",
+                            change.kind().name().toLowerCase(java.util.Locale.ROOT), "file", written, "sha256", sha));
+                    return null;
+                });
+                move(r, State.VERIFYING, HARNESS, List.of(), RequestStore.detail("file", written));
+                return true;
+            }
+            case VERIFYING -> {
+                boolean same = library.holds(change);
+                String file = library.relative(change);
+                move(r, same ? State.SUCCEEDED : State.FAILED, HARNESS, same ? List.of("written to " + file)
+                        : List.of("verify: " + file + " does not hold the approved content"), null);
+                return false;
+            }
+            default -> {
+                return false; // FAILED: nothing to roll back in a library; the file is rewritten on the next approval
+            }
+        }
+    }
+
     private void moveIfPlan(StoredRequest r, State to, List<String> reasons, ObjectNode detail) throws SQLException {
         move(r, to, HARNESS, reasons, detail, Optional.of(r.documentSha256()));
     }

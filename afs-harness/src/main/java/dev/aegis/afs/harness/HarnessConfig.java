@@ -55,7 +55,22 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
                             Kubernetes kubernetes, Policy policy, LedgerSettings ledger,
                             PinnedKeys captureKeys, Execution execution,
                             Optional<dev.aegis.afs.evidence.store.StoreSpec> evidenceStore, StoreSettings store,
-                            Optional<Web> web, Optional<InetSocketAddress> metricsListen) {
+                            Optional<Web> web, Optional<InetSocketAddress> metricsListen, Library library) {
+
+    /**
+     * The skills library the harness writes approved skills into, and who approves what a team
+     * may not approve alone (docs/skills.md): {@code skills: {library: DIR}} (default: the
+     * {@code skills:} directory of namespaces.yaml, which the mounts show at /context/skills) and
+     * {@code platform: {approvers: [user:carol, group:platform]}} (the access-list syntax of
+     * namespaces.yaml), who alone may promote a skill into the shared library or loosen a
+     * guardrail, and only when they are not the team's own approvers.
+     */
+    public record Library(Optional<Path> dir, Optional<ConfigNode> platformApprovers) {
+        public Library {
+            java.util.Objects.requireNonNull(dir, "dir is null");
+            java.util.Objects.requireNonNull(platformApprovers, "platformApprovers is null");
+        }
+    }
 
     /**
      * How approved actions reach a cluster. {@code in_process} (the default, for a single host):
@@ -114,7 +129,7 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
                          Kubernetes kubernetes, Policy policy, LedgerSettings ledger, PinnedKeys captureKeys,
                          Execution execution, Optional<dev.aegis.afs.evidence.store.StoreSpec> evidenceStore) {
         this(listen, dataDir, namespacesFile, evidenceDir, kubernetes, policy, ledger, captureKeys, execution, evidenceStore,
-                StoreSettings.SQLITE, Optional.empty(), Optional.empty());
+                StoreSettings.SQLITE, Optional.empty(), Optional.empty(), new Library(Optional.empty(), Optional.empty()));
     }
 
     /**
@@ -212,7 +227,7 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
         }
         root.allowOnly(Set.of("listen", "data_dir", "namespaces", "evidence_dir", "evidence", "kubernetes", "policy", "ledger",
                 "execution", "agents", "intent_ttl", "live_state",
-                "store", "postgresql", "web", "metrics"));
+                "store", "postgresql", "web", "metrics", "skills", "platform"));
         InetSocketAddress listen = root.get("listen").map(HarnessConfig::listen)
                 .orElse(new InetSocketAddress(InetAddress.getLoopbackAddress(), 7780));
         Path dataDir = baseDir.resolve(root.string("data_dir")).normalize();
@@ -268,7 +283,19 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
         });
         return new HarnessConfig(listen, dataDir, namespaces, evidence, kube, policy, ledger,
                 root.get("evidence").map(HarnessConfig::captureKeys).orElse(PinnedKeys.of()), execution(root), store,
-                store(root, baseDir), root.get("web").map(w -> web(w, baseDir)), metrics);
+                store(root, baseDir), root.get("web").map(w -> web(w, baseDir)), metrics, library(root, baseDir));
+    }
+
+    private static Library library(ConfigNode root, Path baseDir) {
+        Optional<Path> dir = root.get("skills").map(s -> {
+            s.allowOnly(Set.of("library"));
+            return baseDir.resolve(s.string("library")).normalize();
+        });
+        Optional<ConfigNode> platform = root.get("platform").map(p -> {
+            p.allowOnly(Set.of("approvers"));
+            return p.require("approvers");
+        });
+        return new Library(dir, platform);
     }
 
     /** {@code execution}, {@code agents}, {@code intent_ttl}, {@code live_state}: see {@link Execution}. */

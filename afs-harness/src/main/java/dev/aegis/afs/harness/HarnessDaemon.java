@@ -70,6 +70,8 @@ public final class HarnessDaemon implements AutoCloseable {
      */
     static final int ACCEPT_BACKLOG = 1024;
     static final int HTTP_THREADS = 16;
+    /** Largest drafted skill accepted: the skill schema's own limit on documents is larger, a skill is small. */
+    static final int LIBRARY_DOCUMENT_BYTES = 256 * 1024;
 
     private final CallerToken token;
     private final AccessPolicy access;
@@ -154,6 +156,10 @@ public final class HarnessDaemon implements AutoCloseable {
             registry.close();
             throw e;
         }
+        // approved skills go into the library the mounts show (namespaces.yaml skills: unless harness.yaml names one)
+        harness.library(config.library().dir().or(() -> Optional.of(namespaces.skillsDir())), config.library()
+                .platformApprovers().map(n -> dev.aegis.afs.core.access.AccessList.parse(n, accounts))
+                .orElse(dev.aegis.afs.core.access.AccessList.NOBODY));
         if (config.ledger().publicKeyHex().isPresent()) {
             String actual = SigningKey.publicKeyHex(Harness.ledgerPublicKey(config.dataDir())).orElseThrow();
             if (!actual.equals(config.ledger().publicKeyHex().get())) {
@@ -424,6 +430,15 @@ public final class HarnessDaemon implements AutoCloseable {
                     && parts.get(3).equals("bundle") && method.equals("GET")) {
                 endpoint = "incident_bundle";
                 status = sendBundle(ex, harness.exportIncident(parts.get(2), principal(ex)), parts.get(2));
+            } else if (path.equals("/v1/skills/proposed") && method.equals("POST")) {
+                endpoint = "skill_proposed";
+                Principal caller = principal(ex);
+                String file = harness.proposeSkill(required(query, "team"), required(query, "env"),
+                        query.getOrDefault("incident", ""), readBody(ex, LIBRARY_DOCUMENT_BYTES), caller);
+                ObjectNode body = Ledger.JSON.createObjectNode();
+                body.put("file", file);
+                body.put("path", "/context/skills/" + file);
+                status = json(ex, 201, body);
             } else if (path.equals("/v1/ledger") && method.equals("GET")) {
                 endpoint = "ledger";
                 Principal caller = principal(ex);
@@ -567,6 +582,15 @@ public final class HarnessDaemon implements AutoCloseable {
             out.write(body);
         }
         return status;
+    }
+
+    private static String required(Map<String, String> query, String key) throws AfsException {
+        String v = query.get(key);
+        if (v == null || v.isBlank()) {
+            throw new AfsException(AfsError.INVALID_ARGUMENT, "missing ?" + key + "=; name the team and env the skill is for,"
+                    + " e.g. /v1/skills/proposed?team=payments&env=prod&incident=INC-7");
+        }
+        return v;
     }
 
     private static Map<String, String> query(String raw) {
