@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
                 dev.aegis.afs.cli.harness.WitnessCommand.class,
                 dev.aegis.afs.cli.incident.IncidentCommand.class,
                 dev.aegis.afs.cli.skills.SkillsCommand.class,
+                dev.aegis.afs.cli.skills.GuardrailsCommand.class,
         })
 public final class AfsCommand implements Runnable {
 

@@ -130,6 +130,17 @@ public final class HarnessClient {
         return send(request("v1/requests/" + segment(id) + "/cancel", caller).POST(HttpRequest.BodyPublishers.noBody())).body();
     }
 
+    /** The incident's timeline ({@code {"incident": id, "entries": [...]}}), the entries {@code caller} may see. */
+    public JsonNode timeline(String incident, Caller caller) throws AfsException {
+        return send(request("v1/incidents/" + segment(incident) + "/timeline", caller).GET()).body();
+    }
+
+    /** Stores a drafted skill under the library's {@code proposed/<team>/}; the reply names its {@code path}. */
+    public JsonNode proposeSkill(String team, String env, String incident, byte[] skill, Caller caller) throws AfsException {
+        return send(request("v1/skills/proposed?team=" + segment(team) + "&env=" + segment(env) + "&incident="
+                + segment(incident), caller).POST(HttpRequest.BodyPublishers.ofByteArray(skill))).body();
+    }
+
     /** The cluster agents (execution: agents): cluster, key_id, last_poll_at, version, state, lock_reason, leased. */
     public List<JsonNode> agents(Caller caller) throws AfsException {
         List<JsonNode> out = new ArrayList<>();
