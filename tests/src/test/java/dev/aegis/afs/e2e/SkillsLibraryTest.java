@@ -220,7 +220,9 @@ class SkillsLibraryTest {
         awaitState("afs-sk-agent", "skill-oom-shared", "PENDING_APPROVAL");
         Mount.Result alice = as("afs-sk-alice", "echo yes > approvals/skill-oom-shared/approve");
         assertNotEquals(0, alice.exit(), "the team's own approver may not widen its skill to everyone");
-        assertTrue(as("afs-sk-alice", "cat .afs/errors").out().contains("needs a platform approver outside the team"));
+        String errors = as("afs-sk-alice", "cat .afs/errors").out();
+        assertTrue(errors.contains("is not a platform approver (harness.yaml platform.approvers: user:afs-sk-carol); "
+                + "promotion into the shared library needs one"), alice + "\n" + errors);
         assertEquals(0, as("afs-sk-carol", "echo yes > approvals/skill-oom-shared/approve").exit());
         awaitState("afs-sk-carol", "skill-oom-shared", "SUCCEEDED");
         assertTrue(as("afs-sk-dave", "cat context/skills/_index.json").out().contains("\"file\" : \"oom-payment-api.yaml\""),
