@@ -130,11 +130,6 @@ public final class HarnessClient {
         return send(request("v1/requests/" + segment(id) + "/cancel", caller).POST(HttpRequest.BodyPublishers.noBody())).body();
     }
 
-    /** The incident's timeline ({@code {"incident": id, "entries": [...]}}), the entries {@code caller} may see. */
-    public JsonNode timeline(String incident, Caller caller) throws AfsException {
-        return send(request("v1/incidents/" + segment(incident) + "/timeline", caller).GET()).body();
-    }
-
     /** Stores a drafted skill under the library's {@code proposed/<team>/}; the reply names its {@code path}. */
     public JsonNode proposeSkill(String team, String env, String incident, byte[] skill, Caller caller) throws AfsException {
         return send(request("v1/skills/proposed?team=" + segment(team) + "&env=" + segment(env) + "&incident="
