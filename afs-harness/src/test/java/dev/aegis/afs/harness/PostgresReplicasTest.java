@@ -1,9 +1,15 @@
 package dev.aegis.afs.harness;
 
+import static dev.aegis.afs.harness.HarnessFixture.AGENT;
+import static dev.aegis.afs.harness.HarnessFixture.ALICE;
+import static dev.aegis.afs.harness.HarnessFixture.plan;
+import static dev.aegis.afs.harness.HarnessFixture.pointer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.aegis.afs.core.AfsError;
+import dev.aegis.afs.core.AfsException;
 import dev.aegis.afs.testkit.PostgresServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,6 +30,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,8 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two harness replicas, each with its own pool, ledger file and data_dir, on one PostgreSQL
- * database: actions are claimed and leased once, the ledger stays one chain, and a database
- * that is too new or not there stops a replica with the fix named.
+ * database: actions are claimed and leased once, the ledger stays one chain, a risk report written
+ * by one is served by the other, and a database that is too new or not there stops a replica with
+ * the fix named.
  */
 class PostgresReplicasTest {
 
@@ -194,5 +202,33 @@ class PostgresReplicasTest {
 
     static String dbName(StoreSettings.Postgres db) {
         return db.url().substring(db.url().lastIndexOf('/') + 1);
+    }
+
+    /**
+     * {@code /change_requests/<id>.risk} is kept in the shared database: the report written by the
+     * replica that validated the request is served, byte for byte, by another that never saw it,
+     * and nothing of it is kept in the validating replica's data_dir.
+     */
+    @Test
+    void aReplicaServesTheRiskReportAnotherWrote() throws Exception {
+        try (HarnessFixture f = new HarnessFixture(dir, TestDatabases.fresh(pg))) {
+            f.cluster.deployment("payments", "payment-api", 5, 5, "256Mi");
+            f.open();
+            String doc = plan("prod", 0.9, pointer(f.snapshot(5), "1-5"),
+                    "  - {tool: restart, target: {kind: Deployment, name: payment-api}, idempotency_key: inc1-restart}\n", "");
+            StoredRequest r = f.submit(doc, AGENT).request();
+            assertEquals(State.PENDING_APPROVAL, f.get(r.id()).state(), HarnessFixture.joined(f.get(r.id())));
+            String written = f.harness.risk(r.id(), f.p(ALICE));
+            assertTrue(written.contains("target: payments/Deployment/payment-api"), written);
+
+            try (Harness other = f.openReplica("data-b")) {
+                assertEquals(written, other.risk(r.id(), f.p(ALICE)));
+                AfsException none = assertThrows(AfsException.class, () -> other.risk("no-such-request", f.p(ALICE)));
+                assertEquals(AfsError.NOT_FOUND, none.error());
+            }
+            try (Stream<Path> files = Files.walk(dir.resolve("data"))) {
+                assertTrue(files.noneMatch(p -> p.toString().contains("risk")), "no risk file in the data_dir");
+            }
+        }
     }
 }

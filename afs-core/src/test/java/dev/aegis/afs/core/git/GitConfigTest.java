@@ -15,9 +15,8 @@ import dev.aegis.afs.core.source.Backend;
 import dev.aegis.afs.core.source.BackendContext;
 import dev.aegis.afs.core.tree.DirNode;
 import dev.aegis.afs.core.tree.EnvContext;
-import dev.aegis.afs.core.tree.LiveFile;
 import dev.aegis.afs.core.tree.Node;
-import java.nio.charset.StandardCharsets;
+import dev.aegis.afs.core.tree.TreeReads;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -54,19 +53,15 @@ class GitConfigTest {
     }
 
     private Node resolve(String path) throws AfsException {
-        Node node = config;
-        for (String part : path.split("/")) {
-            node = ((DirNode) node).child(part, Caller.self());
-        }
-        return node;
+        return TreeReads.resolve(config, path);
     }
 
     private EvidenceRecord capture(String path) throws AfsException {
-        return ((LiveFile) resolve(path)).capture(Caller.self());
+        return TreeReads.capture(config, path);
     }
 
     private String read(String path) throws Exception {
-        return Files.readString(capture(path).file(), StandardCharsets.UTF_8);
+        return TreeReads.read(config, path);
     }
 
     @Test

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.aegis.afs.core.AfsError;
 import dev.aegis.afs.core.AfsException;
-import dev.aegis.afs.core.Caller;
 import dev.aegis.afs.core.config.ConfigException;
 import dev.aegis.afs.core.config.ConfigReader;
 import dev.aegis.afs.core.prometheus.RecordingCaptures;
@@ -15,11 +14,9 @@ import dev.aegis.afs.core.source.Backend;
 import dev.aegis.afs.core.source.BackendContext;
 import dev.aegis.afs.core.tree.DirNode;
 import dev.aegis.afs.core.tree.EnvContext;
-import dev.aegis.afs.core.tree.LiveFile;
-import dev.aegis.afs.core.tree.Node;
+import dev.aegis.afs.core.tree.TreeReads;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -131,11 +128,7 @@ class GitRemoteTest {
     }
 
     private static String read(DirNode config, String path) throws Exception {
-        Node node = config;
-        for (String part : path.split("/")) {
-            node = ((DirNode) node).child(part, Caller.self());
-        }
-        return Files.readString(((LiveFile) node).capture(Caller.self()).file(), StandardCharsets.UTF_8);
+        return TreeReads.read(config, path);
     }
 
     @Test

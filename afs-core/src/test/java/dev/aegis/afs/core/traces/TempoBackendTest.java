@@ -16,7 +16,7 @@ import dev.aegis.afs.core.tree.DirNode;
 import dev.aegis.afs.core.tree.EnvContext;
 import dev.aegis.afs.core.tree.LiveFile;
 import dev.aegis.afs.core.tree.Node;
-import java.nio.charset.StandardCharsets;
+import dev.aegis.afs.core.tree.TreeReads;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -106,19 +106,15 @@ class TempoBackendTest {
     }
 
     private Node resolve(String path) throws AfsException {
-        Node node = traces;
-        for (String part : path.split("/")) {
-            node = ((DirNode) node).child(part, Caller.self());
-        }
-        return node;
+        return TreeReads.resolve(traces, path);
     }
 
     private EvidenceRecord capture(String path) throws AfsException {
-        return ((LiveFile) resolve(path)).capture(Caller.self());
+        return TreeReads.capture(traces, path);
     }
 
     private String read(String path) throws Exception {
-        return Files.readString(capture(path).file(), StandardCharsets.UTF_8);
+        return TreeReads.read(traces, path);
     }
 
     private static String ts(long secondsBefore) {
