@@ -277,8 +277,106 @@ class ChangeRequestFlowTest {
         assertTrue(!rejected.contains("confidence"), "the confidence note is no rejection reason:\n" + s);
     }
 
+    /**
+     * INC-7's evidence bundle, after a read tagged with AFS_INCIDENT on the mount and the plan of
+     * test 1 (approved, executed): exported through the CLI, verified by the CLI in a clean
+     * directory that holds only the bundle and the keys pinned there, and failing after a byte
+     * of it changes.
+     */
     @Test
     @org.junit.jupiter.api.Order(3)
+    void theIncidentsBundleVerifiesOnACleanDirectoryAndFailsAfterAByteChanges() throws Exception {
+        String read = "teams/payments/prod/logs/api.log?grep=request";
+        Shell.Result tagged = Shell.bash(mountpoint, "AFS_INCIDENT=INC-7 cat '" + read + "'");
+        assertEquals(0, tagged.exit(), tagged.toString());
+        String evidence = Shell.bash(mountpoint, "getfattr --only-values -n user.afs.evidence '" + read + "'").out();
+        assertEquals("INC-7", Shell.bash(mountpoint, "getfattr --only-values -n user.afs.incident '." + evidence + "'").out());
+
+        Path clean = Files.createTempDirectory(work, "auditor");
+        Path bundle = clean.resolve("inc-7.tar.gz");
+        String afs = repo.resolve("bin/afs").toString();
+        String manifest = "";
+        for (int i = 0; i < 50 && !manifest.contains(evidence.substring(1 + "evidence/".length())); i++) {
+            Files.deleteIfExists(bundle); // the mount registers its captures asynchronously: wait for the tagged read
+            Shell.Result export = Shell.run(work, List.of(afs, "incident", "export", "INC-7", "-o", bundle.toString(),
+                    "--harness-url", harness.url(), "--harness-token-file", harness.tokenFile().toString()));
+            assertEquals(0, export.exit(), export.toString());
+            manifest = Shell.bash(clean, "tar -xzOf inc-7.tar.gz afs-incident-INC-7/manifest.json").out();
+            Thread.sleep(100);
+        }
+        assertTrue(manifest.contains("\"tagged\" : true"), manifest);
+        assertTrue(manifest.contains("\"cited_by\" : [ \"inc-7\" ]"), manifest);
+
+        // the auditor pins the keys they got from the operators, not from the bundle
+        String captureKey = pinnedCaptureKey(repo, work).lines().filter(l -> l.contains("key_id")).findFirst().orElseThrow();
+        Files.writeString(clean.resolve("pinned.yaml"), "ledger: {public_key: "
+                + dev.aegis.afs.harness.Harness.ledgerPublicKey(work.resolve("data")) + "}\nevidence:\n  capture_keys:\n"
+                + captureKey + "\n");
+        Shell.Result ok = Shell.run(clean, List.of(afs, "incident", "verify", "inc-7.tar.gz", "--keys", "pinned.yaml"));
+        assertEquals(0, ok.exit(), ok.toString());
+        assertTrue(ok.out().startsWith("bundle inc-7.tar.gz: verified\n  incident INC-7, exported "), ok.out());
+        assertTrue(ok.out().contains("2 snapshot(s): content hashes match their records, capture signatures verify"), ok.out());
+        assertTrue(ok.out().contains("1 change request(s): plans match the sha256 the ledger recorded; their 1 citation(s) are"
+                + " snapshots in the bundle"), ok.out());
+        assertTrue(ok.out().contains("hashes, signatures and links intact"), ok.out());
+
+        // one byte changed in the middle of the archive: the CLI names the problem and exits 1
+        byte[] original = Files.readAllBytes(bundle);
+        byte[] changed = original.clone();
+        changed[original.length / 2] ^= 0x01;
+        Files.write(clean.resolve("changed.tar.gz"), changed);
+        Shell.Result bad = Shell.run(clean, List.of(afs, "incident", "verify", "changed.tar.gz", "--keys", "pinned.yaml"));
+        assertEquals(1, bad.exit(), bad.toString());
+        assertTrue(bad.out().startsWith("bundle changed.tar.gz: NOT verified: "), bad.toString());
+
+        // and any byte, in process (a JVM per byte would take an hour): it fails, or no file of the bundle changed at all
+        java.util.Map<String, byte[]> exported = unpacked(bundle, clean);
+        dev.aegis.afs.harness.bundle.PinnedBundleKeys keys = dev.aegis.afs.harness.bundle.PinnedBundleKeys.read(clean.resolve("pinned.yaml"));
+        Path probe = clean.resolve("probe.tar.gz");
+        int failed = 0;
+        int tried = 0;
+        for (int i = 0; i < original.length; i += Math.max(1, original.length / 400)) {
+            byte[] b = original.clone();
+            b[i] ^= 0x01;
+            Files.write(probe, b);
+            tried++;
+            boolean verified;
+            try (var a = dev.aegis.afs.harness.bundle.BundleArchive.open(probe, clean,
+                    dev.aegis.afs.harness.bundle.BundleArchive.Limits.DEFAULT)) {
+                verified = dev.aegis.afs.harness.bundle.BundleVerifier.verify(a, keys).ok();
+            } catch (dev.aegis.afs.harness.bundle.BundleArchive.Refused e) {
+                verified = false;
+            }
+            if (verified) {
+                java.util.Map<String, byte[]> now = unpacked(probe, clean);
+                int at = i;
+                assertEquals(exported.keySet(), now.keySet(), "byte " + at + " changed the bundle's files, yet it verified");
+                exported.forEach((k, v) -> assertTrue(java.util.Arrays.equals(v, now.get(k)), "byte " + at + " changed " + k
+                        + ", yet it verified"));
+            } else {
+                failed++;
+            }
+        }
+        assertTrue(failed > tried * 9 / 10, failed + " of " + tried + " changes failed");
+    }
+
+    /** The bundle's files as an auditor's tar would unpack them (GNU tar, not our reader). */
+    private static java.util.Map<String, byte[]> unpacked(Path bundle, Path scratch) throws Exception {
+        Path into = Files.createTempDirectory(scratch, "x");
+        Shell.Result x = Shell.run(into, List.of("tar", "-xzf", bundle.toString()));
+        java.util.Map<String, byte[]> out = new java.util.TreeMap<>();
+        if (x.exit() == 0) {
+            try (Stream<Path> walk = Files.walk(into)) {
+                for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                    out.put(into.relativize(p).toString(), Files.readAllBytes(p));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(4)
     void oversizedPlanIsRefusedAtWrite() throws Exception {
         Shell.Result big = Shell.bash(mountpoint, "head -c 300000 /dev/zero | tr '\\0' a > change_requests/big.yaml");
         assertNotEquals(0, big.exit(), big.toString());
@@ -287,7 +385,7 @@ class ChangeRequestFlowTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Order(4)
+    @org.junit.jupiter.api.Order(5)
     void harnessDownFailsClosedAtCreate() throws Exception {
         harness.stop();
         harness = null;
