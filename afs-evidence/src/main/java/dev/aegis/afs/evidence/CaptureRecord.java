@@ -141,18 +141,10 @@ public record CaptureRecord(int v, String id, String sha256, long size, long lin
     }
 
     private static String text(JsonNode n, String field) {
-        JsonNode f = n.get(field);
-        if (f == null || !f.isTextual()) {
-            throw new IllegalArgumentException("evidence record field " + field + " is missing or not a string");
-        }
-        return f.asText();
+        return JsonFields.text(n, "evidence record field", field);
     }
 
     private static long number(JsonNode n, String field) {
-        JsonNode f = n.get(field);
-        if (f == null || !f.isIntegralNumber()) {
-            throw new IllegalArgumentException("evidence record field " + field + " is missing or not an integer");
-        }
-        return f.asLong();
+        return JsonFields.number(n, "evidence record field", field);
     }
 }

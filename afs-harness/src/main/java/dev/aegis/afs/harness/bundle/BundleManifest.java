@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aegis.afs.evidence.JsonFields;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -171,18 +172,10 @@ public record BundleManifest(String incident, String exportedAt, String exported
     }
 
     private static String text(JsonNode n, String field) {
-        JsonNode f = n.get(field);
-        if (f == null || !f.isTextual()) {
-            throw new IllegalArgumentException("field " + field + " is missing or not a string");
-        }
-        return f.asText();
+        return JsonFields.text(n, "field", field);
     }
 
     private static long number(JsonNode n, String field) {
-        JsonNode f = n.get(field);
-        if (f == null || !f.isIntegralNumber()) {
-            throw new IllegalArgumentException("field " + field + " is missing or not an integer");
-        }
-        return f.asLong();
+        return JsonFields.number(n, "field", field);
     }
 }
