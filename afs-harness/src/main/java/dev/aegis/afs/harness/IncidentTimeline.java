@@ -93,21 +93,24 @@ public final class IncidentTimeline {
 
     /**
      * The ledger slice of the incident: every entry of its change requests and its feedback,
-     * oldest first; entries of envs {@code viewer} may not read as their seq, prev and hash only.
+     * oldest first, of the envs {@code viewer} may read (an entry of another env is left out, as
+     * the rest of the workspace leaves it out; {@code /ledger} shows the whole chain with hashes).
      */
     public List<String> ledger(String incident, Principal viewer) throws AfsException {
         checkId(incident);
         try {
             Map<Long, String> lines = new java.util.TreeMap<>();
-            for (StoredRequest r : store.ofIncident(incident)) {
-                for (String line : store.ledgerOf(r.id())) {
+            List<String> requests = new ArrayList<>();
+            store.ofIncident(incident).forEach(r -> requests.add(r.id()));
+            requests.add(feedbackRequest(incident));
+            for (String id : requests) {
+                for (String line : store.ledgerOf(id)) {
                     JsonNode n = Ledger.JSON.readTree(line);
-                    lines.put(n.path("seq").asLong(), shown(n, line, viewer));
+                    String team = n.path("team").asText("");
+                    if (viewer.isRoot() || (!team.isEmpty() && access.canRead(viewer, team, n.path("env").asText("")))) {
+                        lines.put(n.path("seq").asLong(), line);
+                    }
                 }
-            }
-            for (String line : store.ledgerOf(feedbackRequest(incident))) {
-                JsonNode n = Ledger.JSON.readTree(line);
-                lines.put(n.path("seq").asLong(), shown(n, line, viewer));
             }
             return new ArrayList<>(lines.values());
         } catch (SQLException e) {
@@ -115,19 +118,6 @@ public final class IncidentTimeline {
         } catch (IOException e) {
             throw new AfsException(AfsError.INTERNAL, "a ledger entry of incident " + incident + " is not JSON: " + e.getMessage(), e);
         }
-    }
-
-    private String shown(JsonNode n, String line, Principal viewer) {
-        String team = n.path("team").asText("");
-        if (viewer.isRoot() || (!team.isEmpty() && access.canRead(viewer, team, n.path("env").asText("")))) {
-            return line;
-        }
-        ObjectNode hidden = Ledger.JSON.createObjectNode();
-        hidden.put("seq", n.path("seq").asLong());
-        hidden.put("prev", n.path("prev").asText());
-        hidden.put("hash", n.path("hash").asText());
-        hidden.put("hidden", "another env's entry: only its hash is shown");
-        return hidden.toString();
     }
 
     /**

@@ -11,14 +11,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import dev.aegis.afs.intent.KeyFile;
 import dev.aegis.afs.intent.PollToken;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.fabric8.kubernetes.client.ConfigBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -37,9 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
-import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -80,12 +70,8 @@ class AgentExecutionTest {
     private static Process harness;
     private static Process agent;
     private static int harnessPort;
-    private static MockWebServer web;
-    private static KubernetesMockServer cluster;
-    private static KubernetesClient client;
+    private static ApiServer cluster;
     private static AgentProxy proxy;
-    private static Thread controller;
-    private static final AtomicBoolean controllerOn = new AtomicBoolean(true);
     private static final List<RecordedRequest> apiLog = new ArrayList<>();
     private static final Map<String, String> evidence = new HashMap<>();
     private static final OctetKeyPair otherAgent = KeyFile.generate(new SecureRandom());
@@ -106,44 +92,11 @@ class AgentExecutionTest {
                 """);
         Files.createDirectory(work.resolve("data"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
 
-        web = new MockWebServer();
-        cluster = new KubernetesMockServer(new Context(), web, new HashMap<>(), new KubernetesCrudDispatcher(), false);
-        cluster.init(InetAddress.getLoopbackAddress(), 0);
-        client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(cluster.createClient().getConfiguration())
-                .withUserAgent(TEST_AGENT).build()).build();
+        cluster = ApiServer.start(TEST_AGENT);
         for (String name : List.of("api", "slow", "frozen")) {
-            Deployment d = new DeploymentBuilder()
-                    .withNewMetadata().withName(name).withNamespace("payments")
-                    .withLabels(name.equals("frozen") ? Map.of("afs/freeze", "true") : Map.of()).endMetadata()
-                    .withNewSpec().withReplicas(2).withNewSelector().withMatchLabels(Map.of("app", name)).endSelector()
-                    .withNewTemplate().withNewMetadata().withLabels(Map.of("app", name)).endMetadata()
-                    .withNewSpec().addNewContainer().withName("app").withImage("app:1").endContainer().endSpec()
-                    .endTemplate().endSpec()
-                    .withNewStatus().withReplicas(2).withReadyReplicas(2).endStatus().build();
-            client.apps().deployments().inNamespace("payments").resource(d).create();
+            cluster.deployment("payments", name, 2, name.equals("frozen") ? Map.of("afs/freeze", "true") : Map.of());
         }
-        // a stand-in for the deployment controller: pods of api become ready as it is scaled
-        controller = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    if (controllerOn.get()) {
-                        Deployment d = client.apps().deployments().inNamespace("payments").withName("api").get();
-                        if (d != null && !d.getSpec().getReplicas().equals(d.getStatus().getReadyReplicas())) {
-                            d.getStatus().setReadyReplicas(d.getSpec().getReplicas());
-                            d.getStatus().setReplicas(d.getSpec().getReplicas());
-                            client.apps().deployments().inNamespace("payments").resource(d).updateStatus();
-                        }
-                    }
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    return;
-                } catch (RuntimeException e) {
-                    // the next round tries again
-                }
-            }
-        }, "e2e-deployment-controller");
-        controller.setDaemon(true);
-        controller.start();
+        cluster.followReadiness("payments", "api"); // pods of api become ready as it is scaled
 
         // keys: the offline root, a day of online keys, the agent's own key
         Shell.Result root = afs("keys", "init-root", "--out", work.resolve("root.key").toString());
@@ -172,7 +125,7 @@ class AgentExecutionTest {
                 verify_timeout: 60s
                 clock_skew: 1s
                 kubernetes: {master_url: "%s"}
-                """.formatted(proxy.url(), root.out().strip(), cluster.createClient().getMasterUrl()));
+                """.formatted(proxy.url(), root.out().strip(), cluster.masterUrl()));
         Shell.Result agentKey = afs("agent", "--config", work.resolve("agent/agent.yaml").toString(), "--print-key");
         assertEquals(0, agentKey.exit(), agentKey.toString());
 
@@ -200,7 +153,7 @@ class AgentExecutionTest {
                       access: {read: ["*"]}
                       changes: {mode: execute, allow: [scale], namespaces: [payments], cluster: other-eu}
                       logs: {api: {backend: local, path: api.log}}
-                """.formatted(harnessPort, cluster.createClient().getMasterUrl()));
+                """.formatted(harnessPort, cluster.masterUrl()));
         Files.writeString(work.resolve("harness.yaml"), """
                 listen: 127.0.0.1:%d
                 data_dir: data
@@ -234,9 +187,6 @@ class AgentExecutionTest {
     @AfterAll
     static void stop() throws Exception {
         try {
-            if (controller != null) {
-                controller.interrupt();
-            }
             if (agent != null) {
                 agent.destroy();
                 agent.waitFor(20, TimeUnit.SECONDS);
@@ -257,11 +207,8 @@ class AgentExecutionTest {
             if (proxy != null) {
                 proxy.close();
             }
-            if (client != null) {
-                client.close();
-            }
             if (cluster != null) {
-                cluster.destroy();
+                cluster.close();
             }
             if (work != null) {
                 try (Stream<Path> walk = Files.walk(work)) {
@@ -606,12 +553,12 @@ class AgentExecutionTest {
     }
 
     private static int replicas(String name) {
-        return client.apps().deployments().inNamespace("payments").withName(name).get().getSpec().getReplicas();
+        return cluster.replicas("payments", name);
     }
 
     private static synchronized void drainApiLog() {
         try {
-            for (RecordedRequest r = web.takeRequest(0, TimeUnit.MILLISECONDS); r != null; r = web.takeRequest(0, TimeUnit.MILLISECONDS)) {
+            for (RecordedRequest r = cluster.requests().takeRequest(0, TimeUnit.MILLISECONDS); r != null; r = cluster.requests().takeRequest(0, TimeUnit.MILLISECONDS)) {
                 if (!TEST_AGENT.equals(r.getHeader("User-Agent"))) {
                     apiLog.add(r); // the harness's reads and everything the agent sends; not this test's own
                 }

@@ -8,24 +8,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.aegis.afs.harness.HarnessConfig;
 import dev.aegis.afs.harness.HarnessDaemon;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import okhttp3.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,8 +36,7 @@ class ChangeRequestFlowTest {
     private static Path work;
     private static Path mountpoint;
     private static Process daemon;
-    private static KubernetesMockServer cluster;
-    private static KubernetesClient client;
+    private static ApiServer cluster;
     private static HarnessDaemon harness;
 
     @BeforeAll
@@ -62,18 +53,8 @@ class ChangeRequestFlowTest {
                 2026-11-21T10:00:02.000Z ERROR java.lang.OutOfMemoryError: Java heap space
                 """);
 
-        cluster = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
-        cluster.init(InetAddress.getLoopbackAddress(), 0);
-        client = cluster.createClient();
-        Deployment api = new DeploymentBuilder()
-                .withNewMetadata().withName("api").withNamespace("payments").endMetadata()
-                .withNewSpec().withReplicas(2).withNewSelector().withMatchLabels(Map.of("app", "api")).endSelector()
-                .withNewTemplate().withNewMetadata().withLabels(Map.of("app", "api")).endMetadata()
-                .withNewSpec().addNewContainer().withName("app").withImage("app:1").endContainer().endSpec()
-                .endTemplate().endSpec()
-                .withNewStatus().withReplicas(2).withReadyReplicas(2).endStatus().build();
-        client.apps().deployments().inNamespace("payments").resource(api).create();
+        cluster = ApiServer.start("afs-e2e-test");
+        cluster.deployment("payments", "api", 2, Map.of());
 
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -101,7 +82,7 @@ class ChangeRequestFlowTest {
                 data_dir: data
                 namespaces: namespaces.yaml
                 kubernetes: {master_url: "%s"}
-                """.formatted(port, client.getMasterUrl()) + pinnedCaptureKey(repo, work));
+                """.formatted(port, cluster.masterUrl()) + pinnedCaptureKey(repo, work));
         harness = HarnessDaemon.start(HarnessConfig.read(work.resolve("harness.yaml")));
 
         mountpoint = work.resolve("mnt");
@@ -140,11 +121,8 @@ class ChangeRequestFlowTest {
             if (harness != null) {
                 harness.stop();
             }
-            if (client != null) {
-                client.close();
-            }
             if (cluster != null) {
-                cluster.destroy();
+                cluster.close();
             }
             if (work != null) {
                 try (Stream<Path> walk = Files.walk(work)) {
@@ -210,7 +188,7 @@ class ChangeRequestFlowTest {
         Shell.Result write = Shell.bash(mountpoint, "cat " + work.resolve("plan.yaml") + " > change_requests/inc-7.yaml");
         assertEquals(0, write.exit(), write + "\n/.afs/errors:\n" + Shell.bash(mountpoint, "cat .afs/errors").out());
         String pending = awaitState("inc-7", "PENDING_APPROVAL");
-        assertEquals(2, client.apps().deployments().inNamespace("payments").withName("api").get().getSpec().getReplicas());
+        assertEquals(2, cluster.replicas("payments", "api"));
         // the status explains every gate: the evidence re-hashed (and when), the guardrails by name, why two approvals
         assertTrue(pending.contains("gates (at submit, "), pending);
         assertTrue(pending.contains("  evidence    PASSED\n      evidence[0] " + evidence + " sha256 " + sha + " verified at "), pending);
@@ -236,7 +214,7 @@ class ChangeRequestFlowTest {
         // 4. a second, different approver: it runs
         assertEquals(0, as(1002, "echo yes > approvals/inc-7/approve").exit());
         String done = awaitState("inc-7", "SUCCEEDED");
-        assertEquals(4, client.apps().deployments().inNamespace("payments").withName("api").get().getSpec().getReplicas(), done);
+        assertEquals(4, cluster.replicas("payments", "api"), done);
 
         // 5. the ledger is readable in the mount and verifies
         String ledger = Files.readString(mountpoint.resolve("ledger/ledger.jsonl"));

@@ -77,8 +77,8 @@ public final class IncidentReview {
 
     /**
      * A read of a whole stream that a later read of the same file narrowed with a filter: had the
-     * filter been in the first read, the backend would have sent {@code bytesSaved} fewer bytes
-     * and the read taken {@code millisSaved} less time.
+     * filter been in the first read (pushed down), it would have served {@code bytesSaved} fewer
+     * bytes and taken {@code millisSaved} less time.
      */
     public record CheaperRead(JsonNode read, JsonNode narrowed, long bytesSaved, long millisSaved) {
     }
@@ -250,7 +250,7 @@ public final class IncidentReview {
         } else {
             for (CheaperRead c : cheaper) {
                 s.append("- `").append(c.read().path("source").asText()).append("` was read whole (")
-                        .append(cost(c.read())).append(" bytes from the backend, ").append(millis(c.read()))
+                        .append(cost(c.read())).append(" bytes served, ").append(millis(c.read()))
                         .append(" ms), then narrowed as `").append(c.narrowed().path("source").asText()).append("` (")
                         .append(cost(c.narrowed())).append(" bytes, ").append(millis(c.narrowed()))
                         .append(" ms): reading the narrowed query first saves ").append(c.bytesSaved()).append(" bytes and ")
@@ -307,7 +307,7 @@ public final class IncidentReview {
         o.put("who", read.path("who").asText());
         o.put("source", read.path("source").asText());
         o.put("bytes", read.path("bytes").asLong());
-        o.put("backend_bytes", cost(read));
+        o.put("backend_bytes", backendBytes(read));
         o.put("ms", millis(read));
         return o;
     }
@@ -332,11 +332,17 @@ public final class IncidentReview {
                 || read.path("stats").path("pushdown").asText("").matches("^\\S*grep\\b.*");
     }
 
-    /** What a read cost the backend: the bytes it sent (stats), else the bytes served. */
+    /**
+     * What a read cost its reader: the bytes it served (what an agent takes into its context). The
+     * backend's own bytes are in {@code backend_bytes}; a local file is scanned whole either way.
+     */
     private static long cost(JsonNode read) {
-        String received = read.path("stats").path("bytes_received").asText("");
+        return read.path("bytes").asLong();
+    }
+
+    private static long backendBytes(JsonNode read) {
         try {
-            return received.isEmpty() ? read.path("bytes").asLong() : Long.parseLong(received);
+            return Long.parseLong(read.path("stats").path("bytes_received").asText(""));
         } catch (NumberFormatException e) {
             return read.path("bytes").asLong();
         }
