@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.aegis.afs.harness.HarnessConfig;
 import dev.aegis.afs.harness.HarnessDaemon;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -56,10 +54,7 @@ class ChangeRequestFlowTest {
         cluster = ApiServer.start("afs-e2e-test");
         cluster.deployment("payments", "api", 2, Map.of());
 
-        int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = InProcessHarness.freePort();
         Files.writeString(work.resolve("namespaces.yaml"), """
                 evidence: {dir: evidence}
                 harness: {url: "http://127.0.0.1:%d", token_file: data/client.token}
@@ -77,13 +72,7 @@ class ChangeRequestFlowTest {
                       logs:
                         api: {backend: local, path: api.log}
                 """.formatted(port));
-        Files.writeString(work.resolve("harness.yaml"), """
-                listen: 127.0.0.1:%d
-                data_dir: data
-                namespaces: namespaces.yaml
-                kubernetes: {master_url: "%s"}
-                """.formatted(port, cluster.masterUrl()) + pinnedCaptureKey(repo, work));
-        harness = HarnessDaemon.start(HarnessConfig.read(work.resolve("harness.yaml")));
+        harness = InProcessHarness.start(repo, work, port, cluster.masterUrl());
 
         mountpoint = work.resolve("mnt");
         daemon = new ProcessBuilder(repo.resolve("bin/afs").toString(), "mount", "-f", "--config",

@@ -8,10 +8,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aegis.afs.e2e.security.Mount;
-import dev.aegis.afs.harness.HarnessConfig;
 import dev.aegis.afs.harness.HarnessDaemon;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -62,10 +60,7 @@ class IncidentWorkspaceTest {
         cluster.deployment("payments", "api", 2, Map.of());
         cluster.followReadiness("payments", "api");
 
-        int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = InProcessHarness.freePort();
         Files.writeString(work.resolve("namespaces.yaml"), """
                 evidence: {dir: evidence}
                 harness: {url: "http://127.0.0.1:%d", token_file: data/client.token}
@@ -88,13 +83,7 @@ class IncidentWorkspaceTest {
                       logs:
                         api: {backend: local, path: checkout.log}
                 """.formatted(port, AGENT, ALICE, ALICE, ATTACKER));
-        Files.writeString(work.resolve("harness.yaml"), """
-                listen: 127.0.0.1:%d
-                data_dir: data
-                namespaces: namespaces.yaml
-                kubernetes: {master_url: "%s"}
-                """.formatted(port, cluster.masterUrl()) + ChangeRequestFlowTest.pinnedCaptureKey(repo, work));
-        harness = HarnessDaemon.start(HarnessConfig.read(work.resolve("harness.yaml")));
+        harness = InProcessHarness.start(repo, work, port, cluster.masterUrl());
         mount = Mount.start(work, work.resolve("namespaces.yaml"), Map.of());
     }
 
