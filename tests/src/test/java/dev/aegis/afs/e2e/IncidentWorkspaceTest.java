@@ -186,7 +186,7 @@ class IncidentWorkspaceTest {
         Files.writeString(work.resolve("plan.yaml"), plan);
         Files.setPosixFilePermissions(work.resolve("plan.yaml"), PosixFilePermissions.fromString("rw-r--r--"));
         Mount.Result submit = as(AGENT, "cp " + work.resolve("plan.yaml") + " change_requests/inc-42-scale.yaml");
-        assertEquals(0, submit.exit(), submit.toString());
+        assertEquals(0, submit.exit(), submit + "\n" + as(AGENT, "cat .afs/errors").out());
         awaitState("inc-42-scale", "PENDING_APPROVAL");
         assertEquals(0, as(ALICE, "echo yes > approvals/inc-42-scale/approve").exit());
         awaitState("inc-42-scale", "SUCCEEDED");
