@@ -136,8 +136,6 @@ class SkillsLibraryTest {
                 client.close();
             }
             if (cluster != null) {
-                // a library change never reaches Kubernetes: not even a read
-                assertEquals(null, cluster.takeRequest(100, TimeUnit.MILLISECONDS), "a request reached the API server");
                 cluster.destroy();
             }
             Mount.deleteTree(work);
@@ -207,6 +205,12 @@ class SkillsLibraryTest {
         assertFalse(as("afs-sk-dave", "cat context/skills/_index.json").out().contains("oom-payment-api"));
         String ledger = as("afs-sk-alice", "cat ledger/ledger.jsonl").out();
         assertTrue(ledger.contains("\"event\":\"library_write\""), ledger);
+        nothingReachedTheApiServer();
+    }
+
+    /** A library change never reaches Kubernetes, not even a read. */
+    private static void nothingReachedTheApiServer() throws Exception {
+        assertEquals(null, cluster.takeRequest(100, TimeUnit.MILLISECONDS), "a request reached the API server");
     }
 
     @Test
@@ -227,5 +231,59 @@ class SkillsLibraryTest {
         awaitState("afs-sk-carol", "skill-oom-shared", "SUCCEEDED");
         assertTrue(as("afs-sk-dave", "cat context/skills/_index.json").out().contains("\"file\" : \"oom-payment-api.yaml\""),
                 "checkout's next agent finds the shared skill");
+        nothingReachedTheApiServer();
+    }
+
+    /**
+     * The loop from an incident: reads under AFS_INCIDENT, a plan citing one of them that
+     * SUCCEEDED, then afs skills propose: a draft whose steps are the cited read only, its
+     * concrete time turned into a relative window, stored for the team under proposed/.
+     */
+    @Test
+    @Order(4)
+    void aSkillIsDraftedFromWhatWorked() throws Exception {
+        io.fabric8.kubernetes.api.model.apps.Deployment api = new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+                .withNewMetadata().withName("api").withNamespace("payments").endMetadata()
+                .withNewSpec().withReplicas(2).withNewSelector().withMatchLabels(Map.of("app", "api")).endSelector()
+                .withNewTemplate().withNewMetadata().withLabels(Map.of("app", "api")).endMetadata()
+                .withNewSpec().addNewContainer().withName("app").withImage("app:1").endContainer().endSpec()
+                .endTemplate().endSpec().withNewStatus().withReplicas(2).withReadyReplicas(2).endStatus().build();
+        client.apps().deployments().inNamespace("payments").resource(api).create();
+        String cited = "teams/payments/prod/logs/api.log?from=2026-11-21T09:00:00Z&grep=OutOfMemory";
+        assertEquals(0, as("afs-sk-agent", "AFS_INCIDENT=INC-9 cat 'teams/payments/prod/logs/api.log?tail=1' > /dev/null").exit());
+        assertEquals(0, as("afs-sk-agent", "AFS_INCIDENT=INC-9 cat '" + cited + "' > /dev/null").exit());
+        String evidence = as("afs-sk-agent", "getfattr --only-values -n user.afs.evidence '" + cited + "'").out();
+        String sha = as("afs-sk-agent", "getfattr --only-values -n user.afs.sha256 '." + evidence + "'").out();
+        Path plan = work.resolve("inc-9.yaml");
+        Files.writeString(plan, """
+                incident_id: INC-9
+                team: payments
+                env: prod
+                hypothesis: api runs out of heap under load; more replicas spread it
+                confidence: 0.9
+                evidence:
+                  - {path: %s, sha256: %s, lines: "1-1"}
+                actions:
+                  - {tool: scale, target: {kind: Deployment, name: api}, params: {replicas: 3}, idempotency_key: inc-9-scale}
+                rollback: before_state
+                """.formatted(evidence, sha));
+        Files.setPosixFilePermissions(plan, PosixFilePermissions.fromString("rw-r--r--"));
+        assertEquals(0, as("afs-sk-agent", "cat " + plan + " > change_requests/inc-9.yaml").exit());
+        awaitState("afs-sk-agent", "inc-9", "SUCCEEDED");
+        while (cluster.takeRequest(100, TimeUnit.MILLISECONDS) != null) {
+            // the plan's own reads and writes of the Deployment
+        }
+
+        Mount.Result propose = mount.afs("skills", "propose", "INC-9", "--harness-url", harness.url().toString(),
+                "--harness-token-file", work.resolve("data/client.token").toString());
+        assertEquals(0, propose.exit(), propose.toString());
+        Path draft = work.resolve("skills/proposed/payments/inc-9-scale-api.yaml");
+        String text = Files.readString(draft);
+        assertTrue(text.contains("/teams/{team}/{env}/logs/api.log?since="), text);
+        assertTrue(text.contains("&grep=OutOfMemory"), text);
+        assertFalse(text.contains("2026-11-21") || text.contains("tail=1") || text.contains("inc-9-scale\n"), text);
+        assertEquals(text, as("afs-sk-agent", "cat context/skills/proposed/payments/inc-9-scale-api.yaml").out());
+        assertFalse(as("afs-sk-agent", "cat context/skills/_index.json").out().contains("inc-9-scale-api"));
+        nothingReachedTheApiServer();
     }
 }
