@@ -96,6 +96,17 @@ public final class Harness implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /**
+     * How often a replica looks for requests another replica left half-run (it died holding
+     * them, or between storing an agent's result and taking the next step), and how long such
+     * a request must have stood still first.
+     */
+    static final Duration SWEEP_EVERY = Duration.ofSeconds(10);
+    private final java.util.concurrent.ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "afs-harness-sweep");
+        t.setDaemon(true);
+        return t;
+    });
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "afs-harness-control");
         t.setDaemon(true);
@@ -261,11 +272,38 @@ public final class Harness implements AutoCloseable {
         this.library = new SkillLibrary(skillsDir, dataDir.resolve("guardrails"), platformApprovers, access);
     }
 
-    /** Picks up every request a previous run left unfinished. */
+    /**
+     * Picks up every request a previous run left unfinished, then sweeps every
+     * {@link #SWEEP_EVERY} for requests another replica left half-run (see {@link #sweep}).
+     */
     public void resume() throws AfsException {
         for (StoredRequest r : call(store::unfinished)) {
             schedule(r.id());
         }
+        sweeper.scheduleWithFixedDelay(() -> {
+            try {
+                sweep();
+            } catch (AfsException | RuntimeException e) {
+                LOG.warn("sweep for half-run requests failed ({}); trying again in {}", e.getMessage(), SWEEP_EVERY);
+            }
+        }, SWEEP_EVERY.toMillis(), SWEEP_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Schedules every request that has a step to take and that no live replica is taking: its
+     * claim lapsed (the replica holding it died) or nobody claimed it (a replica stored an
+     * agent's result and died before the next step), and it stood still for a sweep interval.
+     * The claim decides which replica runs each step, and an action leased again reaches the
+     * agent under the same idempotency key, which the agent runs at most once. Returns the ids.
+     */
+    public List<String> sweep() throws AfsException {
+        long now = clock.millis();
+        List<String> stalled = read(() -> store.stalled(now, now - SWEEP_EVERY.toMillis()));
+        for (String id : stalled) {
+            LOG.info("change request {}: no replica is running it; taking it up", id);
+            schedule(id);
+        }
+        return stalled;
     }
 
     // ---- API ----
@@ -569,6 +607,7 @@ public final class Harness implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        sweeper.shutdownNow();
         worker.shutdown();
         runner.shutdown();
         if (!worker.awaitTermination(30, TimeUnit.SECONDS)) {

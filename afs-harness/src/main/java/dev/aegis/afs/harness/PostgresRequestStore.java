@@ -4,8 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The store on a shared PostgreSQL database ({@code store: postgresql}): several harness
@@ -98,6 +101,25 @@ public final class PostgresRequestStore extends JdbcRequestStore {
                     "UPDATE requests SET runner = NULL, runner_until_ms = NULL WHERE id = ? AND runner = ?")) {
                 bind(ps, id, runner);
                 return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public List<String> stalled(long now, long quietSinceMillis) throws SQLException {
+        return transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM requests r WHERE (state IN ('SUBMITTED', 'VALIDATING', "
+                    + "'APPROVED', 'VERIFYING') OR (state = 'EXECUTING' AND NOT EXISTS (SELECT 1 FROM actions a WHERE "
+                    + "a.request_id = r.id AND a.status IN ('QUEUED', 'LEASED')))) AND (runner IS NULL OR runner_until_ms <= ?) "
+                    + "AND updated_ms < ? ORDER BY created_ms, id LIMIT 1000")) {
+                bind(ps, now, quietSinceMillis);
+                List<String> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+                return out;
             }
         });
     }

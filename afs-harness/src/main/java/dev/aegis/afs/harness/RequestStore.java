@@ -256,6 +256,16 @@ public interface RequestStore extends AutoCloseable {
     /** Gives up a {@link #claim}, so another replica may pick the request up at once. */
     void release(String id, String runner) throws SQLException;
 
+    /**
+     * Requests with a step to take that no replica is taking: in SUBMITTED, VALIDATING, APPROVED
+     * or VERIFYING, or EXECUTING with no action queued or leased to an agent; with no claim, or
+     * a claim that lapsed at or before {@code now} (its replica died); and unchanged since
+     * {@code quietSinceMillis} (a live replica moves them on sooner). Oldest first. With one
+     * harness per database (SQLite) there is no other replica, and it is empty: that harness
+     * resumes its own requests at start.
+     */
+    List<String> stalled(long now, long quietSinceMillis) throws SQLException;
+
     long now();
 
     @Override
