@@ -1014,15 +1014,15 @@ public final class Harness implements AutoCloseable {
     }
 
     private void rollback(StoredRequest r, ChangeRequest cr, ChangePolicy p) throws Exception {
-        if (leasing.isPresent()) {
-            noRollbackByAgents(r);
-            return;
-        }
         if (cr.rollback() == ChangeRequest.Rollback.NONE) {
             String note = "rollback: none requested (rollback: none); the changes stay as they are";
             if (!r.reasons().contains(note)) {
                 addReasons(r.id(), List.of(note), "rollback_skipped");
             }
+            return;
+        }
+        if (leasing.isPresent()) {
+            rollbackByAgents(r, p, leasing.get());
             return;
         }
         for (int i = cr.actions().size() - 1; i >= 0; i--) {
@@ -1148,17 +1148,21 @@ public final class Harness implements AutoCloseable {
                 now - RELEASE_AFTER.toMillis(), now + LEASE_CLAIM.toMillis())) {
             StoredRequest r = existing(claimed.requestId());
             ChangePolicy p = policies.policy(r.team(), r.env());
-            if (r.state() != State.EXECUTING || !l.clusterOf(p).equals(Optional.of(cluster))) {
+            StoredAction sa = r.actions().get(claimed.index());
+            boolean rollback = sa.status().startsWith("ROLLBACK_");
+            if (r.state() != (rollback ? State.FAILED : State.EXECUTING) || !l.clusterOf(p).equals(Optional.of(cluster))) {
                 continue; // moved on, or its env now names another cluster: the claim lapses
             }
-            StoredAction sa = r.actions().get(claimed.index());
-            boolean expired = sa.status().equals("LEASED");
+            boolean expired = sa.status().endsWith("LEASED");
             ChangeRequest cr = ChangeRequestParser.parse("change-request", r.document().getBytes(StandardCharsets.UTF_8));
-            if (!recheck(r, cr, p, State.EXECUTING)) {
+            // a rollback restores what was there, as in process: the gates guard changes, not their undoing
+            if (!rollback && !recheck(r, cr, p, State.EXECUTING)) {
                 failed.add(r.id());
                 continue;
             }
-            dev.aegis.afs.intent.Intent intent = l.sign(r, cr, p, sa.index(), cluster);
+            dev.aegis.afs.intent.Intent intent = rollback
+                    ? l.signRollback(r, cr, p, sa.index(), cluster, RollbackStep.restore(sa).orElseThrow())
+                    : l.sign(r, cr, p, sa.index(), cluster);
             String kid = com.nimbusds.jose.JWSObject.parse(intent.compact()).getHeader().getKeyID();
             boolean leased = store.inTransaction(tx -> {
                 if (!tx.leaseAction(r.id(), sa.index(), replica, intent.expiresAt().toEpochMilli())) {
@@ -1171,7 +1175,8 @@ public final class Harness implements AutoCloseable {
                         "jti", intent.jti(), "intent_sha256", intent.sha256(), "key_id", kid,
                         "expires_at", intent.expiresAt().toString(), "mode", intent.action().mode().wireName(),
                         "idempotency_key", intent.action().idempotencyKey(), "evidence_hash", intent.action().evidenceHash(),
-                        "released", expired, "rechecked", "evidence, policy, guardrails, windows, budget, loops and approvals held at lease"));
+                        "released", expired, "rollback", rollback, "rechecked", rollback ? "none: a rollback restores the state before"
+                                : "evidence, policy, guardrails, windows, budget, loops and approvals held at lease"));
                 return true;
             });
             if (leased) {
@@ -1250,6 +1255,9 @@ public final class Harness implements AutoCloseable {
             }
         }
         boolean open = r.state() == State.EXECUTING && List.of("QUEUED", "LEASED").contains(sa.status());
+        if (r.state() == State.FAILED && List.of("ROLLBACK_QUEUED", "ROLLBACK_LEASED").contains(sa.status())) {
+            return acceptRollback(r, sa, li, cluster, jti, res, jws, d, status);
+        }
         String st = status;
         ObjectNode result = Ledger.JSON.createObjectNode();
         result.put("agent", cluster);
@@ -1299,19 +1307,94 @@ public final class Harness implements AutoCloseable {
         return out;
     }
 
-    /** Rollback through agents is not built: say what to restore, once, and leave the request FAILED. */
-    private void noRollbackByAgents(StoredRequest r) throws SQLException {
-        List<String> done = new ArrayList<>();
-        for (StoredAction sa : r.actions()) {
-            if (sa.status().equals("DONE") && sa.outcome().isPresent()) {
-                done.add("action " + sa.index() + " " + sa.tool() + " " + sa.target() + " " + sa.outcome().get());
+    /**
+     * Rollback through agents: the actions the agent changed, last first, each leased to the
+     * agent as an intent of its own (the same tool restoring the agent's {@code diff.before},
+     * key {@code <key>#rollback}) and recorded like a forward action. One at a time: the next is
+     * queued when the previous one's result arrives. An action that cannot be undone (restart)
+     * or whose rollback the agent did not run is named in the reasons; once none is left to
+     * queue the request is ROLLED_BACK, unless a rollback failed (it stays FAILED, with what to
+     * restore by hand).
+     */
+    private void rollbackByAgents(StoredRequest r, ChangePolicy p, IntentLeasing l) throws Exception {
+        List<String> notes = new ArrayList<>();
+        boolean failed = false;
+        for (int i = r.actions().size() - 1; i >= 0; i--) {
+            StoredAction sa = r.actions().get(i);
+            switch (sa.status()) {
+                case "ROLLBACK_QUEUED", "ROLLBACK_LEASED" -> {
+                    return; // the agent's poll leases it; its result schedules the next step
+                }
+                case "ROLLBACK_FAILED" -> failed = true;
+                case "DONE" -> {
+                    Optional<Map<String, Object>> restore = RollbackStep.restore(sa);
+                    Optional<String> cluster = l.clusterOf(p);
+                    if (restore.isEmpty() || cluster.isEmpty()) {
+                        String why = cluster.isEmpty() ? l.noCluster(p, r.team(), r.env())
+                                : sa.tool() + " cannot be undone, or the agent reported no state before it";
+                        String note = "rollback: action " + i + " " + sa.tool() + " " + sa.target() + " not rolled back (" + why
+                                + ")" + sa.outcome().map(o -> "; it changed: " + o).orElse("");
+                        int index = i;
+                        store.inTransaction(tx -> {
+                            tx.update("UPDATE actions SET status = 'NOT_ROLLED_BACK' WHERE request_id = ? AND idx = ?", r.id(), index);
+                            return null;
+                        }); // the note goes to the ledger with the reasons, below
+                        notes.add(note);
+                        continue;
+                    }
+                    int index = i;
+                    store.inTransaction(tx -> {
+                        tx.update("UPDATE actions SET status = 'ROLLBACK_QUEUED', cluster = ?, queued_ms = ?, lease_expires_ms = NULL "
+                                + "WHERE request_id = ? AND idx = ? AND status = 'DONE'", cluster.get(), clock.millis(), r.id(), index);
+                        tx.record(r.id(), "rollback_queued", HARNESS, RequestStore.detail("index", index, "cluster", cluster.get(),
+                                "restore", restore.get(), "idempotency_key", IntentLeasing.rollbackKey(sa.idempotencyKey())));
+                        return null;
+                    });
+                    if (!notes.isEmpty()) {
+                        addReasons(r.id(), notes, "rollback_skipped");
+                    }
+                    return;
+                }
+                default -> {
+                    // nothing changed (planned, refused, dry run), or already rolled back or named
+                }
             }
         }
-        String note = "rollback: execution: agents does not roll back yet; " + (done.isEmpty() ? "no action changed anything"
-                : "restore by hand what these changed (diff.before): " + String.join("; ", done));
-        if (!r.reasons().contains(note)) {
-            addReasons(r.id(), List.of(note), "rollback_skipped");
+        if (!notes.isEmpty()) {
+            addReasons(r.id(), notes, "rollback_skipped");
         }
+        if (!failed) {
+            move(existing(r.id()), State.ROLLED_BACK, HARNESS, List.of(), null);
+        }
+    }
+
+    /** The agent's result for a rollback intent: the action is ROLLED_BACK, or ROLLBACK_FAILED with what to restore by hand. */
+    private ResultAnswer acceptRollback(StoredRequest r, StoredAction sa, RequestStore.LeasedIntent li, String cluster, String jti,
+                                        dev.aegis.afs.intent.TaskResult res, String jws, ObjectNode d, String forwardStatus)
+            throws Exception {
+        // the forward mapping says whether the change is in place: DONE means the rollback ran
+        String status = forwardStatus == null ? null : forwardStatus.equals("DONE") ? "ROLLED_BACK" : "ROLLBACK_FAILED";
+        d.put("rollback", true);
+        String note = status != null && status.equals("ROLLBACK_FAILED")
+                ? "rollback: action " + li.index() + " " + sa.tool() + " " + sa.target() + " was not restored by agent " + cluster
+                + " (" + res.outcome().wireName() + (res.reason().isEmpty() ? "" : " " + res.reason()) + ": " + res.message()
+                + "); restore by hand to " + RollbackStep.restore(sa).map(Object::toString).orElse("the state before")
+                : null;
+        store.inTransaction(tx -> {
+            tx.update("UPDATE intents SET result = ?, outcome = ?, reason = ? WHERE jti = ?", jws.strip(), res.outcome().wireName(),
+                    res.reason(), jti);
+            tx.record(r.id(), "intent_result", "agent:" + cluster, d);
+            if (status != null) {
+                tx.update("UPDATE actions SET status = ? WHERE request_id = ? AND idx = ?", status, r.id(), li.index());
+                tx.record(r.id(), status.equals("ROLLED_BACK") ? "rollback_done" : "rollback_failed", "agent:" + cluster,
+                        RequestStore.detail("index", li.index(), "jti", jti, "note", note == null ? "restored" : note));
+            }
+            return null;
+        });
+        if (note != null) {
+            addReasons(r.id(), List.of(note), "rollback_failed");
+        }
+        return ResultAnswer.STORED;
     }
 
     // ---- helpers ----

@@ -107,14 +107,33 @@ public final class IntentLeasing {
     /** Signs the intent for action {@code index} of {@code r}, valid for the env's intent_ttl. */
     Intent sign(StoredRequest r, ChangeRequest cr, ChangePolicy p, int index, String cluster) {
         ChangeRequest.Action a = cr.actions().get(index);
+        boolean shadow = r.mode() == ChangePolicy.Mode.SHADOW;
+        // the contract: a shadow run and the execute run of one action use different keys
+        return sign(r, cr, p, index, cluster, a.params(), shadow ? Action.Mode.SHADOW : Action.Mode.EXECUTE,
+                shadow ? a.idempotencyKey() + "#shadow" : a.idempotencyKey());
+    }
+
+    /**
+     * Signs the rollback of action {@code index}: the same tool on the same target with the
+     * parameters that restore what the agent reported before it acted ({@code restore}), under
+     * the key {@code <idempotency_key>#rollback}, so the agent runs a rollback at most once too.
+     */
+    Intent signRollback(StoredRequest r, ChangeRequest cr, ChangePolicy p, int index, String cluster, Map<String, Object> restore) {
+        return sign(r, cr, p, index, cluster, restore, Action.Mode.EXECUTE, rollbackKey(cr.actions().get(index).idempotencyKey()));
+    }
+
+    static String rollbackKey(String idempotencyKey) {
+        return idempotencyKey + "#rollback";
+    }
+
+    private Intent sign(StoredRequest r, ChangeRequest cr, ChangePolicy p, int index, String cluster, Map<String, Object> params,
+                        Action.Mode mode, String key) {
+        ChangeRequest.Action a = cr.actions().get(index);
         String ns = p.namespaceFor(a.target().namespace()).orElseThrow(() -> new IllegalStateException(
                 "namespace of " + a.field() + " is no longer allowed"));
-        boolean shadow = r.mode() == ChangePolicy.Mode.SHADOW;
         Action action = new Action(cluster, r.id(), String.valueOf(index), a.tool().wireName(),
-                new Action.Target(a.target().kind(), ns, a.target().name(), a.target().container()), a.params(),
-                shadow ? Action.Mode.SHADOW : Action.Mode.EXECUTE, evidenceHash(cr),
-                // the contract: a shadow run and the execute run of one action use different keys
-                shadow ? a.idempotencyKey() + "#shadow" : a.idempotencyKey());
+                new Action.Target(a.target().kind(), ns, a.target().name(), a.target().container()), params, mode,
+                evidenceHash(cr), key);
         return signer.sign(action, p.intentTtl().orElse(defaultTtl));
     }
 

@@ -151,9 +151,10 @@ abstract class JdbcRequestStore implements RequestStore {
 
         @Override
         public boolean leaseAction(String requestId, int index, String claimant, long expiresMillis) throws SQLException {
-            try (PreparedStatement ps = db.prepareStatement("UPDATE actions SET status = 'LEASED', lease_expires_ms = ?, "
-                    + "claimed_by = NULL, claimed_until_ms = NULL WHERE request_id = ? AND idx = ? AND claimed_by = ? "
-                    + "AND claimed_until_ms >= ? AND status IN ('QUEUED', 'LEASED')")) {
+            try (PreparedStatement ps = db.prepareStatement("UPDATE actions SET status = CASE WHEN status LIKE 'ROLLBACK_%' "
+                    + "THEN 'ROLLBACK_LEASED' ELSE 'LEASED' END, lease_expires_ms = ?, claimed_by = NULL, claimed_until_ms = NULL "
+                    + "WHERE request_id = ? AND idx = ? AND claimed_by = ? AND claimed_until_ms >= ? "
+                    + "AND status IN ('QUEUED', 'LEASED', 'ROLLBACK_QUEUED', 'ROLLBACK_LEASED')")) {
                 bind(ps, expiresMillis, requestId, index, claimant, clock.millis());
                 return ps.executeUpdate() == 1;
             }
@@ -389,7 +390,7 @@ abstract class JdbcRequestStore implements RequestStore {
         return transaction(c -> {
             List<ClaimedAction> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(claimSql())) {
-                bind(ps, claimant, untilMillis, cluster, expiredBefore, now, max);
+                bind(ps, claimant, untilMillis, cluster, expiredBefore, expiredBefore, now, max);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.add(new ClaimedAction(rs.getString(1), rs.getInt(2), rs.getString(3)));
@@ -405,12 +406,20 @@ abstract class JdbcRequestStore implements RequestStore {
     public boolean hasClaimable(String cluster, long expiredBefore) throws SQLException {
         requireNonNull(cluster, "cluster is null");
         long now = clock.millis();
-        return count("SELECT COUNT(*) FROM (SELECT 1 FROM actions WHERE cluster = ? "
-                + "AND (status = 'QUEUED' OR (status = 'LEASED' AND lease_expires_ms < ?)) "
-                + "AND (claimed_until_ms IS NULL OR claimed_until_ms < ?) "
-                + "AND EXISTS (SELECT 1 FROM requests r WHERE r.id = actions.request_id AND r.state = 'EXECUTING') "
-                + "LIMIT 1) AS claimable", cluster, expiredBefore, now) > 0;
+        return count("SELECT COUNT(*) FROM (SELECT 1 FROM actions WHERE cluster = ? AND " + CLAIMABLE
+                + " LIMIT 1) AS claimable", cluster, expiredBefore, expiredBefore, now) > 0;
     }
+
+    /**
+     * What an agent's poll may lease: an action of an EXECUTING request, or the rollback of an
+     * action of a FAILED one; queued, or leased and expired; not claimed by a replica right now.
+     * Parameters: expiredBefore, expiredBefore, now.
+     */
+    static final String CLAIMABLE = "((status = 'QUEUED' OR (status = 'LEASED' AND lease_expires_ms < ?)) "
+            + "AND EXISTS (SELECT 1 FROM requests r WHERE r.id = actions.request_id AND r.state = 'EXECUTING') "
+            + "OR (status = 'ROLLBACK_QUEUED' OR (status = 'ROLLBACK_LEASED' AND lease_expires_ms < ?)) "
+            + "AND EXISTS (SELECT 1 FROM requests r WHERE r.id = actions.request_id AND r.state = 'FAILED')) "
+            + "AND (claimed_until_ms IS NULL OR claimed_until_ms < ?)";
 
     /**
      * The claim: parameters claimant, untilMillis, cluster, expiredBefore, now, max; returns
@@ -418,10 +427,7 @@ abstract class JdbcRequestStore implements RequestStore {
      */
     static String claimSql(String lock) {
         return "UPDATE actions SET claimed_by = ?, claimed_until_ms = ? WHERE (request_id, idx) IN ("
-                + "SELECT request_id, idx FROM actions WHERE cluster = ? "
-                + "AND (status = 'QUEUED' OR (status = 'LEASED' AND lease_expires_ms < ?)) "
-                + "AND (claimed_until_ms IS NULL OR claimed_until_ms < ?) "
-                + "AND EXISTS (SELECT 1 FROM requests r WHERE r.id = actions.request_id AND r.state = 'EXECUTING') "
+                + "SELECT request_id, idx FROM actions WHERE cluster = ? AND " + CLAIMABLE + " "
                 + "ORDER BY queued_ms, request_id, idx LIMIT ?" + lock + ") RETURNING request_id, idx, status";
     }
 

@@ -247,14 +247,84 @@ class AgentLeasingTest {
         assertEquals(200, send(agentKey, "prod-eu", "POST", "/v1/tasks/" + intent.jti() + "/result", jws).statusCode());
         daemon.harness().awaitIdle();
         String status = client.statusText(id, AGENT);
-        assertTrue(status.startsWith(id + "  FAILED"), status);
+        assertTrue(status.startsWith(id + "  ROLLED_BACK"), "nothing changed, so nothing to roll back: " + status);
         assertTrue(status.contains("refused by agent prod-eu: bad_signature"), status);
         assertTrue(status.contains("REFUSED (bad_signature)"), status);
-        assertTrue(status.contains("rollback: execution: agents does not roll back yet; no action changed anything"), status);
+        assertEquals(List.of(), poll(), "no rollback intent for an action that changed nothing");
         JsonNode entry = client.ledger(1, 1000, AGENT).stream().filter(e -> e.path("event").asText().equals("intent_result"))
                 .findFirst().orElseThrow();
         assertEquals("0".repeat(64), entry.path("detail").path("received_intent_sha256").asText());
         assertEquals(intent.sha256(), entry.path("detail").path("intent_sha256").asText());
+    }
+
+    /** Submits a scale of api to 4, leases it, and answers as the agent: scaled from 3, but the pods did not get ready. */
+    private String failedVerify(String key) throws Exception {
+        String id = submit(key);
+        Intent intent = verifier.verify(poll().get(0).path("intent").asText());
+        f.cluster.client.apps().deployments().inNamespace("payments").withName("api").edit(d -> {
+            d.getSpec().setReplicas(4);
+            return d;
+        });
+        String jws = result(intent, Outcome.VERIFY_FAILED, "pods_not_ready", Ledger.JSON.createObjectNode().set("diff",
+                Ledger.JSON.createObjectNode().put("field", "spec.replicas").put("before", 3).put("after", 4)));
+        assertEquals(200, send(agentKey, "prod-eu", "POST", "/v1/tasks/" + intent.jti() + "/result", jws).statusCode());
+        daemon.harness().awaitIdle();
+        assertEquals("FAILED", client.get(id, AGENT).path("state").asText());
+        return id;
+    }
+
+    @Test
+    void aFailedVerifyIsRolledBackThroughTheAgentAsASignedIntentRecordedLikeTheAction() throws Exception {
+        String id = failedVerify("rb-1");
+        List<JsonNode> tasks = poll();
+        assertEquals(1, tasks.size(), "the rollback is leased to the agent");
+        Intent rollback = verifier.verify(tasks.get(0).path("intent").asText());
+        assertEquals("scale", rollback.action().tool());
+        assertEquals("api", rollback.action().target().name());
+        assertEquals(3L, rollback.action().parameters().get("replicas"), "the state the agent reported before it acted");
+        assertEquals("rb-1#rollback", rollback.action().idempotencyKey(), "a key of its own: the agent runs a rollback once too");
+        assertEquals(dev.aegis.afs.intent.Action.Mode.EXECUTE, rollback.action().mode());
+        assertEquals(List.of(), poll(), "leased once");
+        assertEquals(4, f.replicas("payments", "api"), "the control plane wrote nothing itself");
+
+        f.cluster.client.apps().deployments().inNamespace("payments").withName("api").edit(d -> {
+            d.getSpec().setReplicas(3);
+            return d;
+        });
+        String jws = result(rollback, Outcome.EXECUTED, "", Ledger.JSON.createObjectNode().set("diff",
+                Ledger.JSON.createObjectNode().put("field", "spec.replicas").put("before", 4).put("after", 3)));
+        assertEquals(200, send(agentKey, "prod-eu", "POST", "/v1/tasks/" + rollback.jti() + "/result", jws).statusCode());
+        daemon.harness().awaitIdle();
+
+        String status = client.statusText(id, AGENT);
+        assertTrue(status.startsWith(id + "  ROLLED_BACK"), status);
+        assertTrue(status.contains("jti " + rollback.jti()), "the rollback intent is listed with the others: " + status);
+        List<JsonNode> ledger = client.ledger(1, 1000, AGENT);
+        List<String> events = ledger.stream().map(e -> e.path("event").asText()).toList();
+        assertTrue(events.containsAll(List.of("rollback_queued", "rollback_done")), events.toString());
+        JsonNode leased = ledger.stream().filter(e -> e.path("event").asText().equals("intent_leased")
+                && e.path("detail").path("rollback").asBoolean()).findFirst().orElseThrow();
+        assertEquals(rollback.sha256(), leased.path("detail").path("intent_sha256").asText());
+        JsonNode done = ledger.stream().filter(e -> e.path("event").asText().equals("intent_result")
+                && e.path("detail").path("rollback").asBoolean()).findFirst().orElseThrow();
+        assertEquals("agent:prod-eu", done.path("actor").asText());
+        assertEquals(rollback.sha256(), done.path("detail").path("intent_sha256").asText());
+        assertEquals(List.of(), poll());
+    }
+
+    @Test
+    void aRollbackTheAgentRefusesLeavesTheRequestFailedWithWhatToRestoreByHand() throws Exception {
+        String id = failedVerify("rb-2");
+        Intent rollback = verifier.verify(poll().get(0).path("intent").asText());
+        String jws = result(rollback, Outcome.REFUSED, "policy_denied", Ledger.JSON.createObjectNode());
+        assertEquals(200, send(agentKey, "prod-eu", "POST", "/v1/tasks/" + rollback.jti() + "/result", jws).statusCode());
+        daemon.harness().awaitIdle();
+        String status = client.statusText(id, AGENT);
+        assertTrue(status.startsWith(id + "  FAILED"), status);
+        assertTrue(status.contains("rollback: action 0 scale payments/Deployment/api was not restored by agent prod-eu (refused "
+                + "policy_denied: test agent); restore by hand to {replicas=3}"), status);
+        assertEquals(List.of(), poll(), "a refused rollback is not leased again");
+        assertEquals(4, f.replicas("payments", "api"));
     }
 
     @Test
@@ -273,7 +343,7 @@ class AgentLeasingTest {
         assertEquals(List.of(), poll());
         daemon.harness().awaitIdle();
         String status = client.statusText(id, AGENT);
-        assertTrue(status.startsWith(id + "  FAILED"), status);
+        assertTrue(status.startsWith(id + "  ROLLED_BACK"), "failed, with no action done to undo: " + status);
         assertTrue(status.contains("at execution: policy:"), status);
     }
 

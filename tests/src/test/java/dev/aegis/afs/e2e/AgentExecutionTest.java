@@ -329,7 +329,7 @@ class AgentExecutionTest {
     @Order(8)
     void aDenyingLocalPolicySendsNoWrite() throws Exception {
         String id = submit("stage", "frozen", 3);
-        String failed = awaitState(id, "FAILED");
+        String failed = awaitState(id, "ROLLED_BACK"); // failed, and nothing changed to undo
         assertTrue(failed.contains("policy_denied"), failed);
         assertEquals(0, agentWrites("frozen"), "the agent read the object and wrote nothing");
         assertEquals(2, replicas("frozen"));
@@ -410,7 +410,7 @@ class AgentExecutionTest {
     // ---- helpers ----
 
     private static void refusedOnArrival(String id, String reason) throws Exception {
-        String failed = awaitState(id, "FAILED");
+        String failed = awaitState(id, "ROLLED_BACK"); // failed, and nothing changed to undo
         assertTrue(failed.contains(reason), failed);
         AgentProxy.Seen lease = proxy.awaitLease(id);
         AgentProxy.Result res = proxy.awaitResult(lease.id());
