@@ -7,6 +7,7 @@ set -euo pipefail
 store=${1:-sqlite}; warmup=${2:-15}; measure=${3:-45}; agents=${4:-10000}
 here=$(cd "$(dirname "$0")" && pwd)
 jar="$here/target/benchmarks.jar"
+ulimit -n "$(ulimit -Hn)" # one connection per agent on each side (10,000 agents need more than 10,000)
 dir=$(mktemp -d /tmp/afs-poll-load.XXXXXX)
 java -Xmx512m -XX:+UseSerialGC -cp "$jar" dev.aegis.afs.bench.PollLoadBenchmark server "$dir" "$store" > "$dir/server.log" 2>&1 &
 server=$!
@@ -17,4 +18,4 @@ for _ in $(seq 1 600); do
   sleep 0.5
 done
 [ -s "$dir/server.url" ] || { echo "the control plane did not start"; cat "$dir/server.log"; exit 1; }
-java -Xmx512m -cp "$jar" dev.aegis.afs.bench.PollLoadBenchmark drive "$dir" "$warmup" "$measure" "$agents"
+java -Xmx1g -XX:+UseSerialGC -cp "$jar" dev.aegis.afs.bench.PollLoadBenchmark drive "$dir" "$warmup" "$measure" "$agents"

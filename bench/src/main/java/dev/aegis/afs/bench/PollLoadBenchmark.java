@@ -13,9 +13,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +28,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Issue 12's poll load against one control plane: 10,000 simulated cluster agents, each polling
@@ -47,9 +43,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * in DIR/agents.txt, for the driver), one certified intent key, a harness.yaml with
  * {@code execution: agents}, starts {@link HarnessDaemon} and then buffers the 50,000 intents:
  * actions of EXECUTING requests, leased to the agents (5 per cluster) and valid for a day, so
- * every poll runs the lease query against them and finds nothing new to lease. The driver is a
- * JDK {@link HttpClient} (HTTP/1.1, its connection pool keeps connections alive) sending at a
- * fixed rate, each poll with a fresh agent-signed token as a real agent does.
+ * every poll runs the lease query against them and finds nothing new to lease. The driver is
+ * {@link PollDriver}: one NIO thread, one keep-alive connection per agent, a fixed schedule,
+ * each poll with its own agent-signed token (signed before the run) as a real agent sends.
  */
 public final class PollLoadBenchmark {
 
@@ -180,107 +176,90 @@ public final class PollLoadBenchmark {
 
     // ---- the load generator ----
 
-    /** Drives {@code agentCount} of the agents (all 10,000: 2,000 polls/s); an agent polls again only once answered. */
+    /**
+     * Drives {@code agentCount} of the agents (all 10,000: 2,000 polls/s) with {@link PollDriver}.
+     * Every poll's token is signed before the run, with the iat of its due time shifted by the
+     * signing time (well inside the token's 60 s lifetime), so the generator's measured CPU is
+     * the network work alone.
+     */
     static void drive(Path dir, int warmupSeconds, int measureSeconds, int agentCount) throws Exception {
         String[] server = Files.readString(dir.resolve("server.url")).strip().split(" ");
-        String url = server[0];
+        URI url = URI.create(server[0]);
         long serverPid = Long.parseLong(server[1]);
         List<String> lines = Files.readAllLines(dir.resolve("agents.txt"));
-        String[] clusters = new String[Math.min(agentCount, lines.size())];
-        OctetKeyPair[] keys = new OctetKeyPair[clusters.length];
-        java.util.concurrent.atomic.AtomicBoolean[] waiting = new java.util.concurrent.atomic.AtomicBoolean[clusters.length];
-        for (int i = 0; i < clusters.length; i++) {
-            waiting[i] = new java.util.concurrent.atomic.AtomicBoolean();
+        int n = Math.min(agentCount, lines.size());
+        String[] clusters = new String[n];
+        OctetKeyPair[] keys = new OctetKeyPair[n];
+        for (int i = 0; i < n; i++) {
             int space = lines.get(i).indexOf(' ');
             clusters[i] = lines.get(i).substring(0, space);
             keys[i] = OctetKeyPair.parse(lines.get(i).substring(space + 1));
         }
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-        SecureRandom random = new SecureRandom();
-        long intervalNanos = POLL_EVERY.toNanos() / clusters.length; // 0.5 ms: 2,000 polls/s
-        long total = (warmupSeconds + measureSeconds) * 1_000_000_000L / intervalNanos;
-        long warmup = warmupSeconds * 1_000_000_000L / intervalNanos;
-        long[] latencies = new long[(int) (total - warmup)];
-        AtomicInteger measured = new AtomicInteger();
-        AtomicInteger errors = new AtomicInteger();
-        AtomicInteger skipped = new AtomicInteger();
-        AtomicInteger inFlight = new AtomicInteger();
-        AtomicLong maxInFlight = new AtomicLong();
-        AtomicLong leased = new AtomicLong();
-        long start = System.nanoTime();
+        long intervalNanos = POLL_EVERY.toNanos() / n; // 0.5 ms: 2,000 polls/s
+        int total = (int) ((warmupSeconds + measureSeconds) * 1_000_000_000L / intervalNanos);
+        int warmup = (int) (warmupSeconds * 1_000_000_000L / intervalNanos);
+        byte[][] requests = new byte[total][];
+        // sign a sample to estimate how long all take, and date the tokens from when the run will start
+        int sample = Math.min(total, 2_000);
+        presign(requests, 0, sample, Instant.now(), intervalNanos, clusters, keys, url); // warms the JIT up
+        long signStart = System.nanoTime();
+        presign(requests, 0, sample, Instant.now(), intervalNanos, clusters, keys, url);
+        double perToken = (System.nanoTime() - signStart) / (double) sample;
+        Instant base = Instant.now().plusNanos((long) (perToken * total));
+        presign(requests, 0, total, base, intervalNanos, clusters, keys, url);
+        double signSeconds = (System.nanoTime() - signStart) / 1e9;
+        System.out.printf("%d poll tokens signed in %.1f s (%.0f us each, wall time on two threads)%n", total, signSeconds,
+                signSeconds * 2e6 / total);
+        long early = Duration.between(Instant.now(), base).toMillis();
+        if (early > 0) {
+            Thread.sleep(Math.min(early, 60_000));
+        } else if (early < -50_000) {
+            throw new IllegalStateException("signing took " + signSeconds + " s, far longer than estimated: the first tokens would"
+                    + " expire before they are sent; run fewer seconds or fewer agents");
+        }
         long[] cpuAtMeasure = new long[2];
-        long measureStart = 0;
-        for (long k = 0; k < total; k++) {
-            long due = start + k * intervalNanos;
-            long wait = due - System.nanoTime();
-            if (wait > 200_000) {
-                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-            }
-            while (System.nanoTime() < due) {
-                Thread.onSpinWait();
-            }
-            if (k == warmup) {
-                measureStart = System.nanoTime();
-                cpuAtMeasure[0] = cpuTicks(ProcessHandle.current().pid());
-                cpuAtMeasure[1] = cpuTicks(serverPid);
-            }
-            int agent = (int) (k % clusters.length);
-            if (!waiting[agent].compareAndSet(false, true)) {
-                skipped.incrementAndGet(); // its last poll is still unanswered: a real agent waits for it
-                continue;
-            }
-            String path = "/v1/tasks?cluster=" + clusters[agent];
-            String token = PollToken.sign(keys[agent], clusters[agent], "GET", path, Instant.now(), random);
-            HttpRequest req = HttpRequest.newBuilder(URI.create(url + path)).header("Authorization", PollToken.SCHEME + " " + token)
-                    .header("User-Agent", "afs-agent/bench").timeout(Duration.ofSeconds(30)).GET().build();
-            boolean counted = k >= warmup;
-            long sent = System.nanoTime();
-            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-            http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((resp, err) -> {
-                long took = System.nanoTime() - sent;
-                inFlight.decrementAndGet();
-                waiting[agent].set(false);
-                if (err != null || resp.statusCode() != 200) {
-                    errors.incrementAndGet();
-                    if (errors.get() <= 3) {
-                        System.err.println("poll failed: " + (err != null ? err : resp.statusCode() + " " + resp.body()));
+        long[] measureStart = new long[1];
+        PollDriver.Outcome o = new PollDriver(new InetSocketAddress(url.getHost(), url.getPort()), n).run(requests, intervalNanos,
+                warmup, () -> {
+                    measureStart[0] = System.nanoTime();
+                    try {
+                        cpuAtMeasure[0] = cpuTicks(ProcessHandle.current().pid());
+                        cpuAtMeasure[1] = cpuTicks(serverPid);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
                     }
-                    return;
-                }
-                if (!resp.body().contains("\"tasks\":[]")) {
-                    leased.incrementAndGet();
-                }
-                if (counted) {
-                    int i = measured.getAndIncrement();
-                    if (i < latencies.length) {
-                        latencies[i] = took;
-                    }
-                }
-            });
-        }
-        long sendEnd = System.nanoTime();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        double seconds = (sendEnd - measureStart) / 1e9;
+                });
+        double seconds = (System.nanoTime() - measureStart[0]) / 1e9;
         long hz = 100; // USER_HZ on Linux
         double driverCpu = (cpuTicks(ProcessHandle.current().pid()) - cpuAtMeasure[0]) / (double) hz / seconds;
         double serverCpu = (cpuTicks(serverPid) - cpuAtMeasure[1]) / (double) hz / seconds;
-        int n = Math.min(measured.get(), latencies.length);
-        long[] l = Arrays.copyOf(latencies, n);
+        long[] l = o.latenciesNanos();
         Arrays.sort(l);
+        int m = l.length;
         System.out.printf("%d agents, polls due %d in %.1f s measured (%.0f/s), answered %d, errors %d, skipped (agent still "
-                        + "waiting) %d, non-empty answers %d, max in flight %d%n", clusters.length, total - warmup, seconds,
-                (total - warmup) / seconds, n, errors.get(), skipped.get(), leased.get(), maxInFlight.get());
-        if (n > 0) {
+                        + "waiting) %d, reconnects %d, non-empty answers %d%n", n, total - warmup, seconds, (total - warmup) / seconds,
+                o.answered(), o.errors(), o.skipped(), o.reconnects(), o.nonEmpty());
+        if (m > 0) {
             System.out.printf("poll latency: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n",
-                    l[n / 2] / 1e6, l[(int) (n * 0.90)] / 1e6, l[(int) (n * 0.99)] / 1e6, l[Math.min(n - 1, (int) (n * 0.999))] / 1e6,
-                    l[n - 1] / 1e6);
+                    l[m / 2] / 1e6, l[(int) (m * 0.90)] / 1e6, l[(int) (m * 0.99)] / 1e6, l[Math.min(m - 1, (int) (m * 0.999))] / 1e6,
+                    l[m - 1] / 1e6);
         }
         System.out.printf("CPU (cores) over the measured window: control plane %.2f, load generator %.2f (of 2)%n", serverCpu, driverCpu);
         System.out.printf("control plane RSS %d MiB (VmHWM %d MiB)%n", statusKb(serverPid, "VmRSS") / 1024, statusKb(serverPid, "VmHWM") / 1024);
         System.out.println("load average: " + Files.readString(Path.of("/proc/loadavg")).strip());
+    }
+
+    /** Builds the GET of polls {@code from..to}, poll k of agent k % n, its token dated {@code base + k * interval}. */
+    static void presign(byte[][] requests, int from, int to, Instant base, long intervalNanos, String[] clusters,
+                        OctetKeyPair[] keys, URI url) {
+        SecureRandom random = new SecureRandom();
+        java.util.stream.IntStream.range(from, to).parallel().forEach(k -> {
+            int agent = k % clusters.length;
+            String path = "/v1/tasks?cluster=" + clusters[agent];
+            String token = PollToken.sign(keys[agent], clusters[agent], "GET", path, base.plusNanos(k * intervalNanos), random);
+            requests[k] = ("GET " + path + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + url.getPort() + "\r\nAuthorization: "
+                    + PollToken.SCHEME + " " + token + "\r\nUser-Agent: afs-agent/bench\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        });
     }
 
     /** utime + stime of a process, in clock ticks (its threads included). */
