@@ -257,18 +257,22 @@ class AgentLeasingTest {
         assertEquals(intent.sha256(), entry.path("detail").path("intent_sha256").asText());
     }
 
+    /** Scales api from {@code from} to {@code to} as the agent would, and posts its signed result with that diff. */
+    private void scaleAsTheAgent(Intent intent, Outcome outcome, int from, int to) throws Exception {
+        f.cluster.client.apps().deployments().inNamespace("payments").withName("api").edit(d -> {
+            d.getSpec().setReplicas(to);
+            return d;
+        });
+        String jws = result(intent, outcome, outcome == Outcome.VERIFY_FAILED ? "pods_not_ready" : "", Ledger.JSON.createObjectNode()
+                .set("diff", Ledger.JSON.createObjectNode().put("field", "spec.replicas").put("before", from).put("after", to)));
+        assertEquals(200, send(agentKey, "prod-eu", "POST", "/v1/tasks/" + intent.jti() + "/result", jws).statusCode());
+        daemon.harness().awaitIdle();
+    }
+
     /** Submits a scale of api to 4, leases it, and answers as the agent: scaled from 3, but the pods did not get ready. */
     private String failedVerify(String key) throws Exception {
         String id = submit(key);
-        Intent intent = verifier.verify(poll().get(0).path("intent").asText());
-        f.cluster.client.apps().deployments().inNamespace("payments").withName("api").edit(d -> {
-            d.getSpec().setReplicas(4);
-            return d;
-        });
-        String jws = result(intent, Outcome.VERIFY_FAILED, "pods_not_ready", Ledger.JSON.createObjectNode().set("diff",
-                Ledger.JSON.createObjectNode().put("field", "spec.replicas").put("before", 3).put("after", 4)));
-        assertEquals(200, send(agentKey, "prod-eu", "POST", "/v1/tasks/" + intent.jti() + "/result", jws).statusCode());
-        daemon.harness().awaitIdle();
+        scaleAsTheAgent(verifier.verify(poll().get(0).path("intent").asText()), Outcome.VERIFY_FAILED, 3, 4);
         assertEquals("FAILED", client.get(id, AGENT).path("state").asText());
         return id;
     }
@@ -287,14 +291,7 @@ class AgentLeasingTest {
         assertEquals(List.of(), poll(), "leased once");
         assertEquals(4, f.replicas("payments", "api"), "the control plane wrote nothing itself");
 
-        f.cluster.client.apps().deployments().inNamespace("payments").withName("api").edit(d -> {
-            d.getSpec().setReplicas(3);
-            return d;
-        });
-        String jws = result(rollback, Outcome.EXECUTED, "", Ledger.JSON.createObjectNode().set("diff",
-                Ledger.JSON.createObjectNode().put("field", "spec.replicas").put("before", 4).put("after", 3)));
-        assertEquals(200, send(agentKey, "prod-eu", "POST", "/v1/tasks/" + rollback.jti() + "/result", jws).statusCode());
-        daemon.harness().awaitIdle();
+        scaleAsTheAgent(rollback, Outcome.EXECUTED, 4, 3);
 
         String status = client.statusText(id, AGENT);
         assertTrue(status.startsWith(id + "  ROLLED_BACK"), status);
