@@ -9,19 +9,29 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.aegis.afs.core.loki.FakeLoki;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import okhttp3.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,8 +42,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Plain grep, tail and head on a real mount, over a stream of 3000 lines whose default window is
  * 500: what they print and how they exit must be what the GNU tools give over the whole file
  * (the daemon pushes the command it sees down); what cannot be pushed falls back to the window
- * and says so. tail -f and cat ?follow=1 follow a file backend and a Loki fake, and stop on
- * Ctrl-C (SIGINT).
+ * and says so. tail -f and cat ?follow=1 follow a file backend and a Loki fake, plain tail -f
+ * and tail -F follow a pod log on fabric8's mock API server, and all stop on Ctrl-C (SIGINT).
  */
 class PlainToolsTest {
 
@@ -48,6 +58,8 @@ class PlainToolsTest {
     private static Path offLogs;
     private static Process offDaemon;
     private static FakeLoki loki;
+    private static KubernetesMockServer cluster;
+    private static PodLogFeed podLog;
     private static Path config;
 
     @BeforeAll
@@ -62,12 +74,22 @@ class PlainToolsTest {
         Files.writeString(data.resolve("api.log"), TestLogs.apiLog());
         Files.write(data.resolve("edge.log"), edgeLog());
         loki = new FakeLoki();
+        Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+        podLog = new PodLogFeed(new KubernetesMixedDispatcher(responses), "/api/v1/namespaces/shop/pods/api-1/log");
+        cluster = new KubernetesMockServer(new Context(), new MockWebServer(), responses, podLog, false);
+        cluster.init(InetAddress.getByName("127.0.0.1"), 0);
+        cluster.createClient().pods().inNamespace("shop").resource(new PodBuilder().withNewMetadata().withName("api-1")
+                .withNamespace("shop").endMetadata().withNewSpec().addNewContainer().withName("api").withImage("api:1")
+                .endContainer().endSpec().withNewStatus().withPhase("Running").endStatus().build()).create();
+        podLog.append(Instant.now().minusSeconds(60), "INFO started"); // before any follow's sinceTime
+        podLog.append(Instant.now().minusSeconds(59), "INFO before the follow");
         config = work.resolve("namespaces.yaml");
         Files.writeString(config, """
                 evidence: {dir: evidence}
                 backends:
                   local: {type: file, root: data, cache_ttl: 0s}
                   loki: {type: loki, url: '%s', cache_ttl: 0s, retries: 0}
+                  cluster: {type: kubernetes, master_url: 'http://127.0.0.1:%d', cache_ttl: 0s}
                 teams:
                   shop:
                     prod:
@@ -76,7 +98,8 @@ class PlainToolsTest {
                         api-loki: {backend: loki, selector: '{app="api"}', follow: {poll: 200ms}}
                         tiny: {backend: local, path: shop/api.log, window: {lines: 500}, max_pushdown: {lines: 100}}
                         edge: {backend: local, path: shop/edge.log, window: {lines: 5}}
-                """.formatted(loki.url()));
+                      k8s: {backend: cluster, namespace: shop}
+                """.formatted(loki.url(), cluster.getPort()));
         Path offConfig = Files.createDirectories(work.resolve("off")).resolve("namespaces.yaml"); // its own keys/
         Files.writeString(offConfig, """
                 evidence: {dir: evidence}
@@ -140,6 +163,9 @@ class PlainToolsTest {
             }
             if (loki != null) {
                 loki.close();
+            }
+            if (cluster != null) {
+                cluster.destroy();
             }
             if (work != null) {
                 try (Stream<Path> walk = Files.walk(work)) {
@@ -428,6 +454,58 @@ class PlainToolsTest {
             assertTrue(System.nanoTime() < until, "the tail outlived its last follower");
             Thread.sleep(50);
         }
+    }
+
+    @Test
+    void plainTailFollowsAPodLogThroughOneFollowCallAndStopsOnSigint() throws Exception {
+        Path pod = mountpoint.resolve("teams/shop/prod/k8s/pods/api-1/logs");
+        Follower tail = Follower.start(pod, "tail", "-f", "-n", "1", "api.log");
+        Follower tailName = Follower.start(pod, "tail", "-F", "-n", "0", "api.log");
+        List<Follower> both = List.of(tail, tailName);
+        try {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (podLog.follows().isEmpty()) {
+                assertTrue(System.nanoTime() < until, "no follow=true call reached the API server");
+                Thread.sleep(50);
+            }
+            Thread.sleep(1500); // both tails have joined the log's one follow
+            assertEquals(1, podLog.follows().size(), "one follow=true call for both tails: " + podLog.follows());
+            assertTrue(podLog.follows().get(0).startsWith("/api/v1/namespaces/shop/pods/api-1/log?container=api"
+                    + "&follow=true&sinceTime="), podLog.follows().toString());
+            podLog.append("ERROR pod appended 1");
+            Thread.sleep(300);
+            podLog.append("INFO pod appended 2");
+            tail.awaitLines(3, 10);
+            tailName.awaitLines(2, 10);
+            assertTrue(tail.lines().get(0).endsWith(" INFO before the follow"), "tail -n 1 prints the newest line first: "
+                    + tail.lines());
+            assertTrue(tail.lines().get(1).endsWith(" ERROR pod appended 1"), tail.lines().toString());
+            assertTrue(tail.lines().get(2).endsWith(" INFO pod appended 2"), tail.lines().toString());
+            assertEquals(tail.lines().subList(1, 3), tailName.lines());
+            assertTrue(tail.lines().get(1).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d+Z ERROR pod appended 1"),
+                    "served with its time in front, as a read of the pod log: " + tail.lines());
+        } finally {
+            for (Follower f : both) {
+                f.interrupt();
+            }
+        }
+        for (Follower f : both) {
+            assertTrue(f.stoppedWithin(5), "still running after SIGINT: " + f.command);
+        }
+        // the followed lines are evidence segments that name the tail that was followed
+        Shell.Result segments = Shell.bash(mountpoint, "grep -rl 'pod appended 2' evidence");
+        assertEquals(0, segments.exit(), "no evidence segment holds the followed lines");
+        List<String> commands = new java.util.ArrayList<>();
+        for (String file : segments.out().lines().toList()) {
+            commands.add(Shell.bash(mountpoint, "getfattr --only-values -n user.afs.pushdown " + quote(file)).out());
+        }
+        assertTrue(commands.contains("tail -f -n 1 api.log") && commands.contains("tail -F -n 0 api.log"),
+                "segments of both tails: " + commands);
+        // the follow ends with its last follower: a line appended now is not asked for again
+        int calls = podLog.follows().size();
+        podLog.append("INFO after the tails stopped");
+        Thread.sleep(2500);
+        assertEquals(calls, podLog.follows().size(), "the follow outlived its last follower: " + podLog.follows());
     }
 
     private static long nanos(Instant t) {

@@ -12,6 +12,7 @@ import dev.aegis.afs.core.tree.logs.StreamFollower;
 import dev.aegis.afs.query.LineFilter;
 import dev.aegis.afs.query.k8s.PodLogTarget;
 import dev.aegis.afs.query.k8s.ObjectSelector;
+import dev.aegis.afs.query.shell.ToolCommand;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -122,9 +123,27 @@ final class ClusterView {
     LiveFile followedLog(String name, String relative, SnapshotProducer producer, PodLogTarget target, boolean stamp,
                          List<LineFilter> filters) {
         return new LiveFile(name, treePath(relative), this::now, 0, env.captures(), producer,
-                (live, caller) -> FollowFile.blocking(follower(target, stamp), env.captures(), caller,
+                (live, caller) -> FollowFile.ofServedLines(follower(target, stamp), env.captures(), caller,
                         live.capture(caller), live.treePath(), filters, env.plainTools(), env.clock(),
-                        backend.label()));
+                        backend.label(), Optional.empty()));
+    }
+
+    /**
+     * A pod log opened without terms: its read, unless the opener is a plain {@code tail -f} (or
+     * {@code -F}) of it, which then follows it as {@code ?follow=1} would: the read first (tail
+     * prints its last lines), then the lines of the shared {@code follow=true} call.
+     */
+    LiveFile plainLog(String name, String relative, SnapshotProducer producer, PodLogTarget target, boolean stamp) {
+        return new LiveFile(name, treePath(relative), this::now, readTtlMillis, env.captures(), producer,
+                (live, caller) -> {
+                    Optional<ToolCommand> tail = env.plainTools().tailFollowing(caller, live.treePath());
+                    if (tail.isEmpty()) {
+                        return live.snapshot(caller);
+                    }
+                    return FollowFile.ofServedLines(follower(target, stamp), env.captures(), caller,
+                            live.capture(caller), live.treePath(), List.of(), env.plainTools(), env.clock(),
+                            backend.label(), Optional.of(tail.get().command()));
+                });
     }
 
     private StreamFollower follower(PodLogTarget target, boolean stamp) {

@@ -33,6 +33,10 @@ import java.util.Set;
  * {@code timestamps=false}. What is pushed into the API call is decided by {@link PodLogCompiler}; the rest
  * runs here through {@link LocalEvaluator}. With {@code timestamps=true}, grep sees the stamped
  * line, as {@code kubectl logs --timestamps | grep} would.
+ *
+ * <p>{@code follow=1}, or a plain {@code tail -f} / {@code tail -F} of the file without terms (seen
+ * as {@link dev.aegis.afs.core.tree.logs.PlainTools} sees plain tools), follows the log with one
+ * shared {@code follow=true} call ({@link PodLogFollow}).
  */
 final class PodLogFile {
 
@@ -88,6 +92,10 @@ final class PodLogFile {
             }
             return view.followedLog(name, "pods/" + pod + "/logs/" + name, out -> read(view, pushdown, stampLines, out),
                     target, stampLines, plan.leadingFilters());
+        }
+        if (!previous && query.isEmpty()) { // a plain tail -f of it follows
+            return view.plainLog(name, "pods/" + pod + "/logs/" + name, out -> read(view, pushdown, stampLines, out),
+                    target, stampLines);
         }
         return view.liveFile(name, "pods/" + pod + "/logs/" + name, view::now,
                 out -> read(view, pushdown, stampLines, out));

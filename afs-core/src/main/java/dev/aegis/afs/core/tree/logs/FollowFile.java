@@ -105,15 +105,18 @@ public final class FollowFile implements OpenFile {
 
     /**
      * A follow of a stream whose lines arrive as served (Kubernetes pod logs): serves
-     * {@code initial}, joins {@code follower} and blocks at the end for new lines ({@code cat}).
+     * {@code initial} and joins {@code follower}. Opened with {@code ?follow=1} ({@code tail}
+     * empty), a read at the end blocks for new lines, as {@code cat} needs; opened by a plain
+     * {@code tail -f}, reads stop at the size last reported, as tail polls it.
      *
      * @param filters what a new line must pass, decided on the served, redacted line
+     * @param tail    the {@code tail -f} command line that opened the file, for user.afs.pushdown
      */
-    public static OpenFile blocking(StreamFollower follower, Captures captures, Caller caller, EvidenceRecord initial,
-                                    String label, List<LineFilter> filters, PlainTools tools, Clock clock,
-                                    String backend) throws AfsException {
+    public static OpenFile ofServedLines(StreamFollower follower, Captures captures, Caller caller, EvidenceRecord initial,
+                                         String label, List<LineFilter> filters, PlainTools tools, Clock clock,
+                                         String backend, Optional<String> tail) throws AfsException {
         FollowFile file = new FollowFile(follower, captures, caller, initial, label, filters, FollowedLine.AS_SERVED,
-                true, tools.processes(), clock, backend, Optional.empty());
+                tail.isEmpty(), tools.processes(), clock, backend, tail);
         follower.join(file, tools.scheduler());
         return file;
     }

@@ -82,6 +82,14 @@ public final class PlainTools implements AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * The {@code tail -f} (or {@code -F}, {@code --follow}) that {@code caller} runs on
+     * {@code treePath}, if it is one: for streams that follow but push no plain tool down.
+     */
+    public Optional<ToolCommand> tailFollowing(Caller caller, String treePath) {
+        return toolFor(caller, treePath).filter(ToolCommand::follow);
+    }
+
     /** The scheduler that polls followed streams (two daemon threads, created on first use). */
     synchronized ScheduledExecutorService scheduler() {
         if (scheduler == null) {
