@@ -6,8 +6,9 @@ import dev.aegis.afs.core.Afs;
 import dev.aegis.afs.core.Caller;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.server.McpStatelessSyncServer;
 import io.modelcontextprotocol.server.McpSyncServer;
-import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema.ServerCapabilities;
 import java.io.InputStream;
@@ -37,11 +38,16 @@ public final class AfsMcpServer implements AutoCloseable {
             or a pipeline (sh {"pipeline": "grep -c ERROR /teams/<team>/<env>/logs/api.log"}). Every read is evidence:
             cite its path and sha256 in a change request (plan_submit), then follow it with plan_status.""";
 
-    private final McpSyncServer server;
+    /** Closes the SDK server (a session server for stdio, a stateless one for HTTP). */
+    private static final ServerCapabilities CAPABILITIES =
+            ServerCapabilities.builder().tools(false).resources(false, false).logging().build();
+    private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
+
+    private final Runnable server;
     private final AutoCloseable transport;
     private final java.util.concurrent.CountDownLatch finished;
 
-    private AfsMcpServer(McpSyncServer server, AutoCloseable transport, java.util.concurrent.CountDownLatch finished) {
+    private AfsMcpServer(Runnable server, AutoCloseable transport, java.util.concurrent.CountDownLatch finished) {
         this.server = server;
         this.transport = transport;
         this.finished = finished;
@@ -76,13 +82,18 @@ public final class AfsMcpServer implements AutoCloseable {
         };
         StdioServerTransportProvider provider = new StdioServerTransportProvider(McpJsonDefaults.getMapper(), watched, out);
         McpPrincipal.Local local = new McpPrincipal.Local(caller);
-        Parts parts = Parts.of(afs, caller, cap, exchange -> local);
-        McpSyncServer server = parts.configure(McpServer.sync(provider), local).build();
-        return new AfsMcpServer(server, () -> { }, eof);
+        Parts parts = Parts.of(afs, caller, cap, context -> local);
+        McpSyncServer server = McpServer.sync(provider).serverInfo(NAME, Version.get()).instructions(INSTRUCTIONS)
+                .capabilities(CAPABILITIES).tools(parts.tools().forSessions())
+                .resources(parts.resources().forSessions(local))
+                .resourceTemplates(parts.resources().templatesForSessions())
+                .requestTimeout(REQUEST_TIMEOUT).build();
+        return new AfsMcpServer(server::closeGracefully, () -> { }, eof);
     }
 
     /**
-     * Serves streamable HTTP at {@code http://<listen>/mcp}; every request needs
+     * Serves streamable HTTP at {@code http://<listen>/mcp} with the SDK's stateless server (one
+     * JSON answer per POST, run on the container's thread); every request needs
      * {@code Authorization: Bearer} with a token from namespaces.yaml {@code tokens:}. Port 0
      * picks a free port ({@link #port()}).
      */
@@ -92,8 +103,14 @@ public final class AfsMcpServer implements AutoCloseable {
         try {
             Caller self = Caller.self();
             Parts parts = Parts.of(afs, self, cap, HttpEndpoint::principal);
-            McpSyncServer server = parts.configure(McpServer.sync(endpoint.provider()), new McpPrincipal.Local(self)).build();
-            return new AfsMcpServer(server, endpoint, new java.util.concurrent.CountDownLatch(1));
+            McpStatelessSyncServer server = McpServer.sync(endpoint.transport()).serverInfo(NAME, Version.get())
+                    .instructions(INSTRUCTIONS).capabilities(CAPABILITIES).tools(parts.tools().forStateless())
+                    .resources(parts.resources().forStateless(new McpPrincipal.Local(self)))
+                    .resourceTemplates(parts.resources().templatesForStateless())
+                    .requestTimeout(REQUEST_TIMEOUT)
+                    .immediateExecution(true) // on the servlet's thread, which waits for the answer anyway
+                    .build();
+            return new AfsMcpServer(server::closeGracefully, endpoint, new java.util.concurrent.CountDownLatch(1));
         } catch (RuntimeException e) {
             endpoint.close();
             throw e;
@@ -109,7 +126,7 @@ public final class AfsMcpServer implements AutoCloseable {
     public void close() {
         finished.countDown();
         try {
-            server.closeGracefully();
+            server.run();
         } finally {
             try {
                 transport.close();
@@ -121,21 +138,11 @@ public final class AfsMcpServer implements AutoCloseable {
 
     /** What both transports share: the gate, the tools and the resources. */
     private record Parts(TreeGate gate, AfsTools tools, AfsResources resources) {
-        static Parts of(Afs afs, Caller server, ResultCap cap, Function<McpSyncServerExchange, McpPrincipal> principals) {
+        static Parts of(Afs afs, Caller server, ResultCap cap, Function<McpTransportContext, McpPrincipal> principals) {
             TreeGate gate = new TreeGate(afs, TokenAccess.from(afs.config()), server);
             ChangeDesk changes = new ChangeDesk(URI.create(afs.config().harnessUrl().orElse(Afs.DEFAULT_HARNESS_URL)),
                     afs.config().harnessTokenFile(), gate);
             return new Parts(gate, new AfsTools(gate, changes, cap, principals), new AfsResources(gate, principals));
-        }
-
-        McpServer.SyncSpecification<?> configure(McpServer.SyncSpecification<?> spec, McpPrincipal lister) {
-            return spec.serverInfo(NAME, dev.aegis.afs.mcp.Version.get())
-                    .instructions(INSTRUCTIONS)
-                    .capabilities(ServerCapabilities.builder().tools(false).resources(false, false).logging().build())
-                    .tools(tools.all())
-                    .resources(resources.resources(lister))
-                    .resourceTemplates(resources.templates())
-                    .requestTimeout(Duration.ofMinutes(2));
         }
     }
 }

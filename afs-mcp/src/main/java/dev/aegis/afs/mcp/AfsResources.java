@@ -7,9 +7,9 @@ import dev.aegis.afs.core.tree.DirNode;
 import dev.aegis.afs.core.tree.FileNode;
 import dev.aegis.afs.core.tree.Node;
 import dev.aegis.afs.core.tree.OpenFile;
-import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceSpecification;
-import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceTemplateSpecification;
-import io.modelcontextprotocol.server.McpSyncServerExchange;
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.server.McpServerFeatures;
+import io.modelcontextprotocol.server.McpStatelessServerFeatures;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema.ReadResourceResult;
 import io.modelcontextprotocol.spec.McpSchema.Resource;
@@ -40,15 +40,41 @@ final class AfsResources {
     private static final int MAX_SKILL_FILES = 200;
 
     private final TreeGate gate;
-    private final Function<McpSyncServerExchange, McpPrincipal> principals;
+    private final Function<McpTransportContext, McpPrincipal> principals;
 
-    AfsResources(TreeGate gate, Function<McpSyncServerExchange, McpPrincipal> principals) {
+    AfsResources(TreeGate gate, Function<McpTransportContext, McpPrincipal> principals) {
         this.gate = requireNonNull(gate, "gate is null");
         this.principals = requireNonNull(principals, "principals is null");
     }
 
-    List<SyncResourceSpecification> resources(McpPrincipal server) {
-        List<SyncResourceSpecification> out = new ArrayList<>();
+    /** A resource and how it is read, before it is bound to a server kind. */
+    private record Entry(Resource resource, Content content) {
+    }
+
+    /** The resources for a server with sessions (stdio); {@code server} lists the skill files. */
+    List<McpServerFeatures.SyncResourceSpecification> forSessions(McpPrincipal server) {
+        return entries(server).stream().map(e -> new McpServerFeatures.SyncResourceSpecification(e.resource(),
+                (exchange, request) -> read(exchange.transportContext(), request.uri(), e.content()))).toList();
+    }
+
+    /** The same resources for the stateless HTTP server. */
+    List<McpStatelessServerFeatures.SyncResourceSpecification> forStateless(McpPrincipal server) {
+        return entries(server).stream().map(e -> new McpStatelessServerFeatures.SyncResourceSpecification(e.resource(),
+                (context, request) -> read(context, request.uri(), e.content()))).toList();
+    }
+
+    List<McpServerFeatures.SyncResourceTemplateSpecification> templatesForSessions() {
+        return List.of(new McpServerFeatures.SyncResourceTemplateSpecification(runbooks(), (exchange, request) ->
+                read(exchange.transportContext(), request.uri(), this::file)));
+    }
+
+    List<McpStatelessServerFeatures.SyncResourceTemplateSpecification> templatesForStateless() {
+        return List.of(new McpStatelessServerFeatures.SyncResourceTemplateSpecification(runbooks(), (context, request) ->
+                read(context, request.uri(), this::file)));
+    }
+
+    private List<Entry> entries(McpPrincipal server) {
+        List<Entry> out = new ArrayList<>();
         out.add(resource("/.afs/status", "status", "What this afs serves: config, evidence, backends and the envs you may read",
                 (p, path) -> gate.status(p).getBytes(StandardCharsets.UTF_8)));
         out.add(resource("/context/skills", "skills", "The skills: their _index.json summaries, or the list of skill files",
@@ -60,32 +86,30 @@ final class AfsResources {
         return out;
     }
 
-    List<SyncResourceTemplateSpecification> templates() {
-        ResourceTemplate runbooks = ResourceTemplate.builder().uriTemplate(SCHEME + "/teams/{team}/{env}/runbooks/{name}")
+    private static ResourceTemplate runbooks() {
+        return ResourceTemplate.builder().uriTemplate(SCHEME + "/teams/{team}/{env}/runbooks/{name}")
                 .name("runbook").description("A runbook of a team/env you may read (list /teams/<team>/<env>/runbooks for names)")
                 .mimeType("text/markdown").build();
-        return List.of(new SyncResourceTemplateSpecification(runbooks, (exchange, request) ->
-                read(exchange, request.uri(), this::file)));
     }
 
     private interface Content {
         byte[] read(McpPrincipal principal, String treePath) throws AfsException;
     }
 
-    private SyncResourceSpecification resource(String treePath, String name, String description, Content content) {
+    private static Entry resource(String treePath, String name, String description, Content content) {
         Resource r = Resource.builder().uri(SCHEME + treePath).name(name).description(description)
                 .mimeType(treePath.endsWith(".json") || treePath.equals("/context/skills") ? "application/json"
                         : treePath.endsWith(".md") ? "text/markdown" : "text/plain").build();
-        return new SyncResourceSpecification(r, (exchange, request) -> read(exchange, request.uri(), content));
+        return new Entry(r, content);
     }
 
-    private ReadResourceResult read(McpSyncServerExchange exchange, String uri, Content content) {
+    private ReadResourceResult read(McpTransportContext context, String uri, Content content) {
         if (!uri.startsWith(SCHEME + "/")) {
             throw McpError.RESOURCE_NOT_FOUND.apply(uri);
         }
         String treePath = uri.substring(SCHEME.length());
         try {
-            byte[] bytes = content.read(principals.apply(exchange), treePath);
+            byte[] bytes = content.read(principals.apply(context), treePath);
             String sha = HexFormat.of().formatHex(BearerTokens.sha256Bytes(bytes));
             return new ReadResourceResult(List.of(new TextResourceContents(uri,
                     treePath.endsWith(".md") ? "text/markdown" : treePath.equals("/context/skills") ? "application/json" : "text/plain",

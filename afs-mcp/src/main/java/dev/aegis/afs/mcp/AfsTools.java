@@ -13,8 +13,9 @@ import dev.aegis.afs.core.tree.FileNode;
 import dev.aegis.afs.core.tree.LiveFile;
 import dev.aegis.afs.core.tree.Node;
 import dev.aegis.afs.core.tree.OpenFile;
-import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
-import io.modelcontextprotocol.server.McpSyncServerExchange;
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.server.McpServerFeatures;
+import io.modelcontextprotocol.server.McpStatelessServerFeatures;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
@@ -41,9 +42,10 @@ final class AfsTools {
     private final TreeGate gate;
     private final ChangeDesk changes;
     private final ResultCap cap;
-    private final Function<McpSyncServerExchange, McpPrincipal> principals;
+    private final Function<McpTransportContext, McpPrincipal> principals;
 
-    AfsTools(TreeGate gate, ChangeDesk changes, ResultCap cap, Function<McpSyncServerExchange, McpPrincipal> principals) {
+    /** @param principals who calls, from the request's transport context (stdio: always the invoking uid) */
+    AfsTools(TreeGate gate, ChangeDesk changes, ResultCap cap, Function<McpTransportContext, McpPrincipal> principals) {
         this.gate = requireNonNull(gate, "gate is null");
         this.changes = requireNonNull(changes, "changes is null");
         this.cap = requireNonNull(cap, "cap is null");
@@ -55,7 +57,23 @@ final class AfsTools {
         CallToolResult run(McpPrincipal principal, Map<String, Object> args) throws AfsException;
     }
 
-    List<SyncToolSpecification> all() {
+    /** A tool and what it runs, before it is bound to a server kind. */
+    private record Entry(Tool tool, Body body) {
+    }
+
+    /** The tools for a server with sessions (stdio). */
+    List<McpServerFeatures.SyncToolSpecification> forSessions() {
+        return entries().stream().map(e -> McpServerFeatures.SyncToolSpecification.builder().tool(e.tool())
+                .callHandler((exchange, request) -> call(exchange.transportContext(), request, e.body())).build()).toList();
+    }
+
+    /** The same tools for the stateless HTTP server: each call carries its bearer token's principal. */
+    List<McpStatelessServerFeatures.SyncToolSpecification> forStateless() {
+        return entries().stream().map(e -> McpStatelessServerFeatures.SyncToolSpecification.builder().tool(e.tool())
+                .callHandler((context, request) -> call(context, request, e.body())).build()).toList();
+    }
+
+    private List<Entry> entries() {
         return List.of(
                 tool("list", "List a directory of the tree (/, /teams, /teams/<team>/<env>/logs, /evidence/<day>, ...). "
                         + "Entries you may not read are not shown.", true,
@@ -221,15 +239,15 @@ final class AfsTools {
                 Map.of("id", id, "state", r.path("state").asText()));
     }
 
-    private SyncToolSpecification tool(String name, String description, boolean readOnly, Map<String, Object> schema, Body body) {
+    private static Entry tool(String name, String description, boolean readOnly, Map<String, Object> schema, Body body) {
         Tool tool = Tool.builder().name(name).description(description).inputSchema(schema)
                 .annotations(new ToolAnnotations(null, readOnly, false, readOnly, false, null)).build();
-        return SyncToolSpecification.builder().tool(tool).callHandler((exchange, request) -> call(exchange, request, body)).build();
+        return new Entry(tool, body);
     }
 
-    private CallToolResult call(McpSyncServerExchange exchange, CallToolRequest request, Body body) {
+    private CallToolResult call(McpTransportContext context, CallToolRequest request, Body body) {
         try {
-            return body.run(principals.apply(exchange), request.arguments() == null ? Map.of() : request.arguments());
+            return body.run(principals.apply(context), request.arguments() == null ? Map.of() : request.arguments());
         } catch (AfsException e) {
             return CallToolResult.builder().addTextContent(e.error().errno() + ": " + e.getMessage()).isError(true).build();
         } catch (RuntimeException e) {

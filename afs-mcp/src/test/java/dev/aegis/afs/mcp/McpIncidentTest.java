@@ -269,6 +269,43 @@ class McpIncidentTest {
     }
 
     @Test
+    void aSessionIsValidOnlyWithItsOwnTokenAndEndsOnDelete() throws Exception {
+        HttpClient h = HttpClient.newHttpClient();
+        String init = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+                + "\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}";
+        String list = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"list\","
+                + "\"arguments\":{\"path\":\"/teams\"}}}";
+        HttpResponse<String> opened = h.send(post(PAYMENTS_TOKEN, null, init).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, opened.statusCode(), opened.body());
+        String session = opened.headers().firstValue("Mcp-Session-Id").orElseThrow();
+
+        HttpResponse<String> own = h.send(post(PAYMENTS_TOKEN, session, list).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, own.statusCode(), own.body());
+        assertTrue(own.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
+                "a call is answered with one JSON body, not an event stream: " + own.headers().map());
+        assertTrue(own.body().contains("payments/"), own.body());
+
+        HttpResponse<String> stolen = h.send(post(CHECKOUT_TOKEN, session, list).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, stolen.statusCode(), "another token's session: " + stolen.body());
+        assertFalse(stolen.body().contains("payments/"), stolen.body());
+
+        HttpResponse<String> ended = h.send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + http.port() + "/mcp"))
+                .header("Authorization", "Bearer " + PAYMENTS_TOKEN).header("Mcp-Session-Id", session).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(204, ended.statusCode(), ended.body());
+        HttpResponse<String> after = h.send(post(PAYMENTS_TOKEN, session, list).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, after.statusCode(), "an ended session: " + after.body());
+    }
+
+    private static HttpRequest.Builder post(String token, String session, String body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + http.port() + "/mcp"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream").header("MCP-Protocol-Version", "2025-06-18")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        return session == null ? b : b.header("Mcp-Session-Id", session);
+    }
+
+    @Test
     void skillsAndRunbooksAreResources() throws Exception {
         try (McpSyncClient mcp = httpClient(PAYMENTS_TOKEN)) {
             mcp.initialize();
