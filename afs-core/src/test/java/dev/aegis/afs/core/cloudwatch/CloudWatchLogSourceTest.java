@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.aegis.afs.core.source.Backend;
 import dev.aegis.afs.core.source.LogSource;
+import dev.aegis.afs.core.source.TimeCursor;
 import dev.aegis.afs.query.CountLines;
 import dev.aegis.afs.query.LineFilter;
 import dev.aegis.afs.query.LineLimit;
@@ -218,5 +219,41 @@ class CloudWatchLogSourceTest {
     void aMultiLineMessageBecomesSeveralLines() throws Exception {
         aws.add(GROUP, "s", T0.toEpochMilli(), "Exception in thread main\n\tat A.b(A.java:1)\n");
         assertEquals(List.of("Exception in thread main", "\tat A.b(A.java:1)"), read(source(), LogQuery.ALL).lines());
+    }
+
+    /**
+     * {@code tail -f} on a CloudWatch stream: CloudWatch cannot follow, so the follower polls it
+     * with a {@link TimeCursor}, one Insights query from the newest time passed; a line is passed
+     * once, lines at the cursor's exact time already passed are not passed again, and a line
+     * ingested late with a time before the cursor is missed (as the README says).
+     */
+    @Test
+    void pollsFromTheNewestTimePassedAndPassesEachLineOnce() throws Exception {
+        Instant from = fixture.clock.instant(); // the follow starts now
+        TimeCursor cursor = new TimeCursor(source(), fixture.clock);
+        aws.add(GROUP, "prod/main", from.minusSeconds(5).toEpochMilli(), "before the follow");
+        aws.add(GROUP, "prod/main", from.plusSeconds(1).toEpochMilli(), "ERROR one");
+        aws.add(GROUP, "prod/main", from.plusSeconds(2).toEpochMilli(), "ERROR two");
+        aws.add(GROUP, "prod/canary", from.plusSeconds(2).toEpochMilli(), "ERROR two, same millisecond");
+        fixture.clock.advance(Duration.ofSeconds(3));
+        assertEquals(List.of("ERROR one", "ERROR two", "ERROR two, same millisecond"), poll(cursor));
+        assertEquals(List.of(), poll(cursor), "nothing new: nothing passed again");
+
+        aws.add(GROUP, "prod/main", from.plusSeconds(2).toEpochMilli(), "ERROR three, at the cursor's time");
+        aws.add(GROUP, "prod/main", from.plusSeconds(4).toEpochMilli(), "ERROR four");
+        aws.add(GROUP, "prod/main", from.plusMillis(1500).toEpochMilli(), "late, stamped before the cursor");
+        fixture.clock.advance(Duration.ofSeconds(3));
+        assertEquals(List.of("ERROR three, at the cursor's time", "ERROR four"), poll(cursor));
+
+        List<FakeCloudWatchLogs.StartQuery> queries = aws.started();
+        assertEquals(from.getEpochSecond(), queries.get(0).startTime(), "the first poll starts at the follow's start");
+        assertEquals(from.plusSeconds(2).getEpochSecond(), queries.get(queries.size() - 1).startTime(),
+                "a later poll starts at the newest time passed: " + queries);
+    }
+
+    private static List<String> poll(TimeCursor cursor) throws Exception {
+        List<String> out = new ArrayList<>();
+        cursor.poll(CloudWatchFixture.collect(out), 1000);
+        return out;
     }
 }
