@@ -38,6 +38,7 @@ import org.flywaydb.core.Flyway;
  * (member of {@code afs_evidence_writer}); the harness migrates and reads.
  *
  * <p>{@link #put} is one transaction, committed before it returns: the read it serves is durable.
+ * Content of one chunk or less is put in a single statement (one round trip to the database).
  * The content is hashed while it is uploaded and must match the record, so a store never holds a
  * blob under a wrong name.
  */
@@ -115,6 +116,10 @@ public final class PostgresCaptureStore implements CaptureStore {
 
     @Override
     public void put(SignedCapture capture, Path content, Map<String, String> stats) throws IOException {
+        if (Files.size(content) <= CHUNK) {
+            putOneChunk(capture, Files.readAllBytes(content), stats);
+            return;
+        }
         CaptureRecord r = capture.record();
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
@@ -134,20 +139,7 @@ public final class PostgresCaptureStore implements CaptureStore {
                 try (PreparedStatement ps = c.prepareStatement("""
                         INSERT INTO evidence.captures (id, team, env, sha256, source, captured_at, caller, key_id, record,
                           signature, stats, incident) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING""")) {
-                    ps.setString(1, r.id());
-                    ps.setString(2, r.team());
-                    ps.setString(3, r.env());
-                    ps.setString(4, r.sha256());
-                    ps.setString(5, r.source());
-                    ps.setTimestamp(6, Timestamp.from(r.capturedAt()));
-                    ps.setString(7, r.caller().toString());
-                    ps.setString(8, r.keyId());
-                    ps.setString(9, new String(r.canonical(), StandardCharsets.UTF_8));
-                    ps.setString(10, capture.signature());
-                    ObjectNode s = JSON.createObjectNode();
-                    stats.forEach(s::put);
-                    ps.setString(11, JSON.writeValueAsString(s));
-                    ps.setString(12, r.incident().orElse(null));
+                    bindCapture(ps, 1, capture, stats);
                     if (ps.executeUpdate() == 0) {
                         // another writer stored this id between our look and our insert
                         Optional<SignedCapture> raced = record(c, r.id());
@@ -165,6 +157,78 @@ public final class PostgresCaptureStore implements CaptureStore {
         } catch (SQLException e) {
             throw unreachable(e);
         }
+    }
+
+    /**
+     * A capture whose content fits one chunk (a {@code tail=50} read and most others) in one
+     * statement, so one round trip: the blob and its chunk when new, and the record, committed
+     * together (autocommit). A record already under the id is compared afterwards, which is rare
+     * (a replayed spool).
+     */
+    private void putOneChunk(SignedCapture capture, byte[] bytes, Map<String, String> stats) throws IOException {
+        CaptureRecord r = capture.record();
+        String actual = HexFormat.of().formatHex(ContentHash.digest().digest(bytes));
+        if (!actual.equals(r.sha256()) || bytes.length != r.size()) {
+            throw changed(r, actual, bytes.length);
+        }
+        boolean inserted;
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     WITH blob AS (
+                       INSERT INTO evidence.blobs (team, env, sha256, size, chunks) VALUES (?,?,?,?,1)
+                       ON CONFLICT DO NOTHING RETURNING team, env, sha256),
+                     chunk AS (
+                       INSERT INTO evidence.chunks (team, env, sha256, seq, data) SELECT team, env, sha256, 0, ? FROM blob
+                       ON CONFLICT DO NOTHING),
+                     capture AS (
+                       INSERT INTO evidence.captures (id, team, env, sha256, source, captured_at, caller, key_id, record,
+                         signature, stats, incident) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING RETURNING id)
+                     SELECT count(*) FROM capture""")) {
+            ps.setString(1, r.team());
+            ps.setString(2, r.env());
+            ps.setString(3, r.sha256());
+            ps.setLong(4, bytes.length);
+            ps.setBytes(5, bytes);
+            bindCapture(ps, 6, capture, stats);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                inserted = rs.getInt(1) == 1;
+            }
+        } catch (SQLException e) {
+            throw unreachable(e);
+        }
+        if (!inserted) {
+            Optional<SignedCapture> existing = record(r.id());
+            if (existing.isEmpty() || !DirCaptureStore.same(existing.get(), capture)) {
+                throw new IOException("another record is stored under " + r.id() + " in " + where
+                        + "; evidence is never overwritten");
+            }
+        }
+    }
+
+    /** Binds the capture row's twelve columns (id ... stats, incident) from {@code first} on. */
+    private static void bindCapture(PreparedStatement ps, int first, SignedCapture capture, Map<String, String> stats)
+            throws SQLException, IOException {
+        CaptureRecord r = capture.record();
+        ps.setString(first, r.id());
+        ps.setString(first + 1, r.team());
+        ps.setString(first + 2, r.env());
+        ps.setString(first + 3, r.sha256());
+        ps.setString(first + 4, r.source());
+        ps.setTimestamp(first + 5, Timestamp.from(r.capturedAt()));
+        ps.setString(first + 6, r.caller().toString());
+        ps.setString(first + 7, r.keyId());
+        ps.setString(first + 8, new String(r.canonical(), StandardCharsets.UTF_8));
+        ps.setString(first + 9, capture.signature());
+        ObjectNode s = JSON.createObjectNode();
+        stats.forEach(s::put);
+        ps.setString(first + 10, JSON.writeValueAsString(s));
+        ps.setString(first + 11, r.incident().orElse(null));
+    }
+
+    private static IOException changed(CaptureRecord r, String actual, long size) {
+        return new IOException("the content of " + r.id() + " hashes to " + actual + " (" + size + " bytes), not the"
+                + " recorded " + r.sha256() + " (" + r.size() + " bytes): it changed after capture, so it was not stored");
     }
 
     private void uploadBlob(Connection c, CaptureRecord r, Path content) throws SQLException, IOException {
@@ -198,8 +262,7 @@ public final class PostgresCaptureStore implements CaptureStore {
         }
         String actual = HexFormat.of().formatHex(digest.digest());
         if (!actual.equals(r.sha256()) || size != r.size()) {
-            throw new IOException("the content of " + r.id() + " hashes to " + actual + " (" + size + " bytes), not the"
-                    + " recorded " + r.sha256() + " (" + r.size() + " bytes): it changed after capture, so it was not stored");
+            throw changed(r, actual, size);
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO evidence.blobs (team, env, sha256, size, chunks) VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING""")) {
