@@ -40,6 +40,15 @@ public final class EvidenceCommand implements Runnable {
         throw new ParameterException(spec.commandLine(), "name a subcommand: afs evidence ls | verify | key | migrate");
     }
 
+    /** With a shared store in namespaces.yaml, ls and verify see every mount's snapshots, not only this host's. */
+    static void readShared(Afs afs, CommandSpec spec) {
+        try {
+            afs.readSharedEvidence();
+        } catch (IOException e) {
+            throw new ParameterException(spec.commandLine(), "cannot open the evidence store: " + e.getMessage());
+        }
+    }
+
     @Command(name = "ls", mixinStandardHelpOptions = true, versionProvider = Version.class,
             description = "Lists snapshots, oldest first: id, size, lines, sha256 prefix, source.")
     static final class Ls implements Callable<Integer> {
@@ -56,6 +65,7 @@ public final class EvidenceCommand implements Runnable {
         @Override
         public Integer call() {
             try (Afs afs = config.load()) {
+                readShared(afs, spec);
                 EvidenceStore store = afs.evidence();
                 PrintWriter out = spec.commandLine().getOut();
                 for (String id : day == null ? store.ids() : store.ids(day)) {
@@ -97,6 +107,7 @@ public final class EvidenceCommand implements Runnable {
         @Override
         public Integer call() throws AfsException {
             try (Afs afs = config.load()) {
+                readShared(afs, spec);
                 EvidenceStore store = afs.evidence();
                 PrintWriter out = spec.commandLine().getOut();
                 PrintWriter err = spec.commandLine().getErr();

@@ -88,6 +88,8 @@ public final class Afs implements AutoCloseable {
     private final HarnessClient harness;
     private volatile EvidenceRegistrar registrar;
     private volatile dev.aegis.afs.core.evidence.EvidenceReplication replication;
+    /** The shared store opened for reading only (the CLI's ls and verify); the daemon reads through its replication. */
+    private volatile dev.aegis.afs.evidence.store.CaptureStore sharedReads;
     private volatile RetentionSweep sweep;
 
     private Afs(Namespaces config, Clock clock, Map<String, Backend> backends, EvidenceStore evidence,
@@ -211,11 +213,26 @@ public final class Afs implements AutoCloseable {
                     shared.spool(), shared.spoolMaxSnapshots(), shared.spoolMaxBytes(), Duration.ofSeconds(1), evidence::read)
                     .start();
             evidence.replicateTo(replication);
+            evidence.readFrom(replication.store()); // /evidence shows what other mounts wrote too
         }
         EvidenceRegistrar r = EvidenceRegistrar.to(harness);
         evidence.onCapture(r::submit);
         registrar = r;
         sweep = new RetentionSweep(evidence, harness::holds, clock).start(config.evidence().sweepInterval());
+    }
+
+    /**
+     * Lists and reads evidence from the shared store that namespaces.yaml names, besides the local
+     * directory ({@code afs evidence ls} and {@code verify}); nothing when the directory is the store.
+     *
+     * @throws IOException when the store's credentials cannot be read
+     */
+    public void readSharedEvidence() throws IOException {
+        dev.aegis.afs.evidence.store.StoreSpec spec = config.evidence().store();
+        if (spec.shared() && sharedReads == null && replication == null) {
+            sharedReads = spec.open();
+            evidence.readFrom(sharedReads);
+        }
     }
 
     private List<Node> buildTree(Captures captures) {
@@ -460,6 +477,9 @@ public final class Afs implements AutoCloseable {
         if (replication != null) {
             s.append("replication: ").append(replication.status()).append('\n');
         }
+        if (!evidence.sharedProblem().isEmpty()) {
+            s.append("reading from the evidence store: ").append(evidence.sharedProblem()).append('\n');
+        }
         if (registrar != null) {
             s.append("registration: ").append(registrar.status()).append('\n');
         }
@@ -507,6 +527,9 @@ public final class Afs implements AutoCloseable {
         }
         if (replication != null) {
             replication.close(); // what is still spooled stays in .spool/ and goes out on the next start
+        }
+        if (sharedReads != null) {
+            sharedReads.close();
         }
         backends.values().forEach(Backend::close);
     }

@@ -219,6 +219,14 @@ class SharedEvidenceTest {
         assertTrue(!Files.exists(work.resolve("b/evidence").resolve(id)));
         String status = submit(b, s);
         assertTrue(status.contains("  PENDING_APPROVAL  "), status);
+        // mount B's /evidence and afs evidence ls on host B read from the store: A's snapshot is there
+        Mount.Result listed = b.bash("ls '." + s.path().substring(0, s.path().lastIndexOf('/')) + "'");
+        assertTrue(listed.out().contains(id.substring(id.indexOf('/') + 1)), listed.toString());
+        Mount.Result shown = b.bash("sha256sum '." + s.path() + "'");
+        assertTrue(shown.out().startsWith(s.sha256()), shown.toString());
+        Shell.Result ls = Shell.run(work.resolve("b"), List.of(repo.resolve("bin/afs").toString(), "evidence", "ls",
+                "--config", work.resolve("b/namespaces.yaml").toString()));
+        assertTrue(ls.exit() == 0 && ls.out().contains(id), ls.toString());
     }
 
     @Test
@@ -266,5 +274,50 @@ class SharedEvidenceTest {
             // and mount A reads again once the store is back
             read(a, "teams/payments/prod/logs/api.log?tail=1");
         }
+    }
+
+    @Test
+    @Order(4)
+    void aDaemonKilledWithAFullSpoolReplaysItOnRestartAndUploadsEachSnapshotOnce() throws Exception {
+        int before = rows("SELECT count(*) FROM evidence.captures");
+        pg.kill();
+        List<Snapshot> spooled = new java.util.ArrayList<>();
+        for (String query : List.of("tail=3", "grep=INFO", "grep=heap")) {
+            Snapshot s = read(b, "teams/payments/prod/logs/api.log?" + query);
+            assertEquals("false", s.xattr("user.afs.replicated"));
+            spooled.add(s);
+        }
+        assertTrue(b.bash("cat .afs/status").out().contains("3 spooled"), b.bash("cat .afs/status").out());
+        b.kill();
+        assertTrue(!b.mounted(), "the stale mount is gone");
+        // a new daemon on the same host and directory, the store still down: it finds the spool
+        b = Mount.start(work.resolve("b"), work.resolve("b/namespaces.yaml"), Map.of(), "mnt");
+        assertTrue(b.bash("cat .afs/status").out().contains("3 spooled"), b.bash("cat .afs/status").out());
+        for (Snapshot s : spooled) {
+            assertEquals("false", new Snapshot(b, s.path(), s.sha256()).xattr("user.afs.replicated"));
+        }
+        pg.restart();
+        for (Snapshot s : spooled) {
+            Snapshot now = new Snapshot(b, s.path(), s.sha256());
+            String replicated = "";
+            for (int i = 0; i < 300 && !replicated.equals("true"); i++) {
+                Thread.sleep(100);
+                replicated = now.xattr("user.afs.replicated");
+            }
+            assertEquals("true", replicated, b.bash("cat .afs/status").out());
+        }
+        String status = b.bash("cat .afs/status").out();
+        assertTrue(status.contains("3 stored, 0 spooled"), status);
+        // each snapshot once, each content once: nothing uploaded twice
+        assertEquals(before + 3, rows("SELECT count(*) FROM evidence.captures"));
+        for (Snapshot s : spooled) {
+            String id = s.path().substring("/evidence/".length());
+            assertEquals(1, rows("SELECT count(*) FROM evidence.captures WHERE id = '" + id + "'"));
+            assertEquals(1, rows("SELECT count(*) FROM evidence.blobs WHERE sha256 = '" + s.sha256() + "'"));
+            assertEquals(1, rows("SELECT count(*) FROM evidence.chunks WHERE sha256 = '" + s.sha256() + "'"));
+        }
+        // and the harness accepts what the dead daemon served
+        String after = submit(a, spooled.get(2));
+        assertTrue(after.contains("  PENDING_APPROVAL  "), after);
     }
 }

@@ -92,6 +92,11 @@ public final class EvidenceReplication implements AutoCloseable {
         return store.describe();
     }
 
+    /** The shared store itself (the mount also lists and reads other mounts' snapshots from it). */
+    public CaptureStore store() {
+        return store;
+    }
+
     /** Starts the uploader, which first replays what a previous run left in the spool. */
     public EvidenceReplication start() {
         worker = new Thread(this::run, "afs-evidence-replication");

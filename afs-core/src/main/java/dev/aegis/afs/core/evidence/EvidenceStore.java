@@ -94,6 +94,8 @@ public final class EvidenceStore {
     private volatile Consumer<EvidenceRecord> onCapture = r -> { };
     /** The shared store every capture must reach before it is served; null when this directory is the store. */
     private volatile EvidenceReplication replication;
+    /** The shared store /evidence and the CLI read from besides this directory; null when this directory is the store. */
+    private volatile SharedEvidence shared;
     /** Records are immutable, so what was read once is kept (bounded) to serve ls -l quickly. */
     private final Map<String, EvidenceRecord> known = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -145,6 +147,20 @@ public final class EvidenceStore {
      */
     public void replicateTo(EvidenceReplication replication) {
         this.replication = Objects.requireNonNull(replication, "replication is null");
+    }
+
+    /**
+     * Lists and reads snapshots from a shared store too ({@code /evidence}, {@code afs evidence ls}
+     * and {@code verify}): one another mount wrote is fetched into this directory on first use.
+     */
+    public void readFrom(dev.aegis.afs.evidence.store.CaptureStore store) {
+        this.shared = new SharedEvidence(store, dir, clock);
+    }
+
+    /** Why the last listing or fetch from the shared store failed; empty when none did. */
+    public String sharedProblem() {
+        SharedEvidence s = shared;
+        return s == null ? "" : s.lastProblem();
     }
 
     /** Whether the snapshot has reached the shared store; empty when this directory is the store. */
@@ -408,6 +424,10 @@ public final class EvidenceStore {
         String clean = id(id).orElseThrow(() -> new IllegalArgumentException("'" + id + "' is not an evidence id"
                 + " (yyyy-MM-dd/HHmmss.SSS-<sha256 prefix>-<name>)"));
         Path file = dir.resolve(clean);
+        SharedEvidence s = shared;
+        if (s != null && !Files.exists(sidecarPath(file))) {
+            s.fetch(clean); // written by another mount: copied here once its content hashes to its record
+        }
         JsonNode json = JSON.readTree(Files.readAllBytes(sidecarPath(file)));
         Map<String, String> stats = new LinkedHashMap<>();
         json.path("stats").fields().forEachRemaining(e -> stats.put(e.getKey(), e.getValue().asText()));
@@ -416,6 +436,15 @@ public final class EvidenceStore {
 
     /** Days that hold snapshots, oldest first. */
     public List<String> days() {
+        java.util.TreeSet<String> out = new java.util.TreeSet<>(localDays());
+        SharedEvidence s = shared;
+        if (s != null) {
+            s.ids().forEach(id -> out.add(id.substring(0, id.indexOf('/'))));
+        }
+        return List.copyOf(out);
+    }
+
+    private List<String> localDays() {
         List<String> out = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
             for (Path p : stream) {
@@ -431,11 +460,23 @@ public final class EvidenceStore {
         return out;
     }
 
-    /** Snapshot ids of one day, oldest first. */
+    /** Snapshot ids of one day, oldest first: this directory's and (when it reads from one) the shared store's. */
     public List<String> ids(String day) {
         if (!DAY_NAME.matcher(day).matches()) {
             return List.of();
         }
+        List<String> out = localIds(day);
+        SharedEvidence s = shared;
+        if (s != null) {
+            java.util.TreeSet<String> all = new java.util.TreeSet<>(out);
+            s.ids().stream().filter(id -> id.startsWith(day + "/")).forEach(all::add);
+            return List.copyOf(all);
+        }
+        return out;
+    }
+
+    /** The ids of one day this directory holds. */
+    private List<String> localIds(String day) {
         List<String> out = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir.resolve(day))) {
             for (Path p : stream) {
@@ -529,8 +570,8 @@ public final class EvidenceStore {
         Instant cutoff = clock.instant().minus(retention);
         int records = 0;
         int kept = 0;
-        for (String day : days()) {
-            for (String id : ids(day)) {
+        for (String day : localDays()) {
+            for (String id : localIds(day)) { // this directory's copies only: the shared store keeps its own
                 Path file = dir.resolve(id);
                 Optional<Instant> at = capturedAt(id);
                 if (at.isPresent() && !at.get().isBefore(cutoff)) {

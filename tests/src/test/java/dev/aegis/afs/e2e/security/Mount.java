@@ -77,7 +77,7 @@ public final class Mount implements AutoCloseable {
         return daemon.pid();
     }
 
-    boolean mounted() throws IOException {
+    public boolean mounted() throws IOException {
         String abs = mountpoint.toAbsolutePath().toString();
         return Files.readAllLines(Path.of("/proc/mounts")).stream()
                 .map(l -> l.split(" ")).anyMatch(f -> f[1].equals(abs) && f[2].equals("fuse.afs"));
@@ -116,6 +116,18 @@ public final class Mount implements AutoCloseable {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
         }
+    }
+
+    /**
+     * {@code kill -9} of the daemon, as a crash or the OOM killer would; then the stale mount it
+     * leaves ("Transport endpoint is not connected") is unmounted, so a new daemon can mount there.
+     */
+    public void kill() throws Exception {
+        daemon.destroyForcibly(); // SIGKILL: bin/afs execs the JVM, so this is the daemon itself
+        if (!daemon.waitFor(20, TimeUnit.SECONDS)) {
+            throw new IOException("the daemon " + daemon.pid() + " did not die on SIGKILL");
+        }
+        run(work, List.of("umount", "-l", mountpoint.toString()), Map.of());
     }
 
     @Override
