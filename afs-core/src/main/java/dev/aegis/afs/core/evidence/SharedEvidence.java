@@ -29,8 +29,11 @@ import java.util.UUID;
 final class SharedEvidence {
 
     static final Duration LISTING_TTL = Duration.ofSeconds(2);
+    /** After the store failed to answer, how long the last listing is served before it is asked again. */
+    static final Duration FAILURE_BACKOFF = Duration.ofSeconds(30);
 
-    private record Listing(List<String> ids, Instant at) {
+    /** A listing, served until {@code until}. */
+    private record Listing(List<String> ids, Instant until) {
     }
 
     private final CaptureStore store;
@@ -49,18 +52,18 @@ final class SharedEvidence {
     List<String> ids() {
         Listing l = listing;
         Instant now = clock.instant();
-        if (l != null && now.isBefore(l.at().plus(LISTING_TTL))) {
+        if (l != null && now.isBefore(l.until())) {
             return l.ids();
         }
         try {
             List<String> ids = List.copyOf(store.ids());
-            listing = new Listing(ids, now);
+            listing = new Listing(ids, now.plus(LISTING_TTL));
             return ids;
         } catch (IOException e) {
-            // asked again only after the TTL: a store that is down must not slow every readdir by its timeout
+            // asked again only after a back-off: a store that is down must not slow every readdir by its timeout
             lastProblem = "cannot list " + store.describe() + ": " + e.getMessage();
             List<String> last = l == null ? List.of() : l.ids();
-            listing = new Listing(last, now);
+            listing = new Listing(last, now.plus(FAILURE_BACKOFF));
             return last;
         }
     }
