@@ -143,9 +143,7 @@ class SkillsLibraryTest {
     }
 
     private static Mount.Result as(String user, String script) throws Exception {
-        int uid = UIDS.get(user);
-        return Mount.run(mount.mountpoint, List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--init-groups",
-                "bash", "-c", script), Map.of());
+        return mount.as(UIDS.get(user), script);
     }
 
     private static String awaitState(String user, String id, String state) throws Exception {

@@ -1,15 +1,14 @@
 package dev.aegis.afs.cli.skills;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.aegis.afs.cli.CliRun;
 import dev.aegis.afs.cli.Main;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code afs skills check}: the repository's skills pass (as CI runs it); a broken library exits 1 naming file:line:column. */
 class SkillsCheckCommandTest {
@@ -17,21 +16,14 @@ class SkillsCheckCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out) {
-    }
-
-    private static Run run(String... args) {
-        CommandLine cl = Main.commandLine(null);
-        StringWriter out = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(out));
-        return new Run(cl.execute(args), out.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(Main.commandLine(null), args);
     }
 
     @Test
     void theShippedSkillsPass() {
         Path skills = Path.of(System.getProperty("afs.repo", "..")).toAbsolutePath().normalize().resolve("skills");
-        Run r = run("skills", "check", skills.toString());
+        CliRun r = run("skills", "check", skills.toString());
         assertEquals(0, r.exit(), r.out());
         assertEquals(true, r.out().matches("(?s)\\d+ skill file\\(s\\) checked, 0 problem\\(s\\)\n"), r.out());
     }
@@ -50,7 +42,7 @@ class SkillsCheckCommandTest {
         Files.writeString(dir.resolve("bad.yaml"), "skill: bad\nsummary: [oops\n");
         Files.createDirectories(dir.resolve("md"));
         Files.writeString(dir.resolve("md/SKILL.md"), "# no front matter\n");
-        Run r = run("skills", "check", dir.toString());
+        CliRun r = run("skills", "check", dir.toString());
         assertEquals(1, r.exit(), r.out());
         assertEquals(dir + "/bad.yaml:2:15: while parsing a flow sequence; fix the YAML syntax at this position\n"
                 + dir + "/md/SKILL.md:1:1: no front matter; start the file with --- name, description, triggers, when_to_use ---\n"
@@ -61,7 +53,8 @@ class SkillsCheckCommandTest {
 
     @Test
     void aMissingDirectoryIsAUsageError() {
-        Run r = run("skills", "check", dir.resolve("nope").toString());
-        assertEquals(2, r.exit(), r.out());
+        CliRun r = run("skills", "check", dir.resolve("nope").toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("is not a directory; name the skills directory"), r.err());
     }
 }

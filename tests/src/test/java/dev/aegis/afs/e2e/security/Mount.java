@@ -88,6 +88,12 @@ public final class Mount implements AutoCloseable {
         return run(mountpoint, List.of("bash", "-c", script), Map.of());
     }
 
+    /** {@code bash -c script} in the mountpoint as {@code uid} (its own group, the groups NSS gives it), switched with setpriv. */
+    public Result as(int uid, String script) throws IOException {
+        return run(mountpoint, List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--init-groups", "bash", "-c", script),
+                Map.of());
+    }
+
     /** {@code bin/afs ARGS...} with the daemon's environment. */
     public Result afs(String... args) throws IOException {
         List<String> command = new ArrayList<>();
