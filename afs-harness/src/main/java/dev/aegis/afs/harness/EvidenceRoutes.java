@@ -29,8 +29,19 @@ final class EvidenceRoutes {
     private final EvidenceRegistry registry;
     private final CallerToken token;
     private final OpenRequests requests;
+    private final Registered registered;
+
+    /** Told of each capture registered (its signed record), e.g. to charge it to its incident. */
+    interface Registered {
+        void accept(com.fasterxml.jackson.databind.JsonNode record) throws SQLException;
+    }
 
     EvidenceRoutes(EvidenceRegistry registry, CallerToken token, OpenRequests requests) {
+        this(registry, token, requests, record -> { });
+    }
+
+    EvidenceRoutes(EvidenceRegistry registry, CallerToken token, OpenRequests requests, Registered registered) {
+        this.registered = requireNonNull(registered, "registered is null");
         this.registry = requireNonNull(registry, "registry is null");
         this.token = requireNonNull(token, "token is null");
         this.requests = requireNonNull(requests, "requests is null");
@@ -46,6 +57,13 @@ final class EvidenceRoutes {
         }
         try {
             EvidenceRegistry.Registered r = registry.register(capture);
+            try {
+                registered.accept(capture.toJson().path("record"));
+            } catch (SQLException | RuntimeException e) {
+                // the capture is registered and citable; only its charge to an incident was lost
+                org.slf4j.LoggerFactory.getLogger(EvidenceRoutes.class).warn("capture {} registered, but not charged to its "
+                        + "incident: {}", r.record().id(), e.getMessage());
+            }
             ObjectNode out = Ledger.JSON.createObjectNode();
             out.put("id", r.record().id());
             out.put("received_at", r.receivedAt().toString());

@@ -24,7 +24,8 @@ import java.util.Optional;
 final class Gates {
 
     /** What the gates decided, with the risk report and the report of each gate's outcome that the harness stores. */
-    record Result(List<String> failures, List<String> notes, int requiredApprovals, RiskReport risk, GateReport report) {
+    record Result(List<String> failures, List<String> notes, int requiredApprovals, RiskReport risk, GateReport report,
+                  Optional<String> escalation) {
     }
 
     private final HarnessConfig.Policy policy;
@@ -37,10 +38,12 @@ final class Gates {
     private final dev.aegis.afs.core.access.AccessPolicy access;
     private final ServiceGraphs graphs;
     private final ConfigHistories histories;
+    private final java.util.function.Supplier<Incidents> incidents;
 
     Gates(HarnessConfig.Policy policy, EvidenceGate evidenceGate, Guardrails guardrails, LiveState cluster, RequestStore store,
           Clock clock, HarnessMetrics metrics, dev.aegis.afs.core.access.AccessPolicy access, ServiceGraphs graphs,
-          ConfigHistories histories) {
+          ConfigHistories histories, java.util.function.Supplier<Incidents> incidents) {
+        this.incidents = requireNonNull(incidents, "incidents is null");
         this.graphs = requireNonNull(graphs, "graphs is null");
         this.histories = requireNonNull(histories, "histories is null");
         this.access = requireNonNull(access, "access is null");
@@ -177,7 +180,23 @@ final class Gates {
                     + " actions in the last hour (policy.max_actions_per_incident_per_hour); this request adds "
                     + cr.actions().size());
         }
+        // the incident's own caps and state, at submit: an approved request a person let through still runs
+        if (phase.equals("submit")) {
+            Optional<String> refusal = incidents.get().refusal(cr.incidentId(), cr.team(), cr.env());
+            if (refusal.isPresent()) {
+                int colon = refusal.get().indexOf(": ");
+                failures.add(refusal.get());
+                metrics.gateFailure(refusal.get().substring(0, colon));
+                budget.failed(refusal.get().substring(colon + 2));
+            } else if (incidents.get().get(cr.incidentId()).isPresent()) {
+                Incident i = incidents.get().get(cr.incidentId()).get();
+                budget.passed("incident " + i.id() + " (" + i.state() + ") within its caps: "
+                        + incidents.get().budgetText(i).lines().skip(1).map(String::strip)
+                        .collect(java.util.stream.Collectors.joining(", ")));
+            }
+        }
         boolean escalated = false;
+        Optional<String> escalation = Optional.empty();
         for (int i = 0; i < cr.actions().size(); i++) {
             Action a = cr.actions().get(i);
             StoredAction sa = r.actions().get(i);
@@ -189,6 +208,13 @@ final class Gates {
                         + " times within " + policy.loopWindow().toMinutes() + " min); escalated to a human approver";
                 notes.add(note);
                 loops.noted(note);
+                if (escalation.isEmpty() && phase.equals("submit")
+                        && citesNothingNew(cr, sa, now.minus(policy.loopWindow()).toEpochMilli(), id)) {
+                    escalation = Optional.of("repeated action: " + sa.tool() + " on " + sa.target() + " requested "
+                            + (same + 1) + " times within " + policy.loopWindow().toMinutes() + " min citing no evidence "
+                            + "the earlier requests did not (request " + id + "); automated actions stop until a person "
+                            + "resumes the incident");
+                }
             } else {
                 loops.passed(a.field() + " " + sa.tool() + " on " + sa.target() + ": " + (same + 1) + " time(s) within "
                         + policy.loopWindow().toMinutes() + " min, under policy.loop_threshold " + policy.loopThreshold());
@@ -223,7 +249,21 @@ final class Gates {
                 evidence.build("no evidence cited"), allowlist.build(notReached), namespaces.build(notReached),
                 target.build(notReached), guards.build(notReached), budget.build(notReached), loops.build(notReached),
                 confidence.build(notReached), approvals.build(notReached)), notes, required, decision.why());
-        return new Result(failures, notes, required, risk, report);
+        return new Result(failures, notes, required, risk, report, escalation);
+    }
+
+    /** Whether every snapshot {@code cr} cites was already cited by an earlier request with the same action. */
+    private boolean citesNothingNew(ChangeRequest cr, StoredAction sa, long since, String id) throws SQLException {
+        java.util.Set<String> earlier = new java.util.HashSet<>();
+        for (StoredRequest r : store.withSameAction(sa.tool(), sa.target(), since, id)) {
+            try {
+                ChangeRequestParser.parse(r.id(), r.document().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                        .evidence().forEach(p -> earlier.add(p.sha256()));
+            } catch (PlanProblems e) {
+                // stored requests parsed once; one that no longer does cites nothing we can compare
+            }
+        }
+        return cr.evidence().stream().allMatch(p -> earlier.contains(p.sha256()));
     }
 
     /**

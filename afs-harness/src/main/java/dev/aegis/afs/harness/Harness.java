@@ -81,6 +81,8 @@ public final class Harness implements AutoCloseable {
     private final Sleeper sleeper;
     /** Present with execution: agents: actions are leased as signed intents instead of run here. */
     private final Optional<IntentLeasing> leasing;
+    /** The incidents change requests belong to (replaced by {@link #useIncidents} with harness.yaml's settings). */
+    private volatile Incidents incidents;
     /** How long a replica's claim on a request lasts without renewal (each step renews it). */
     static final Duration CLAIM = Duration.ofMinutes(10);
     /** This harness among replicas sharing one database: the same across its restarts (data_dir/replica.id). */
@@ -128,8 +130,10 @@ public final class Harness implements AutoCloseable {
         this.metrics = metrics;
         this.probe = probe;
         this.sleeper = sleeper;
+        this.incidents = new Incidents(store, new IncidentScopes(Map.of()), policies, IncidentSettings.DEFAULT,
+                java.net.URI.create("http://127.0.0.1"), clock, metrics);
         this.gates = new Gates(policy, evidenceGate, new Guardrails(), cluster, store, clock, metrics, access,
-                policies.graphs(), policies.histories());
+                policies.graphs(), policies.histories(), () -> this.incidents);
         metrics.requestsByState(() -> {
             try {
                 return store.countByState();
@@ -270,6 +274,21 @@ public final class Harness implements AutoCloseable {
      */
     public void library(Optional<Path> skillsDir, dev.aegis.afs.core.access.AccessList platformApprovers) {
         this.library = new SkillLibrary(skillsDir, dataDir.resolve("guardrails"), platformApprovers, access);
+    }
+
+    /**
+     * Incidents with harness.yaml's {@code incidents:} settings and namespaces.yaml's scopes;
+     * links in notifications start with {@code publicUrl}. Call before {@link #resume()}.
+     */
+    public Incidents useIncidents(IncidentSettings settings, IncidentScopes scopes, java.net.URI publicUrl) {
+        Incidents old = incidents;
+        incidents = new Incidents(store, scopes, policies, settings, publicUrl, clock, metrics);
+        old.close();
+        return incidents;
+    }
+
+    public Incidents incidents() {
+        return incidents;
     }
 
     /**
@@ -608,6 +627,7 @@ public final class Harness implements AutoCloseable {
     @Override
     public void close() throws Exception {
         sweeper.shutdownNow();
+        incidents.close();
         worker.shutdown();
         runner.shutdown();
         if (!worker.awaitTermination(30, TimeUnit.SECONDS)) {
@@ -826,6 +846,7 @@ public final class Harness implements AutoCloseable {
         ChangeRequest cr = ChangeRequestParser.parse("change-request", r.document().getBytes(StandardCharsets.UTF_8));
         ChangePolicy p = policies.policy(r.team(), r.env());
         Gates.Result gates = this.gates.run(id, r, cr, p, "submit");
+        incidents.apiCalls(cr.incidentId(), cr.actions().size()); // the gates read each live target once
         List<String> failures = gates.failures();
         List<String> notes = gates.notes();
         int required = gates.requiredApprovals();
@@ -854,6 +875,9 @@ public final class Harness implements AutoCloseable {
             detail.set("notes", Ledger.JSON.valueToTree(notes));
         }
         move(fresh, req <= valid ? State.APPROVED : State.PENDING_APPROVAL, HARNESS, List.of(), detail);
+        if (gates.escalation().isPresent()) {
+            incidents.escalate(cr.incidentId(), "repeated_action", gates.escalation().get(), HARNESS);
+        }
     }
 
     /**
@@ -868,6 +892,7 @@ public final class Harness implements AutoCloseable {
      */
     private boolean recheck(StoredRequest r, ChangeRequest cr, ChangePolicy p, State from) throws Exception {
         Gates.Result g = gates.run(r.id(), r, cr, p, "execution");
+        incidents.apiCalls(cr.incidentId(), cr.actions().size());
         store.inTransaction(tx -> {
             tx.saveGates(r.id(), g.report());
             tx.saveRisk(r.id(), g.risk().yaml(r.id()));

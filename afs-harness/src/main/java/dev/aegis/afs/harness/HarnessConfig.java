@@ -49,13 +49,15 @@ import java.util.Set;
  *   origin: https://afs.example.com   # the origin browsers use (POSTs from any other are refused)
  *   users: {alice: {sha256: &lt;hex&gt;, groups: [sre]}}   # per-user tokens (login form), sha256 only
  * metrics: {listen: 127.0.0.1:9781}   # Prometheus /metrics on its own loopback port
+ * incidents: {budget: {...}, senders: {...}, notify: {...}}   # see {@link IncidentSettings}
  * </pre>
  */
 public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespacesFile, Optional<Path> evidenceDir,
                             Kubernetes kubernetes, Policy policy, LedgerSettings ledger,
                             PinnedKeys captureKeys, Execution execution,
                             Optional<dev.aegis.afs.evidence.store.StoreSpec> evidenceStore, StoreSettings store,
-                            Optional<Web> web, Optional<InetSocketAddress> metricsListen, Library library) {
+                            Optional<Web> web, Optional<InetSocketAddress> metricsListen, Library library,
+                            IncidentSettings incidents) {
 
     /**
      * The skills library the harness writes approved skills into, and who approves what a team
@@ -129,7 +131,8 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
                          Kubernetes kubernetes, Policy policy, LedgerSettings ledger, PinnedKeys captureKeys,
                          Execution execution, Optional<dev.aegis.afs.evidence.store.StoreSpec> evidenceStore) {
         this(listen, dataDir, namespacesFile, evidenceDir, kubernetes, policy, ledger, captureKeys, execution, evidenceStore,
-                StoreSettings.SQLITE, Optional.empty(), Optional.empty(), new Library(Optional.empty(), Optional.empty()));
+                StoreSettings.SQLITE, Optional.empty(), Optional.empty(), new Library(Optional.empty(), Optional.empty()),
+                IncidentSettings.DEFAULT);
     }
 
     /**
@@ -160,6 +163,7 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
         requireNonNull(store, "store is null");
         requireNonNull(web, "web is null");
         requireNonNull(metricsListen, "metricsListen is null");
+        requireNonNull(incidents, "incidents is null");
     }
 
     /** Where the write credentials come from; all empty means the in-cluster / default kubeconfig. */
@@ -227,7 +231,7 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
         }
         root.allowOnly(Set.of("listen", "data_dir", "namespaces", "evidence_dir", "evidence", "kubernetes", "policy", "ledger",
                 "execution", "agents", "intent_ttl", "live_state",
-                "store", "postgresql", "web", "metrics", "skills", "platform"));
+                "store", "postgresql", "web", "metrics", "skills", "platform", "incidents"));
         InetSocketAddress listen = root.get("listen").map(HarnessConfig::listen)
                 .orElse(new InetSocketAddress(InetAddress.getLoopbackAddress(), 7780));
         Path dataDir = baseDir.resolve(root.string("data_dir")).normalize();
@@ -283,7 +287,8 @@ public record HarnessConfig(InetSocketAddress listen, Path dataDir, Path namespa
         });
         return new HarnessConfig(listen, dataDir, namespaces, evidence, kube, policy, ledger,
                 root.get("evidence").map(HarnessConfig::captureKeys).orElse(PinnedKeys.of()), execution(root), store,
-                store(root, baseDir), root.get("web").map(w -> web(w, baseDir)), metrics, library(root, baseDir));
+                store(root, baseDir), root.get("web").map(w -> web(w, baseDir)), metrics, library(root, baseDir),
+                root.get("incidents").map(i -> IncidentSettings.parse(i, baseDir)).orElse(IncidentSettings.DEFAULT));
     }
 
     private static Library library(ConfigNode root, Path baseDir) {

@@ -55,6 +55,8 @@ import java.util.concurrent.TimeUnit;
  * POST /v1/requests/ID/cancel
  * GET  /v1/ledger[?from=SEQ&amp;limit=N]
  * GET  /v1/incidents/ID/bundle       the incident's evidence bundle (tar.gz) as the caller may see it; see {@link IncidentExport}
+ * /v1/incidents[/ID[/...]]            incidents, see {@link IncidentLifecycleRoutes}
+ * POST /v1/triggers/SENDER            Alertmanager and PagerDuty webhooks, see {@link AlertTriggers}
  * POST /v1/evidence, GET /v1/evidence/holds   the mount's, see {@link EvidenceRoutes}
  * GET  /v1/timelines, /v1/incidents/ID/timeline|ledger, POST /v1/incidents/ID/feedback/STEP   see {@link IncidentRoutes}
  * GET  /health, GET /metrics
@@ -89,11 +91,16 @@ public final class HarnessDaemon implements AutoCloseable {
     private volatile HttpServer metricsServer;
     /** The incident workspace's routes (timeline, ledger slice, feedback). */
     private volatile IncidentRoutes incidents;
+    /** The incident lifecycle's routes (the incidents themselves) and the alert webhooks. */
+    private final IncidentLifecycleRoutes lifecycle;
+    private final AlertTriggers triggers;
 
     private HarnessDaemon(Harness harness, HttpServer server, ExecutorService executor, HarnessMetrics metrics,
                           KubernetesClient ownedClient, CallerToken token, AccessPolicy access,
                           EvidenceRoutes evidence, Optional<AgentRoutes> agents, CaptureStore evidenceStore,
-                          Optional<dev.aegis.afs.harness.web.WebRoutes> web) {
+                          Optional<dev.aegis.afs.harness.web.WebRoutes> web, IncidentLifecycleRoutes lifecycle, AlertTriggers triggers) {
+        this.lifecycle = lifecycle;
+        this.triggers = triggers;
         this.agents = agents;
         this.evidenceStore = evidenceStore;
         this.web = web;
@@ -183,7 +190,13 @@ public final class HarnessDaemon implements AutoCloseable {
         });
         CallerToken token = CallerToken.createOrLoad(config.dataDir());
         java.util.Optional<dev.aegis.afs.harness.web.WebRoutes> web;
+        AlertTriggers triggers;
         try {
+            java.net.URI publicUrl = config.incidents().publicUrl().or(() -> config.web().flatMap(HarnessConfig.Web::origin)
+                    .map(java.net.URI::create)).orElse(java.net.URI.create("http://" + server.getAddress().getAddress()
+                    .getHostAddress() + ":" + server.getAddress().getPort()));
+            Incidents incidents = harness.useIncidents(config.incidents(), IncidentScopes.of(namespaces), publicUrl);
+            triggers = new AlertTriggers(config.incidents(), incidents, metrics);
             web = config.web().isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(webRoutes(config.web().get(),
                     harness, access, clock));
         } catch (IOException e) {
@@ -192,7 +205,8 @@ public final class HarnessDaemon implements AutoCloseable {
             throw e;
         }
         HarnessDaemon daemon = new HarnessDaemon(harness, server, executor, metrics, owned, token, access,
-                new EvidenceRoutes(registry, token, harness::open), leasing.map(l -> new AgentRoutes(harness, l)), evidence, web);
+                new EvidenceRoutes(registry, token, harness::open, record -> harness.incidents().readRegistered(record)),
+                leasing.map(l -> new AgentRoutes(harness, l)), evidence, web, new IncidentLifecycleRoutes(harness, access), triggers);
         daemon.incidents = new IncidentRoutes(new IncidentTimeline(harness.store(), registry, evidence, access));
         server.createContext("/", daemon::handle);
         server.setExecutor(executor);
@@ -439,6 +453,14 @@ public final class HarnessDaemon implements AutoCloseable {
                 body.put("file", file);
                 body.put("path", "/context/skills/" + file);
                 status = json(ex, 201, body);
+            } else if (parts.size() == 3 && parts.get(0).equals("v1") && parts.get(1).equals("triggers") && method.equals("POST")) {
+                endpoint = "trigger";
+                AlertTriggers.Answer a = triggers.handle(parts.get(2), ex.getRequestHeaders().getFirst("Authorization"),
+                        ex.getRequestHeaders().getFirst("X-Afs-Signature"), readBody(ex, AlertTriggers.MAX_BODY));
+                status = json(ex, a.status(), a.body());
+            } else if (parts.size() >= 2 && parts.get(0).equals("v1") && parts.get(1).equals("incidents")) {
+                endpoint = "incidents";
+                status = lifecycle.handle(ex, parts, principal(ex));
             } else if (path.equals("/v1/ledger") && method.equals("GET")) {
                 endpoint = "ledger";
                 Principal caller = principal(ex);

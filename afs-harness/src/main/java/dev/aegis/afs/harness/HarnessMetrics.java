@@ -29,6 +29,70 @@ public final class HarnessMetrics {
             .classicOnly().classicUpperBounds(10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 43200, 86400)
             .register(registry);
 
+    private final Counter incidentTransitions = Counter.builder().name("afs_harness_incident_transitions_total")
+            .help("Incident state transitions").labelNames("from", "to").register(registry);
+    private final Counter incidentUsage = Counter.builder().name("afs_harness_incident_usage_total")
+            .help("Budget used by incidents, by kind (reads, bytes, api_calls, tokens)").labelNames("kind").register(registry);
+    private final Counter budgetRefusals = Counter.builder().name("afs_harness_incident_budget_refusals_total")
+            .help("Change requests refused because their incident's budget cap was used up, by kind").labelNames("kind")
+            .register(registry);
+    private final Counter escalations = Counter.builder().name("afs_harness_incident_escalations_total")
+            .help("Incidents escalated to a human, by why (repeated_read, repeated_action)").labelNames("reason")
+            .register(registry);
+    private final Counter notifications = Counter.builder().name("afs_harness_notifications_total")
+            .help("Incident notification delivery attempts by channel type, event and outcome (delivered, failed, gave_up)")
+            .labelNames("type", "event", "outcome").register(registry);
+    private final Counter triggers = Counter.builder().name("afs_harness_triggers_total")
+            .help("Alert webhooks by sender type and outcome (opened, updated, resolved, refused, unmatched, invalid)")
+            .labelNames("type", "outcome").register(registry);
+
+    /** Counts of incidents by state, read at each scrape. */
+    private volatile java.util.function.Supplier<java.util.Map<IncidentState, Long>> incidentsByState = java.util.Map::of;
+
+    {
+        io.prometheus.metrics.core.metrics.GaugeWithCallback.builder().name("afs_harness_incidents")
+                .help("Incidents by their state now").labelNames("state")
+                .callback(cb -> {
+                    java.util.Map<IncidentState, Long> counts;
+                    try {
+                        counts = incidentsByState.get();
+                    } catch (RuntimeException e) {
+                        return;
+                    }
+                    for (IncidentState st : IncidentState.values()) {
+                        cb.call(counts.getOrDefault(st, 0L), st.name());
+                    }
+                }).register(registry);
+    }
+
+    public void incidentsByState(java.util.function.Supplier<java.util.Map<IncidentState, Long>> counts) {
+        this.incidentsByState = java.util.Objects.requireNonNull(counts, "counts is null");
+    }
+
+    public void incidentTransition(IncidentState from, IncidentState to) {
+        incidentTransitions.labelValues(from.name(), to.name()).inc();
+    }
+
+    public void incidentUsage(String kind, long amount) {
+        incidentUsage.labelValues(kind).inc(amount);
+    }
+
+    public void budgetRefusal(String kind) {
+        budgetRefusals.labelValues(kind).inc();
+    }
+
+    public void incidentEscalation(String reason) {
+        escalations.labelValues(reason).inc();
+    }
+
+    public void notification(String type, String event, String outcome) {
+        notifications.labelValues(type, event, outcome).inc();
+    }
+
+    public void trigger(String type, String outcome) {
+        triggers.labelValues(type, outcome).inc();
+    }
+
     /** Counts of requests by state, read at each scrape; until the harness is open, all zero. */
     private volatile java.util.function.Supplier<java.util.Map<State, Long>> byState = java.util.Map::of;
 

@@ -50,13 +50,49 @@ abstract class JdbcRequestStore implements RequestStore {
      */
     abstract void lockLedger(Connection c) throws SQLException;
 
+    private volatile TransitionListener listener = TransitionListener.NONE;
+
+    @Override
+    public void onTransition(TransitionListener l) {
+        this.listener = requireNonNull(l, "listener is null");
+    }
+
+    @Override
+    public <T> T read(Work<T> work) throws SQLException {
+        JdbcTx[] holder = new JdbcTx[1];
+        T result = transaction(c -> {
+            holder[0] = new JdbcTx(c, false, true);
+            return work.run(holder[0]);
+        });
+        holder[0].committed();
+        return result;
+    }
+
     final class JdbcTx implements Tx {
         private final Connection db;
         private boolean ledgerLocked;
+        private final boolean readOnly;
+        private final List<Runnable> afterCommit = new ArrayList<>();
 
         JdbcTx(Connection db, boolean ledgerLocked) {
+            this(db, ledgerLocked, false);
+        }
+
+        JdbcTx(Connection db, boolean ledgerLocked, boolean readOnly) {
             this.db = db;
             this.ledgerLocked = ledgerLocked;
+            this.readOnly = readOnly;
+        }
+
+        @Override
+        public void afterCommit(Runnable task) {
+            afterCommit.add(requireNonNull(task, "task is null"));
+        }
+
+        void committed() {
+            for (Runnable r : afterCommit) {
+                r.run();
+            }
         }
 
         @Override
@@ -83,6 +119,9 @@ abstract class JdbcRequestStore implements RequestStore {
         @Override
         public void recordFor(String requestId, String team, String env, String event, String actor, ObjectNode detail)
                 throws SQLException {
+            if (readOnly) {
+                throw new IllegalStateException("a read-only transaction cannot record ledger entries");
+            }
             if (!ledgerLocked) {
                 lockLedger(db);
                 ledgerLocked = true;
@@ -141,6 +180,7 @@ abstract class JdbcRequestStore implements RequestStore {
                 d.setAll(detail);
             }
             record(id, "transition", actor, d);
+            listener.moved(this, id, from, to, actor);
         }
 
         @Override
@@ -184,8 +224,13 @@ abstract class JdbcRequestStore implements RequestStore {
 
     @Override
     public <T> T inTransaction(Work<T> work) throws SQLException {
-        T result = writeTransaction(c -> work.run(new JdbcTx(c, true)));
+        JdbcTx[] holder = new JdbcTx[1];
+        T result = writeTransaction(c -> {
+            holder[0] = new JdbcTx(c, true); // a retried transaction starts with nothing to run after it
+            return work.run(holder[0]);
+        });
         flushLedger();
+        holder[0].committed();
         return result;
     }
 
@@ -370,6 +415,13 @@ abstract class JdbcRequestStore implements RequestStore {
         Object[] args = {sinceMillis, excludeId, tool, targetPrefix.length(), targetPrefix};
         return new Outcomes(count("SELECT COUNT(*)" + where + "('SUCCEEDED','FAILED','ROLLED_BACK')", args),
                 count("SELECT COUNT(*)" + where + "('FAILED','ROLLED_BACK')", args));
+    }
+
+    @Override
+    public List<StoredRequest> withSameAction(String tool, String target, long sinceMillis, String excludeId) throws SQLException {
+        return query("SELECT * FROM requests r WHERE EXISTS (SELECT 1 FROM actions a WHERE a.request_id = r.id AND a.tool = ? "
+                + "AND a.target = ?) AND r.created_ms >= ? AND r.id <> ? AND r.state NOT IN ('REJECTED','CANCELLED') "
+                + "ORDER BY r.created_ms", tool, target, sinceMillis, excludeId);
     }
 
     @Override

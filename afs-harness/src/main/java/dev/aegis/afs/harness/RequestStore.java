@@ -66,15 +66,37 @@ public interface RequestStore extends AutoCloseable {
          */
         boolean leaseAction(String requestId, int index, String claimant, long expiresMillis) throws SQLException;
 
-        /** One statement in SQL that SQLite and PostgreSQL both run (no {@code INSERT OR REPLACE}). */
         /** Keeps the newest gate report of {@code id}: what its status and the web page show. */
         void saveGates(String id, GateReport report) throws SQLException;
 
         /** Keeps the newest risk report of {@code id} (YAML): every replica serves it as {@code <id>.risk}. */
         void saveRisk(String id, String yaml) throws SQLException;
 
+        /** One statement in SQL that SQLite and PostgreSQL both run (no {@code INSERT OR REPLACE}). */
         void update(String sql, Object... args) throws SQLException;
+
+        /**
+         * Runs {@code task} once this transaction has committed (never when it rolls back): for
+         * what must not happen for a change that did not happen, such as a notification.
+         */
+        void afterCommit(Runnable task);
     }
+
+    /**
+     * Told of every change request state change, inside the transaction that makes it, so what
+     * follows from it (the incident's state) commits or rolls back with it.
+     */
+    interface TransitionListener {
+        void moved(Tx tx, String requestId, State from, State to, String actor) throws SQLException;
+
+        TransitionListener NONE = (tx, id, from, to, actor) -> { };
+    }
+
+    /** Sets the one listener of request transitions (the incidents). */
+    void onTransition(TransitionListener listener);
+
+    /** Runs {@code work} in a read-only transaction: it must not record ledger entries. */
+    <T> T read(Work<T> work) throws SQLException;
 
     /** The request was not in the expected state: someone else moved it first. */
     final class ConcurrentChange extends SQLException {
@@ -242,6 +264,9 @@ public interface RequestStore extends AutoCloseable {
     }
 
     Outcomes outcomes(String tool, String targetPrefix, long sinceMillis, String excludeId) throws SQLException;
+
+    /** Earlier requests (not rejected or cancelled) with an action of this tool on this target since {@code sinceMillis}. */
+    List<StoredRequest> withSameAction(String tool, String target, long sinceMillis, String excludeId) throws SQLException;
 
     /** Earlier actions with the same tool on the same target since {@code sinceMillis}. */
     int sameActionCount(String tool, String target, long sinceMillis, String excludeId) throws SQLException;

@@ -219,7 +219,7 @@ public record RiskReport(String graphSource, Optional<String> graphProblem, Stri
         return Math.round(x * 1000) / 1000.0;
     }
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
     /** The report as {@code .risk} shows it. */

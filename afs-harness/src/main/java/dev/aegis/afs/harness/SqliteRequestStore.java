@@ -46,6 +46,17 @@ public final class SqliteRequestStore extends JdbcRequestStore {
               cluster TEXT NOT NULL, sha256 TEXT NOT NULL, key_id TEXT NOT NULL, iat_ms INTEGER NOT NULL, exp_ms INTEGER NOT NULL,
               result TEXT, outcome TEXT, reason TEXT);
             CREATE INDEX IF NOT EXISTS intents_action ON intents(request_id, idx);
+            CREATE TABLE IF NOT EXISTS incidents(id TEXT PRIMARY KEY, state TEXT NOT NULL, severity TEXT NOT NULL,
+              team TEXT NOT NULL, env TEXT NOT NULL, title TEXT NOT NULL, source TEXT NOT NULL, source_key TEXT,
+              context TEXT NOT NULL, escalation TEXT, opened_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS incidents_source ON incidents(source, source_key);
+            CREATE TABLE IF NOT EXISTS incident_usage(incident TEXT NOT NULL, kind TEXT NOT NULL, amount INTEGER NOT NULL,
+              PRIMARY KEY(incident, kind));
+            CREATE TABLE IF NOT EXISTS incident_repeats(incident TEXT NOT NULL, fingerprint TEXT NOT NULL,
+              seen INTEGER NOT NULL, last_ms INTEGER NOT NULL, PRIMARY KEY(incident, fingerprint));
+            CREATE TABLE IF NOT EXISTS notifications(id TEXT PRIMARY KEY, incident TEXT NOT NULL, event TEXT NOT NULL,
+              channel TEXT NOT NULL, attempt INTEGER NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL, at_ms INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS notifications_incident ON notifications(incident, at_ms);
             """;
 
     private final Connection db;

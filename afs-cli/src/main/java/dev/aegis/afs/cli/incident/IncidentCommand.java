@@ -6,12 +6,14 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code afs incident ...}: everything about one incident. Export and verify of evidence bundles
- * live here; the incident's lifecycle (open, ls, show, close) joins as further subcommands.
+ * {@code afs incident ...}: everything about one incident: its lifecycle at the harness (open, ls,
+ * show, close, resume) and its evidence bundle (export, verify offline).
  */
 @Command(name = "incident", mixinStandardHelpOptions = true,
-        description = "Works with incidents: export an incident's evidence bundle and verify one offline.",
-        subcommands = {ExportCommand.class, VerifyCommand.class})
+        description = "Opens, lists, shows and closes incidents; exports an incident's evidence bundle and verifies one offline.",
+        subcommands = {IncidentLifecycleCommands.Open.class, IncidentLifecycleCommands.Ls.class,
+                IncidentLifecycleCommands.Show.class, IncidentLifecycleCommands.Close.class,
+                IncidentLifecycleCommands.Resume.class, ExportCommand.class, VerifyCommand.class})
 public final class IncidentCommand implements Runnable {
 
     @Spec
@@ -19,6 +21,6 @@ public final class IncidentCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "name a subcommand, e.g. afs incident export --help");
+        throw new ParameterException(spec.commandLine(), "name a subcommand: afs incident open|ls|show|close|resume|export|verify");
     }
 }

@@ -51,7 +51,7 @@ public record Namespaces(Path file, ConfigNode root, Evidence evidence, Optional
     }
 
     /** Keys of an env besides its source sections: read by the access lists and the harness. */
-    public static final Set<String> ENV_SETTINGS = Set.of("access", "changes", "redact");
+    public static final Set<String> ENV_SETTINGS = Set.of("access", "changes", "redact", "incidents");
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,62}");
 

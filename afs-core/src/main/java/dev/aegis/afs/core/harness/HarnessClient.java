@@ -143,6 +143,49 @@ public final class HarnessClient {
         return out;
     }
 
+    /** The incidents the harness's lifecycle keeps, of envs {@code caller} may read, newest first (afs incident ls). */
+    public List<JsonNode> incidentList(Caller caller) throws AfsException {
+        List<JsonNode> out = new ArrayList<>();
+        send(request("v1/incidents", caller).GET()).body().path("incidents").forEach(out::add);
+        return out;
+    }
+
+    /** One incident: state, severity, scope, context, budget (used and caps), notifications. */
+    public JsonNode incident(String id, Caller caller) throws AfsException {
+        return send(request("v1/incidents/" + segment(id), caller).GET()).body();
+    }
+
+    /** {@code context.yaml} or {@code budget} of an incident, as the mount shows them. */
+    public String incidentText(String id, String file, Caller caller) throws AfsException {
+        return sendText(request("v1/incidents/" + segment(id) + "/" + segment(file), caller).GET());
+    }
+
+    /** Opens an incident by hand: {@code id} may be null (the harness names it INC-&lt;n&gt;). */
+    public JsonNode openIncident(String id, String team, String env, String severity, String title, Caller caller)
+            throws AfsException {
+        com.fasterxml.jackson.databind.node.ObjectNode body = JSON.createObjectNode().put("team", team).put("env", env)
+                .put("severity", severity).put("title", title);
+        if (id != null) {
+            body.put("id", id);
+        }
+        return send(request("v1/incidents", caller).POST(HttpRequest.BodyPublishers.ofString(body.toString(),
+                StandardCharsets.UTF_8))).body();
+    }
+
+    /** {@code close} or {@code resume} (an escalated incident back to DIAGNOSING), by a person, with a reason. */
+    public JsonNode moveIncident(String id, String operation, String reason, Caller caller) throws AfsException {
+        String body = JSON.createObjectNode().put("reason", reason).toString();
+        return send(request("v1/incidents/" + segment(id) + "/" + segment(operation), caller)
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))).body();
+    }
+
+    /** Reports tokens an agent spent on the incident; answers the budget used and its caps. */
+    public JsonNode reportTokens(String id, long tokens, Caller caller) throws AfsException {
+        String body = JSON.createObjectNode().put("tokens", tokens).toString();
+        return send(request("v1/incidents/" + segment(id) + "/tokens", caller)
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))).body();
+    }
+
     /** Ledger entries from {@code fromSeq} (1-based), at most {@code limit}. */
     public List<JsonNode> ledger(long fromSeq, int limit, Caller caller) throws AfsException {
         List<JsonNode> out = new ArrayList<>();
