@@ -186,6 +186,9 @@ public final class IncidentTimeline {
                     ledgerEntry(Ledger.JSON.readTree(line), r, plan).ifPresent(out::add);
                 }
             }
+            for (String line : store.ledgerOf(feedbackRequest(incident))) {
+                lifecycleEntry(Ledger.JSON.readTree(line)).ifPresent(out::add);
+            }
             for (RequestStore.Feedback f : store.feedback(incident)) {
                 out.add(feedback(f));
             }
@@ -296,6 +299,39 @@ public final class IncidentTimeline {
         n.put("env", r.env());
         // after any read captured at the same millisecond: a plan cannot come before what it cites
         return Optional.of(new Entry(at, e.path("seq").asLong() + 1, r.team(), r.env(), n));
+    }
+
+    /** The incident's own steps (opened, each state it entered), as the lifecycle ledgers them. */
+    private static Optional<Entry> lifecycleEntry(JsonNode e) {
+        String event = e.path("event").asText();
+        JsonNode d = e.path("detail");
+        ObjectNode n = Ledger.JSON.createObjectNode();
+        String summary;
+        if (event.equals("incident_opened")) {
+            summary = d.path("incident").asText() + " opened by " + d.path("source").asText() + ": " + d.path("title").asText()
+                    + " (" + d.path("severity").asText() + ")";
+            n.put("to", d.path("state").asText());
+        } else if (event.equals("incident_transition")) {
+            summary = d.path("incident").asText() + " " + d.path("from").asText() + " -> " + d.path("to").asText() + ": "
+                    + d.path("reason").asText();
+            n.put("from", d.path("from").asText());
+            n.put("to", d.path("to").asText());
+            if (d.hasNonNull("request")) {
+                n.put("request", d.path("request").asText());
+            }
+        } else {
+            return Optional.empty(); // feedback entries come from the feedback table
+        }
+        Instant at = Instant.parse(e.path("at").asText());
+        n.put("at", at.toString());
+        n.put("kind", "transition");
+        n.put("step", "incident-" + e.path("seq").asLong());
+        n.put("who", e.path("actor").asText());
+        n.put("summary", summary);
+        n.put("seq", e.path("seq").asLong());
+        n.put("team", e.path("team").asText());
+        n.put("env", e.path("env").asText());
+        return Optional.of(new Entry(at, e.path("seq").asLong() + 1, e.path("team").asText(), e.path("env").asText(), n));
     }
 
     private static StoredRequest.StoredAction action(StoredRequest r, int index) {

@@ -97,7 +97,7 @@ public final class Incidents implements RequestStore.TransitionListener {
             Incident i = new Incident(id, IncidentState.TRIAGE, o.severity(), o.team(), o.env(), o.title(), o.source(),
                     o.sourceKey(), context(id, o, scope, now), Optional.empty(), now, now);
             IncidentStore.insert(tx.connection(), i);
-            tx.recordFor("", i.team(), i.env(), "incident_opened", actor, RequestStore.detail("incident", id, "state",
+            tx.recordFor(IncidentTimeline.feedbackRequest(id), i.team(), i.env(), "incident_opened", actor, RequestStore.detail("incident", id, "state",
                     i.state().name(), "severity", i.severity(), "title", i.title(), "source", i.source(),
                     "alerts", o.alerts().size(), "budget", i.caps().json()));
             tx.afterCommit(() -> notify("opened", i, Optional.empty(), Optional.empty()));
@@ -136,7 +136,7 @@ public final class Incidents implements RequestStore.TransitionListener {
             ctx.set("alerts", merged);
             long now = clock.millis();
             IncidentStore.updateContext(tx.connection(), i.id(), severity, ctx, now);
-            tx.recordFor("", i.team(), i.env(), "incident_alerts", source, RequestStore.detail("incident", i.id(),
+            tx.recordFor(IncidentTimeline.feedbackRequest(i.id()), i.team(), i.env(), "incident_alerts", source, RequestStore.detail("incident", i.id(),
                     "status", allResolved ? "resolved" : "firing", "alerts", alerts.size(), "severity", severity));
             if (allResolved) {
                 IncidentState to = IncidentState.CLOSED;
@@ -219,7 +219,8 @@ public final class Incidents implements RequestStore.TransitionListener {
             Incident i = IncidentStore.get(tx.connection(), id).orElseThrow();
             ObjectNode d = RequestStore.detail("incident", id, "from", at.name(), "to", next.name(), "reason", reason);
             request.ifPresent(r -> d.put("request", r));
-            tx.recordFor(request.orElse(""), i.team(), i.env(), "incident_transition", actor, d);
+            // findable by incident, as the timeline and the ledger slice of /incidents/<id>/ look for it
+            tx.recordFor(IncidentTimeline.feedbackRequest(id), i.team(), i.env(), "incident_transition", actor, d);
             IncidentState f = at;
             tx.afterCommit(() -> metrics.incidentTransition(f, next));
             String event = switch (next) {

@@ -24,6 +24,9 @@ import java.util.List;
  * ledger.jsonl   the ledger slice of the incident
  * feedback/      one file per step: echo useful|useless|dangerous &gt; feedback/&lt;step&gt;
  * review.md      the post-incident review (afs review &lt;id&gt;), review.json the same as JSON
+ * context.yaml   the incident's context (state, severity, scope, alerts, SLO, budget caps, approval policy,
+ *                change windows, freeze, on-call), from the harness's incident lifecycle
+ * budget         what the incident used of each budget cap
  * </pre>
  */
 final class IncidentWorkspace implements DirNode {
@@ -67,6 +70,9 @@ final class IncidentWorkspace implements DirNode {
         out.add(new FeedbackDir(id, harness, clock));
         out.add(new TextFile("review.md", clock, c -> IncidentReview.of(timeline(c)).markdown()));
         out.add(new TextFile("review.json", clock, c -> IncidentReview.of(timeline(c)).json().toPrettyString() + "\n"));
+        // the lifecycle's files: NOT_FOUND when the harness opened no incident of this id (reads may be tagged anyway)
+        out.add(new TextFile("context.yaml", clock, c -> harness.incidentText(id, "context.yaml", c)));
+        out.add(new TextFile("budget", clock, c -> harness.incidentText(id, "budget", c)));
         return out;
     }
 
