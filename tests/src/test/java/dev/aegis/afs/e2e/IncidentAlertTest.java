@@ -211,7 +211,9 @@ class IncidentAlertTest {
                     - static_configs: [{targets: ["127.0.0.1:%d"]}]
                 """.formatted(work.resolve("rules.yml"), amPort));
         prometheus = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + work.resolve("prometheus.yml"),
-                "--storage.tsdb.path=" + work.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + promPort)
+                "--storage.tsdb.path=" + work.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + promPort,
+                // the first alerts may go out before Alertmanager is discovered: resend at once, not after 1 min
+                "--rules.alert.resend-delay=1s")
                 .redirectErrorStream(true).redirectOutput(work.resolve("prometheus.log").toFile()).start();
     }
 
