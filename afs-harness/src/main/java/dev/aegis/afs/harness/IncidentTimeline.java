@@ -85,6 +85,12 @@ public final class IncidentTimeline {
                     out.add(row.get(0));
                 }
             }
+            // and those the lifecycle opened (an alert), before anything was read or planned for them
+            for (Incident i : store.read(tx -> IncidentStore.list(tx.connection(), 10_000))) {
+                if (access.canRead(viewer, i.team(), i.env())) {
+                    out.add(i.id());
+                }
+            }
         } catch (SQLException e) {
             throw unavailable(e);
         }

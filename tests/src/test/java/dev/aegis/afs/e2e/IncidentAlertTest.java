@@ -339,6 +339,7 @@ class IncidentAlertTest {
         Shell.Result ls = afs("incident", "ls");
         assertEquals(0, ls.exit(), ls.toString());
         assertTrue(ls.out().startsWith(incident + "\tTRIAGE\tcritical\tpayments/prod\t"), ls.out());
+        assertEquals(incident, Shell.bash(mountpoint, "ls incidents").out().strip(), "listed before anything was read for it");
         String context = Files.readString(mountpoint.resolve("incidents/" + incident + "/context.yaml"));
         for (String line : List.of("state: TRIAGE", "team: payments", "env: prod", "name: PaymentsOutOfMemory",
                 "source: alertmanager:alertmanager", "change_requests: 2", "objective: 99.9%", "- user:alice")) {
