@@ -40,6 +40,9 @@ final class Gates {
     private final ConfigHistories histories;
     private final java.util.function.Supplier<Incidents> incidents;
 
+    /** How long the risk report waits for the configuration history before listing it as unread. */
+    static final Duration HISTORY_BUDGET = Duration.ofSeconds(3);
+
     Gates(HarnessConfig.Policy policy, EvidenceGate evidenceGate, Guardrails guardrails, LiveState cluster, RequestStore store,
           Clock clock, HarnessMetrics metrics, dev.aegis.afs.core.access.AccessPolicy access, ServiceGraphs graphs,
           ConfigHistories histories, java.util.function.Supplier<Incidents> incidents) {
@@ -99,10 +102,25 @@ final class Gates {
         RiskPolicy riskPolicy = policy.risk();
         List<String> unread = new ArrayList<>();
         Optional<ConfigHistories.Found> commits = Optional.empty();
+        // bounded: a slow repository must not hold a submission past its client's timeout
+        java.util.concurrent.CompletableFuture<Optional<ConfigHistories.Found>> reading =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return histories.commits(cr.team(), cr.env(), now.minus(riskPolicy.recentChanges()));
+                    } catch (dev.aegis.afs.core.AfsException e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                });
         try {
-            commits = histories.commits(cr.team(), cr.env(), now.minus(riskPolicy.recentChanges()));
-        } catch (dev.aegis.afs.core.AfsException | RuntimeException e) {
-            unread.add("the configuration history could not be read: " + e.getMessage());
+            commits = reading.get(HISTORY_BUDGET.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            reading.cancel(true);
+            unread.add("the configuration history was not read within " + HISTORY_BUDGET.toSeconds() + "s");
+        } catch (java.util.concurrent.ExecutionException e) {
+            unread.add("the configuration history could not be read: " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            unread.add("the configuration history was not read: interrupted");
         }
         List<RiskReport.ActionRisk> risks = new ArrayList<>();
         for (Action a : cr.actions()) {

@@ -243,6 +243,10 @@ class TracesAndConfigTest {
         String risk = bash("cat change_requests/payment-api.risk").out();
         assertTrue(risk.contains("- service: checkout") && risk.contains("- service: frontend")
                 && risk.contains("expected_unavailable: 0.2"), risk);
+        // the deploy commit before the errors is the target's recent change, read from the config: repository
+        assertTrue(risk.contains("- source: git") && risk.contains(config.poolChange.substring(0, 12)
+                + " carol: payment-api: db pool 50 -> 10"), risk);
+        assertTrue(!bash("cat change_requests/ledger.risk").out().contains("source: git"), "the commit does not name ledger");
         assertTrue(bash("ls change_requests").out().contains("payment-api.risk"));
     }
 
