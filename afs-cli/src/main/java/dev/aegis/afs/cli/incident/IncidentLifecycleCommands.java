@@ -112,14 +112,12 @@ final class IncidentLifecycleCommands {
         }
     }
 
-    @Command(name = "close", mixinStandardHelpOptions = true,
-            description = {"Closes an incident (a person, never an agent), with the reason.",
-                    "A change that is still executing must be verified first."})
-    static final class Close implements Callable<Integer> {
+    /** A person moves the incident by hand, with the reason the ledger keeps: {@code close} or {@code resume}. */
+    abstract static class Move implements Callable<Integer> {
         @Parameters(paramLabel = "ID")
         String id;
 
-        @Option(names = "--reason", required = true, description = "why it is over")
+        @Option(names = "--reason", required = true, description = "why; the ledger keeps it")
         String reason;
 
         @Mixin
@@ -128,34 +126,33 @@ final class IncidentLifecycleCommands {
         @Spec
         CommandSpec spec;
 
+        /** The harness operation, {@code POST /v1/incidents/<id>/<operation>}. */
+        abstract String operation();
+
         @Override
         public Integer call() throws Exception {
             HarnessClient client = harness.client();
-            print(spec.commandLine().getOut(), client, client.moveIncident(id, "close", reason, Caller.self()));
+            print(spec.commandLine().getOut(), client, client.moveIncident(id, operation(), reason, Caller.self()));
             return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "close", mixinStandardHelpOptions = true,
+            description = {"Closes an incident (a person, never an agent), with the reason.",
+                    "A change that is still executing must be verified first."})
+    static final class Close extends Move {
+        @Override
+        String operation() {
+            return "close";
         }
     }
 
     @Command(name = "resume", mixinStandardHelpOptions = true,
             description = "Takes an ESCALATED incident back to DIAGNOSING (a person), so automated changes may go on.")
-    static final class Resume implements Callable<Integer> {
-        @Parameters(paramLabel = "ID")
-        String id;
-
-        @Option(names = "--reason", required = true, description = "what the person checked")
-        String reason;
-
-        @Mixin
-        HarnessUrl harness;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Resume extends Move {
         @Override
-        public Integer call() throws Exception {
-            HarnessClient client = harness.client();
-            print(spec.commandLine().getOut(), client, client.moveIncident(id, "resume", reason, Caller.self()));
-            return ExitCodes.OK;
+        String operation() {
+            return "resume";
         }
     }
 }
