@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 jar="$here/target/benchmarks.jar"
 ulimit -n "$(ulimit -Hn)" # one connection per agent on each side (10,000 agents need more than 10,000)
 dir=$(mktemp -d /tmp/afs-poll-load.XXXXXX)
-java -Xmx512m -XX:+UseSerialGC -Dsun.net.httpserver.maxIdleConnections=20000 -cp "$jar" dev.aegis.afs.bench.PollLoadBenchmark server "$dir" "$store" > "$dir/server.log" 2>&1 &
+java -Xmx512m -XX:+UseSerialGC -cp "$jar" dev.aegis.afs.bench.PollLoadBenchmark server "$dir" "$store" > "$dir/server.log" 2>&1 &
 server=$!
 trap 'touch "$dir/stop"; wait $server 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 1 600); do

@@ -72,6 +72,18 @@ public final class HarnessDaemon implements AutoCloseable {
      */
     static final int ACCEPT_BACKLOG = 1024;
     static final int HTTP_THREADS = 16;
+    /**
+     * The JDK server closes keep-alive connections beyond 200 idle ones, so thousands of polling
+     * agents reconnect on most polls (bench/README.md, "Quiet machine"). It reads this property
+     * once, when its first server starts; an operator's own {@code -D} setting wins.
+     */
+    private static final String MAX_IDLE_CONNECTIONS = "sun.net.httpserver.maxIdleConnections";
+
+    static {
+        if (System.getProperty(MAX_IDLE_CONNECTIONS) == null) {
+            System.setProperty(MAX_IDLE_CONNECTIONS, "20000");
+        }
+    }
     /** Largest drafted skill accepted: the skill schema's own limit on documents is larger, a skill is small. */
     static final int LIBRARY_DOCUMENT_BYTES = 256 * 1024;
 
