@@ -77,8 +77,16 @@ final class EvidenceRoutes {
 
     ObjectNode holds(String presentedToken) throws AfsException {
         authenticate(presentedToken);
+        ObjectNode out = Ledger.JSON.createObjectNode();
+        ArrayNode list = out.putArray("holds");
+        held(requests.open()).forEach(list::add);
+        return out;
+    }
+
+    /** The evidence ids {@code open} change requests cite: what no retention sweep may delete. */
+    static Set<String> held(List<StoredRequest> open) {
         Set<String> held = new TreeSet<>();
-        for (StoredRequest r : requests.open()) {
+        for (StoredRequest r : open) {
             try {
                 ChangeRequestParser.parse(r.id(), r.document().getBytes(java.nio.charset.StandardCharsets.UTF_8))
                         .evidence().forEach(p -> held.add(p.id()));
@@ -86,10 +94,7 @@ final class EvidenceRoutes {
                 // stored requests parsed once already; one that no longer parses cites nothing we can name
             }
         }
-        ObjectNode out = Ledger.JSON.createObjectNode();
-        ArrayNode list = out.putArray("holds");
-        held.forEach(list::add);
-        return out;
+        return held;
     }
 
     void close() {

@@ -101,6 +101,8 @@ public final class HarnessDaemon implements AutoCloseable {
     private final CaptureStore evidenceStore;
     private final Optional<dev.aegis.afs.harness.web.WebRoutes> web;
     private volatile HttpServer metricsServer;
+    /** The shared store's retention sweep, when the store is one the harness prunes (postgresql). */
+    private volatile StoreRetention retention;
     /** The incident workspace's routes (timeline, ledger slice, feedback). */
     private volatile IncidentRoutes incidents;
     /** The incident lifecycle's routes (the incidents themselves) and the alert webhooks. */
@@ -229,6 +231,11 @@ public final class HarnessDaemon implements AutoCloseable {
             throw new IOException("cannot resume unfinished requests: " + e.getMessage(), e);
         }
         server.start();
+        if (evidence instanceof dev.aegis.afs.evidence.store.ExpiringStore expiring) {
+            // mounts may only insert into the shared store: its retention is the control plane's to run
+            daemon.retention = new StoreRetention(expiring, () -> EvidenceRoutes.held(harness.open()),
+                    namespaces.evidence().retention(), clock).start(namespaces.evidence().sweepInterval());
+        }
         if (config.metricsListen().isPresent()) {
             try {
                 daemon.metricsServer = HttpServer.create(config.metricsListen().get(), 16);
@@ -323,6 +330,9 @@ public final class HarnessDaemon implements AutoCloseable {
             executor.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (retention != null) {
+            retention.close();
         }
         closeQuietly(harness);
         evidence.close();

@@ -42,7 +42,7 @@ import org.flywaydb.core.Flyway;
  * The content is hashed while it is uploaded and must match the record, so a store never holds a
  * blob under a wrong name.
  */
-public final class PostgresCaptureStore implements CaptureStore {
+public final class PostgresCaptureStore implements CaptureStore, ExpiringStore {
 
     /** Chunk size: well under bytea's 1 GB cap and small enough to stream. */
     static final int CHUNK = 1 << 20;
@@ -362,6 +362,63 @@ public final class PostgresCaptureStore implements CaptureStore {
                 }
             }
             return out;
+        } catch (SQLException e) {
+            throw unreachable(e);
+        }
+    }
+
+    /**
+     * One transaction: expired, unheld records first, then the blobs (and their chunks) no record
+     * points at, so a blob a newer capture of the same content still cites is never deleted. A
+     * mount storing a capture of a blob at the moment it is deleted fails on the foreign key
+     * (its read fails closed, or spools and retries) rather than citing missing content.
+     */
+    @Override
+    public Swept expire(java.time.Instant cutoff, java.util.Set<String> held) throws IOException {
+        requireNonNull(cutoff, "cutoff is null");
+        requireNonNull(held, "held is null");
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                java.sql.Array heldIds = c.createArrayOf("text", held.toArray());
+                int records;
+                int kept;
+                try (PreparedStatement ps = c.prepareStatement(
+                        "DELETE FROM evidence.captures WHERE captured_at < ? AND NOT (id = ANY (?))")) {
+                    ps.setTimestamp(1, Timestamp.from(cutoff));
+                    ps.setArray(2, heldIds);
+                    records = ps.executeUpdate();
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT count(*) FROM evidence.captures WHERE captured_at < ? AND id = ANY (?)")) {
+                    ps.setTimestamp(1, Timestamp.from(cutoff));
+                    ps.setArray(2, heldIds);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        kept = rs.getInt(1);
+                    }
+                }
+                int blobs;
+                try (PreparedStatement ps = c.prepareStatement("""
+                        WITH gone AS (
+                          DELETE FROM evidence.blobs b WHERE NOT EXISTS (SELECT 1 FROM evidence.captures k
+                            WHERE k.team = b.team AND k.env = b.env AND k.sha256 = b.sha256)
+                          RETURNING team, env, sha256),
+                        chunks AS (
+                          DELETE FROM evidence.chunks ch USING gone g
+                          WHERE ch.team = g.team AND ch.env = g.env AND ch.sha256 = g.sha256)
+                        SELECT count(*) FROM gone""")) {
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        blobs = rs.getInt(1);
+                    }
+                }
+                c.commit();
+                return new Swept(records, blobs, kept);
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
         } catch (SQLException e) {
             throw unreachable(e);
         }
