@@ -268,4 +268,55 @@ class IncidentWorkspaceTest {
         assertTrue(as(ATTACKER, "cat incidents/INC-42/timeline.md").out().contains("/teams/checkout/prod/logs/api.log"));
         assertTrue(!as(ALICE, "cat incidents/INC-42/timeline.md").out().contains("checkout"));
     }
+
+    @Test
+    void tokensAnAgentReportsThroughTheMountCountAgainstTheIncidentsBudget() throws Exception {
+        Mount.Result open = mount.afs("incident", "open", "--team", "payments", "--env", "prod", "--id", "INC-43",
+                "--title", "api slow", "--harness-url", harness.url(), "--harness-token-file", harness.tokenFile().toString());
+        assertEquals(0, open.exit(), open.toString());
+        String tokens = "incidents/INC-43/tokens";
+        assertEquals("0\n", as(AGENT, "cat " + tokens).out());
+        // the agent reports what it spent; anything but a positive count is refused at the write, naming the form
+        Mount.Result first = as(AGENT, "echo 600000 >> " + tokens);
+        assertEquals(0, first.exit(), first.toString());
+        Mount.Result bad = as(AGENT, "echo lots >> " + tokens);
+        assertNotEquals(0, bad.exit());
+        assertTrue(bad.err().contains("Invalid argument"), bad.toString());
+        assertTrue(as(AGENT, "cat .afs/errors").out().contains("'lots' is not a count of tokens; write one whole number"));
+        assertNotEquals(0, as(AGENT, "echo -5 >> " + tokens).exit());
+        assertEquals(0, as(AGENT, "echo 600000 >> " + tokens).exit());
+        assertEquals("1200000\n", as(ALICE, "cat " + tokens).out());
+        String budget = as(ALICE, "cat incidents/INC-43/budget").out();
+        assertTrue(budget.contains("tokens           1200000 / 1000000  OVER"), budget);
+
+        // another team's uid cannot report on it: refused, and the count is unchanged
+        Mount.Result forged = as(ATTACKER, "echo 5 >> " + tokens);
+        assertNotEquals(0, forged.exit(), forged.toString());
+        assertEquals("1200000\n", as(ALICE, "cat " + tokens).out());
+
+        // the token cap stops the incident's next change request, by name, before the API server
+        Map<String, String> inc = Map.of("AFS_INCIDENT", "INC-43");
+        String log = "teams/payments/prod/logs/api.log?grep=OutOfMemoryError";
+        assertEquals(0, as(AGENT, inc, "cat '" + log + "' > /dev/null").exit());
+        String cause = evidenceOf(AGENT, log);
+        int replicas = cluster.replicas("payments", "api");
+        Files.writeString(work.resolve("plan-43.yaml"), """
+                incident_id: INC-43
+                team: payments
+                env: prod
+                hypothesis: api runs out of heap under load
+                confidence: 0.9
+                evidence:
+                  - {path: %s, sha256: %s, lines: "1-5"}
+                actions:
+                  - {tool: scale, target: {kind: Deployment, name: api}, params: {replicas: %d}, idempotency_key: inc-43-scale}
+                """.formatted(mount.mountpoint + cause, xattr(cause, "user.afs.sha256"), replicas + 2));
+        Files.setPosixFilePermissions(work.resolve("plan-43.yaml"), PosixFilePermissions.fromString("rw-r--r--"));
+        Mount.Result submit = as(AGENT, "cp " + work.resolve("plan-43.yaml") + " change_requests/inc-43-scale.yaml");
+        assertEquals(0, submit.exit(), submit + "\n" + as(AGENT, "cat .afs/errors").out());
+        awaitState("inc-43-scale", "REJECTED");
+        String rejected = status("inc-43-scale");
+        assertTrue(rejected.contains("- budget: incident INC-43 used 1200000 tokens of its cap 1000000"), rejected);
+        assertEquals(replicas, cluster.replicas("payments", "api"), "nothing reached the API server");
+    }
 }

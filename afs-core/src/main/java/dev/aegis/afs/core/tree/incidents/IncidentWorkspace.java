@@ -27,6 +27,7 @@ import java.util.List;
  * context.yaml   the incident's context (state, severity, scope, alerts, SLO, budget caps, approval policy,
  *                change windows, freeze, on-call), from the harness's incident lifecycle
  * budget         what the incident used of each budget cap
+ * tokens         echo 1500 &gt;&gt; tokens reports tokens the writer spent on the incident; reading shows the total
  * </pre>
  */
 final class IncidentWorkspace implements DirNode {
@@ -73,6 +74,7 @@ final class IncidentWorkspace implements DirNode {
         // the lifecycle's files: NOT_FOUND when the harness opened no incident of this id (reads may be tagged anyway)
         out.add(new TextFile("context.yaml", clock, c -> harness.incidentText(id, "context.yaml", c)));
         out.add(new TextFile("budget", clock, c -> harness.incidentText(id, "budget", c)));
+        out.add(new TokensFile(id, harness, clock));
         return out;
     }
 
