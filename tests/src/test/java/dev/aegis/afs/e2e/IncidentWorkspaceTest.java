@@ -142,6 +142,28 @@ class IncidentWorkspaceTest {
         assertTrue(s.contains("  " + state + "  "), s);
     }
 
+    /** The agent proposes, through the mount, to scale api to {@code replicas} for {@code incident}, citing {@code cause}. */
+    private static void proposeScale(String incident, String request, String cause, int replicas) throws IOException {
+        String plan = """
+                incident_id: %s
+                team: payments
+                env: prod
+                hypothesis: api runs out of heap under load
+                confidence: 0.9
+                evidence:
+                  - {path: %s, sha256: %s, lines: "1-5"}
+                actions:
+                  - {tool: scale, target: {kind: Deployment, name: api}, params: {replicas: %d}, idempotency_key: %s}
+                verify:
+                  - {pods_ready: {kind: Deployment, name: api}, timeout: 30s}
+                """.formatted(incident, mount.mountpoint + cause, xattr(cause, "user.afs.sha256"), replicas, request);
+        Path file = work.resolve(request + ".yaml");
+        Files.writeString(file, plan);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        Mount.Result submit = as(AGENT, "cp " + file + " change_requests/" + request + ".yaml");
+        assertEquals(0, submit.exit(), submit + "\n" + as(AGENT, "cat .afs/errors").out());
+    }
+
     @Test
     void anIncidentWorkedThroughTheMountIsReviewedAndFedBackAndHiddenFromAnotherTeam() throws Exception {
         String log = "teams/payments/prod/logs/api.log";
@@ -170,23 +192,7 @@ class IncidentWorkspaceTest {
 
         // 3. a plan citing the narrowed read, written through the mount; alice approves; it runs and verifies
         String sha = xattr(cause, "user.afs.sha256");
-        String plan = """
-                incident_id: INC-42
-                team: payments
-                env: prod
-                hypothesis: api runs out of heap under load
-                confidence: 0.9
-                evidence:
-                  - {path: %s, sha256: %s, lines: "1-5"}
-                actions:
-                  - {tool: scale, target: {kind: Deployment, name: api}, params: {replicas: 3}, idempotency_key: inc-42-scale}
-                verify:
-                  - {pods_ready: {kind: Deployment, name: api}, timeout: 30s}
-                """.formatted(mount.mountpoint + cause, sha);
-        Files.writeString(work.resolve("plan.yaml"), plan);
-        Files.setPosixFilePermissions(work.resolve("plan.yaml"), PosixFilePermissions.fromString("rw-r--r--"));
-        Mount.Result submit = as(AGENT, "cp " + work.resolve("plan.yaml") + " change_requests/inc-42-scale.yaml");
-        assertEquals(0, submit.exit(), submit + "\n" + as(AGENT, "cat .afs/errors").out());
+        proposeScale("INC-42", "inc-42-scale", cause, 3);
         awaitState("inc-42-scale", "PENDING_APPROVAL");
         assertEquals(0, as(ALICE, "echo yes > approvals/inc-42-scale/approve").exit());
         awaitState("inc-42-scale", "SUCCEEDED");
@@ -300,20 +306,7 @@ class IncidentWorkspaceTest {
         assertEquals(0, as(AGENT, inc, "cat '" + log + "' > /dev/null").exit());
         String cause = evidenceOf(AGENT, log);
         int replicas = cluster.replicas("payments", "api");
-        Files.writeString(work.resolve("plan-43.yaml"), """
-                incident_id: INC-43
-                team: payments
-                env: prod
-                hypothesis: api runs out of heap under load
-                confidence: 0.9
-                evidence:
-                  - {path: %s, sha256: %s, lines: "1-5"}
-                actions:
-                  - {tool: scale, target: {kind: Deployment, name: api}, params: {replicas: %d}, idempotency_key: inc-43-scale}
-                """.formatted(mount.mountpoint + cause, xattr(cause, "user.afs.sha256"), replicas + 2));
-        Files.setPosixFilePermissions(work.resolve("plan-43.yaml"), PosixFilePermissions.fromString("rw-r--r--"));
-        Mount.Result submit = as(AGENT, "cp " + work.resolve("plan-43.yaml") + " change_requests/inc-43-scale.yaml");
-        assertEquals(0, submit.exit(), submit + "\n" + as(AGENT, "cat .afs/errors").out());
+        proposeScale("INC-43", "inc-43-scale", cause, replicas + 2);
         awaitState("inc-43-scale", "REJECTED");
         String rejected = status("inc-43-scale");
         assertTrue(rejected.contains("- budget: incident INC-43 used 1200000 tokens of its cap 1000000"), rejected);

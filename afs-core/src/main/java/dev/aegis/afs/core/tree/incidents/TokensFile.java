@@ -7,7 +7,8 @@ import dev.aegis.afs.core.harness.HarnessClient;
 import dev.aegis.afs.core.tree.FileNode;
 import dev.aegis.afs.core.tree.NodeAttributes;
 import dev.aegis.afs.core.tree.OpenFile;
-import java.nio.ByteBuffer;
+import dev.aegis.afs.core.tree.TextFile;
+import dev.aegis.afs.core.tree.WriteOnlyFile;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 
@@ -43,57 +44,23 @@ final class TokensFile implements FileNode {
 
     @Override
     public OpenFile open(Caller caller) throws AfsException {
-        long used = harness.incident(incident, caller).path("budget").path("used").path("tokens").asLong();
-        byte[] bytes = (used + "\n").getBytes(StandardCharsets.UTF_8);
-        return new OpenFile() {
-            @Override
-            public long size() {
-                return bytes.length;
-            }
-
-            @Override
-            public boolean sizeKnownOnlyWhenOpen() {
-                return true;
-            }
-
-            @Override
-            public int read(long offset, ByteBuffer dst) {
-                if (offset >= bytes.length) {
-                    return -1;
-                }
-                int n = (int) Math.min(dst.remaining(), bytes.length - offset);
-                dst.put(bytes, (int) offset, n);
-                return n;
-            }
-        };
+        return new TextFile(name(), clock, c -> harness.incident(incident, c).path("budget").path("used").path("tokens").asLong()
+                + "\n").open(caller);
     }
 
     @Override
-    public OpenFile openForWrite(Caller caller, boolean truncate) {
+    public WriteOnlyFile openForWrite(Caller caller, boolean truncate) {
         String file = "/incidents/" + incident + "/tokens";
-        return new OpenFile() {
-            @Override
-            public long size() {
-                return 0;
+        return (offset, src) -> {
+            int n = src.remaining();
+            if (n > 1024) {
+                throw new AfsException(AfsError.INVALID_ARGUMENT, file + ": a write of " + n
+                        + " bytes is not a count of tokens; write one whole number per line, e.g. echo 1500 >> " + file);
             }
-
-            @Override
-            public int read(long offset, ByteBuffer dst) {
-                return -1;
-            }
-
-            @Override
-            public int write(long offset, ByteBuffer src) throws AfsException {
-                int n = src.remaining();
-                if (n > 1024) {
-                    throw new AfsException(AfsError.INVALID_ARGUMENT, file + ": a write of " + n
-                            + " bytes is not a count of tokens; write one whole number per line, e.g. echo 1500 >> " + file);
-                }
-                byte[] bytes = new byte[n];
-                src.get(bytes);
-                harness.reportTokens(incident, TokenCount.parse(file, new String(bytes, StandardCharsets.UTF_8)), caller);
-                return n;
-            }
+            byte[] bytes = new byte[n];
+            src.get(bytes);
+            harness.reportTokens(incident, TokenCount.parse(file, new String(bytes, StandardCharsets.UTF_8)), caller);
+            return n;
         };
     }
 }
