@@ -173,6 +173,9 @@ public final class EvidenceGate {
         String actual;
         try (InputStream in = store.content(r)) {
             actual = sha256(in);
+        } catch (dev.aegis.afs.evidence.store.PurgeableStore.PurgedException e) {
+            return Optional.of("its content was " + e.purge().describe() + "; it can no longer be cited, read the source"
+                    + " again");
         } catch (NoSuchFileException e) {
             return Optional.of("its content is gone from the evidence store (expired or deleted); read the source again");
         } catch (IOException e) {

@@ -42,7 +42,7 @@ import org.flywaydb.core.Flyway;
  * The content is hashed while it is uploaded and must match the record, so a store never holds a
  * blob under a wrong name.
  */
-public final class PostgresCaptureStore implements CaptureStore, ExpiringStore {
+public final class PostgresCaptureStore implements CaptureStore, ExpiringStore, PurgeableStore {
 
     /** Chunk size: well under bytea's 1 GB cap and small enough to stream. */
     static final int CHUNK = 1 << 20;
@@ -334,14 +334,20 @@ public final class PostgresCaptureStore implements CaptureStore, ExpiringStore {
     public InputStream content(String team, String env, String sha256) throws IOException {
         int chunks;
         try (Connection c = pool.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT chunks FROM evidence.blobs WHERE team = ? AND env = ? AND sha256 = ?")) {
+             PreparedStatement ps = c.prepareStatement("""
+                     SELECT b.chunks, p.id, p.purged_by, p.purged_at, p.reason FROM evidence.blobs b
+                     LEFT JOIN evidence.purges p USING (team, env, sha256)
+                     WHERE b.team = ? AND b.env = ? AND b.sha256 = ?""")) {
             ps.setString(1, team);
             ps.setString(2, env);
             ps.setString(3, sha256);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     throw new NoSuchFileException("no content " + team + "/" + env + "/" + sha256 + " in " + where);
+                }
+                if (rs.getString(2) != null) {
+                    throw new PurgedException("the content " + team + "/" + env + "/" + sha256 + " in " + where,
+                            new Purge(rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(), rs.getString(5)));
                 }
                 chunks = rs.getInt(1);
             }
@@ -377,45 +383,99 @@ public final class PostgresCaptureStore implements CaptureStore, ExpiringStore {
     public Swept expire(java.time.Instant cutoff, java.util.Set<String> held) throws IOException {
         requireNonNull(cutoff, "cutoff is null");
         requireNonNull(held, "held is null");
+        return inTransaction(c -> {
+            java.sql.Array heldIds = c.createArrayOf("text", held.toArray());
+            int records;
+            int kept;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM evidence.captures WHERE captured_at < ? AND NOT (id = ANY (?))")) {
+                ps.setTimestamp(1, Timestamp.from(cutoff));
+                ps.setArray(2, heldIds);
+                records = ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT count(*) FROM evidence.captures WHERE captured_at < ? AND id = ANY (?)")) {
+                ps.setTimestamp(1, Timestamp.from(cutoff));
+                ps.setArray(2, heldIds);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    kept = rs.getInt(1);
+                }
+            }
+            // a purge mark goes with the last record of its content (the blob row it points at goes next)
+            try (PreparedStatement ps = c.prepareStatement("""
+                    DELETE FROM evidence.purges p WHERE NOT EXISTS (SELECT 1 FROM evidence.captures k
+                      WHERE k.team = p.team AND k.env = p.env AND k.sha256 = p.sha256)""")) {
+                ps.executeUpdate();
+            }
+            int blobs;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    WITH gone AS (
+                      DELETE FROM evidence.blobs b WHERE NOT EXISTS (SELECT 1 FROM evidence.captures k
+                        WHERE k.team = b.team AND k.env = b.env AND k.sha256 = b.sha256)
+                      RETURNING team, env, sha256),
+                    chunks AS (
+                      DELETE FROM evidence.chunks ch USING gone g
+                      WHERE ch.team = g.team AND ch.env = g.env AND ch.sha256 = g.sha256)
+                    SELECT count(*) FROM gone""")) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    blobs = rs.getInt(1);
+                }
+            }
+            return new Swept(records, blobs, kept);
+        });
+    }
+
+    /**
+     * One transaction: the purge row first (its primary key refuses a second purge of the same
+     * content), then the chunks. The blob row and the signed records stay, so every citation of the
+     * content reads as purged, with who and why, rather than as missing. Needs DELETE on the chunks:
+     * the harness's login, never a mount's.
+     */
+    @Override
+    public void purge(Purge purge) throws IOException {
+        inTransaction(c -> {
+            CaptureRecord r = record(c, purge.id()).orElseThrow(() -> new NoSuchFileException(
+                    "no evidence " + purge.id() + " in " + where + "; check the id with afs evidence ls")).record();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO evidence.purges (team, env, sha256, id, purged_by, purged_at, reason)
+                    VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING""")) {
+                ps.setString(1, r.team());
+                ps.setString(2, r.env());
+                ps.setString(3, r.sha256());
+                ps.setString(4, purge.id());
+                ps.setString(5, purge.by());
+                ps.setTimestamp(6, Timestamp.from(purge.at()));
+                ps.setString(7, purge.reason());
+                if (ps.executeUpdate() == 0) {
+                    throw new IOException("the content of " + purge.id() + " in " + where + " is already purged");
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM evidence.chunks WHERE team = ? AND env = ? AND sha256 = ?")) {
+                ps.setString(1, r.team());
+                ps.setString(2, r.env());
+                ps.setString(3, r.sha256());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    private interface InTransaction<T> {
+        T run(Connection c) throws SQLException, IOException;
+    }
+
+    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    private <T> T inTransaction(InTransaction<T> work) throws IOException {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
-                java.sql.Array heldIds = c.createArrayOf("text", held.toArray());
-                int records;
-                int kept;
-                try (PreparedStatement ps = c.prepareStatement(
-                        "DELETE FROM evidence.captures WHERE captured_at < ? AND NOT (id = ANY (?))")) {
-                    ps.setTimestamp(1, Timestamp.from(cutoff));
-                    ps.setArray(2, heldIds);
-                    records = ps.executeUpdate();
-                }
-                try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT count(*) FROM evidence.captures WHERE captured_at < ? AND id = ANY (?)")) {
-                    ps.setTimestamp(1, Timestamp.from(cutoff));
-                    ps.setArray(2, heldIds);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        kept = rs.getInt(1);
-                    }
-                }
-                int blobs;
-                try (PreparedStatement ps = c.prepareStatement("""
-                        WITH gone AS (
-                          DELETE FROM evidence.blobs b WHERE NOT EXISTS (SELECT 1 FROM evidence.captures k
-                            WHERE k.team = b.team AND k.env = b.env AND k.sha256 = b.sha256)
-                          RETURNING team, env, sha256),
-                        chunks AS (
-                          DELETE FROM evidence.chunks ch USING gone g
-                          WHERE ch.team = g.team AND ch.env = g.env AND ch.sha256 = g.sha256)
-                        SELECT count(*) FROM gone""")) {
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        blobs = rs.getInt(1);
-                    }
-                }
+                T out = work.run(c);
                 c.commit();
-                return new Swept(records, blobs, kept);
-            } catch (SQLException | RuntimeException e) {
+                return out;
+            } catch (SQLException | IOException | RuntimeException e) {
                 rollbackQuietly(c);
                 throw e;
             }

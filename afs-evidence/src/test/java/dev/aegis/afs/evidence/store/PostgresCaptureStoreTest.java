@@ -216,7 +216,7 @@ class PostgresCaptureStoreTest {
         try (Connection conn = pg.connect("afs"); Statement s = conn.createStatement();
              var rs = s.executeQuery("SELECT count(*) FROM evidence." + PostgresCaptureStore.HISTORY_TABLE + " WHERE success AND type = 'SQL'")) {
             rs.next();
-            assertEquals(2, rs.getInt(1)); // V1 the store, V2 the incident column
+            assertEquals(3, rs.getInt(1)); // V1 the store, V2 the incident column, V3 purges
         }
     }
 
