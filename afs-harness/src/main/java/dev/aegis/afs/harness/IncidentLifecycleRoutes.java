@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -22,7 +23,7 @@ import java.util.Optional;
  * NOT_FOUND, as if they did not exist); opening one by hand needs the right to propose there.
  * <pre>
  * GET  /v1/incidents                    {"incidents": [...]}, newest first
- * POST /v1/incidents                    {"team", "env", "severity", "title", "id" (optional)}
+ * POST /v1/incidents                    {"team", "env", "severity", "title", "id" (optional), "caps" (optional, e.g. {"tokens": 50000}, only lower)}
  * GET  /v1/incidents/ID                 state, severity, scope, context, budget (used and caps), notifications
  * GET  /v1/incidents/ID/context.yaml    the context, as the mount shows it
  * GET  /v1/incidents/ID/budget          used / cap per kind, as text
@@ -121,10 +122,27 @@ final class IncidentLifecycleRoutes {
         try {
             return incidents.open(new Incidents.Opening(Optional.ofNullable(b.path("id").textValue()), team, env,
                     b.path("severity").asText("unknown"), b.path("title").asText("opened by hand"), caller.id(),
-                    Optional.empty(), Ledger.JSON.createArrayNode()), caller.id());
+                    Optional.empty(), Ledger.JSON.createArrayNode(), caps(b.path("caps"))), caller.id());
         } catch (IllegalArgumentException e) {
             throw new AfsException(AfsError.INVALID_ARGUMENT, e.getMessage());
         }
+    }
+
+    private static Map<String, Long> caps(JsonNode n) throws AfsException {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        if (n.isMissingNode() || n.isNull()) {
+            return out;
+        }
+        if (!n.isObject()) {
+            throw new AfsException(AfsError.INVALID_ARGUMENT, "caps must be an object of budget caps, e.g. {\"tokens\": 50000}");
+        }
+        for (var e : (Iterable<Map.Entry<String, JsonNode>>) n::fields) {
+            if (!e.getValue().canConvertToLong()) {
+                throw new AfsException(AfsError.INVALID_ARGUMENT, "caps." + e.getKey() + " must be a count, e.g. {\"tokens\": 50000}");
+            }
+            out.put(e.getKey(), e.getValue().asLong());
+        }
+        return out;
     }
 
     private Incident visible(Incidents incidents, String id, Principal caller) throws SQLException, AfsException {

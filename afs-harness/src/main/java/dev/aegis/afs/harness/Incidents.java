@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -25,7 +26,8 @@ public final class Incidents implements RequestStore.TransitionListener {
 
     /** What opens an incident. {@code id} empty: the next INC-&lt;n&gt;. */
     public record Opening(Optional<String> id, String team, String env, String severity, String title, String source,
-                          Optional<String> sourceKey, ArrayNode alerts) {
+                          Optional<String> sourceKey, ArrayNode alerts, Map<String, Long> caps) {
+        /** {@code caps}: budget caps for this incident below the configured ones, e.g. {@code {tokens: 50000}}. */
         public Opening {
             requireNonNull(id, "id is null");
             requireNonNull(team, "team is null");
@@ -35,6 +37,13 @@ public final class Incidents implements RequestStore.TransitionListener {
             requireNonNull(source, "source is null");
             requireNonNull(sourceKey, "sourceKey is null");
             requireNonNull(alerts, "alerts is null");
+            caps = Map.copyOf(caps);
+            for (Map.Entry<String, Long> e : caps.entrySet()) {
+                if (!IncidentBudget.KINDS.contains(e.getKey()) || e.getValue() < 1) {
+                    throw new IllegalArgumentException("'" + e.getKey() + "=" + e.getValue() + "' is not a budget cap; use one of "
+                            + IncidentBudget.KINDS + " with a count of 1 or more, e.g. tokens=50000");
+                }
+            }
             if (id.isPresent() && !Incident.ID.matcher(id.get()).matches()) {
                 throw new IllegalArgumentException("'" + id.get() + "' is not an incident id; use 1 to 64 letters, digits, "
                         + "'.', '_' or '-', e.g. INC-7");
@@ -91,11 +100,12 @@ public final class Incidents implements RequestStore.TransitionListener {
             throw new AfsException(AfsError.ALREADY_EXISTS, "incident " + o.id().get() + " already exists; show it with "
                     + "afs incident show " + o.id().get() + ", or choose another id");
         }
+        IncidentBudget caps = lowered(scope.caps(settings.budget()), o.caps());
         return store.inTransaction(tx -> {
             String id = o.id().isPresent() ? o.id().get() : IncidentStore.nextId(tx.connection());
             long now = clock.millis();
             Incident i = new Incident(id, IncidentState.TRIAGE, o.severity(), o.team(), o.env(), o.title(), o.source(),
-                    o.sourceKey(), context(id, o, scope, now), Optional.empty(), now, now);
+                    o.sourceKey(), context(id, o, scope, caps, now), Optional.empty(), now, now);
             IncidentStore.insert(tx.connection(), i);
             tx.recordFor(IncidentTimeline.feedbackRequest(id), i.team(), i.env(), "incident_opened", actor, RequestStore.detail("incident", id, "state",
                     i.state().name(), "severity", i.severity(), "title", i.title(), "source", i.source(),
@@ -126,7 +136,7 @@ public final class Incidents implements RequestStore.TransitionListener {
                 return Optional.empty();
             }
             return Optional.of(open(new Opening(Optional.empty(), scope.team(), scope.env(), severity, title, source,
-                    Optional.of(key), alerts), source));
+                    Optional.of(key), alerts, Map.of()), source));
         }
         Incident i = current.get();
         boolean allResolved = !firing;
@@ -169,10 +179,28 @@ public final class Incidents implements RequestStore.TransitionListener {
     }
 
     /**
+     * {@code configured} with the caps an opener asked for; only lowered, so whoever opens an
+     * incident (an agent may) cannot give it more budget than namespaces.yaml and harness.yaml do.
+     */
+    private static IncidentBudget lowered(IncidentBudget configured, Map<String, Long> asked) throws AfsException {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        for (String k : IncidentBudget.KINDS) {
+            long want = asked.getOrDefault(k, configured.get(k));
+            if (want > configured.get(k)) {
+                throw new AfsException(AfsError.INVALID_ARGUMENT, "cap " + k + "=" + want + " is above the configured "
+                        + configured.get(k) + "; an incident's caps may only be lowered when it is opened (raise them in"
+                        + " harness.yaml incidents.budget or the env's incident budget in namespaces.yaml)");
+            }
+            out.put(k, want);
+        }
+        return IncidentBudget.of(out);
+    }
+
+    /**
      * The context an agent reads at {@code /incidents/<id>/context.yaml}: what fired, where, and
      * the rules it works under (SLO, budget caps, approval policy, change windows, freeze, on-call).
      */
-    private ObjectNode context(String id, Opening o, IncidentScopes.Scope scope, long now) {
+    private ObjectNode context(String id, Opening o, IncidentScopes.Scope scope, IncidentBudget caps, long now) {
         ChangePolicy p = policies.policy(o.team(), o.env());
         ObjectNode c = Ledger.JSON.createObjectNode();
         c.put("incident_id", id);
@@ -185,7 +213,7 @@ public final class Incidents implements RequestStore.TransitionListener {
         s.put("env", o.env());
         c.set("alerts", o.alerts());
         c.set("slo", scope.slo());
-        c.set("budget", scope.caps(settings.budget()).json());
+        c.set("budget", caps.json());
         ObjectNode ap = c.putObject("approval_policy");
         ap.put("mode", p.mode().name().toLowerCase(java.util.Locale.ROOT));
         ap.put("min_approvals", p.minApprovals());

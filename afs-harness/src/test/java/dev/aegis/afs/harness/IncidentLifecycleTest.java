@@ -287,6 +287,30 @@ class IncidentLifecycleTest {
     }
 
     @Test
+    void capsGivenAtOpenLowerTheConfiguredOnesAndNeverRaiseThem() throws Exception {
+        JsonNode opened = client.openIncident("INC-1", "payments", "prod", "major", "api OOMKilled",
+                Map.of("tokens", 2_000L, "change_requests", 1L), AGENT);
+        assertEquals(2_000, opened.path("budget").path("caps").path("tokens").asLong());
+        assertEquals(1, opened.path("budget").path("caps").path("change_requests").asLong());
+        assertTrue(client.incidentText("INC-1", "context.yaml", AGENT).contains("tokens: 2000"));
+        // an agent that opens its own incident cannot give it more than the configuration does
+        AfsException raised = assertThrows(AfsException.class, () -> client.openIncident("INC-2", "payments", "prod", "major",
+                "x", Map.of("tokens", 10_000_000_000L), AGENT));
+        assertEquals(AfsError.INVALID_ARGUMENT, raised.error());
+        assertTrue(raised.getMessage().contains("cap tokens=10000000000 is above the configured"), raised.getMessage());
+        AfsException unknown = assertThrows(AfsException.class, () -> client.openIncident("INC-3", "payments", "prod", "major",
+                "x", Map.of("dollars", 5L), AGENT));
+        assertTrue(unknown.getMessage().contains("'dollars=5' is not a budget cap; use one of [reads, bytes, api_calls,"), unknown.getMessage());
+        assertEquals(1, client.incidentList(AGENT).size(), "nothing opened for the refused ones");
+        // the lowered cap is the one enforced: tokens over it stop the next change request
+        client.reportTokens("INC-1", 2_001, AGENT);
+        HarnessClient.Reply cr = client.submit(HarnessFixture.plan("prod", 0.5, pointer(f.snapshot(30), "1-3"), scale("api", 4, "k-1"), "")
+                .getBytes(StandardCharsets.UTF_8), AGENT);
+        assertEquals("REJECTED", cr.state());
+        assertTrue(cr.body().path("reasons").toString().contains("used 2001 tokens of its cap 2000"), cr.body().toString());
+    }
+
+    @Test
     void aRepeatedIdenticalActionEscalatesAndStopsTheNextChangeRequest() throws Exception {
         client.openIncident("INC-1", "payments", "prod", "major", "api OOMKilled", AGENT);
         EvidenceRecord ev = f.snapshot(30);

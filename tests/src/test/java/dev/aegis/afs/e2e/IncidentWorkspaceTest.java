@@ -278,27 +278,28 @@ class IncidentWorkspaceTest {
     @Test
     void tokensAnAgentReportsThroughTheMountCountAgainstTheIncidentsBudget() throws Exception {
         Mount.Result open = mount.afs("incident", "open", "--team", "payments", "--env", "prod", "--id", "INC-43",
-                "--title", "api slow", "--harness-url", harness.url(), "--harness-token-file", harness.tokenFile().toString());
+                "--title", "api slow", "--cap", "tokens=1000", "--cap", "change_requests=3", "--harness-url", harness.url(), "--harness-token-file", harness.tokenFile().toString());
         assertEquals(0, open.exit(), open.toString());
+        assertTrue(open.out().contains("change_requests  0 / 3") && open.out().contains("tokens           0 / 1000"), open.out());
         String tokens = "incidents/INC-43/tokens";
         assertEquals("0\n", as(AGENT, "cat " + tokens).out());
         // the agent reports what it spent; anything but a positive count is refused at the write, naming the form
-        Mount.Result first = as(AGENT, "echo 600000 >> " + tokens);
+        Mount.Result first = as(AGENT, "echo 600 >> " + tokens);
         assertEquals(0, first.exit(), first.toString());
         Mount.Result bad = as(AGENT, "echo lots >> " + tokens);
         assertNotEquals(0, bad.exit());
         assertTrue(bad.err().contains("Invalid argument"), bad.toString());
         assertTrue(as(AGENT, "cat .afs/errors").out().contains("'lots' is not a count of tokens; write one whole number"));
         assertNotEquals(0, as(AGENT, "echo -5 >> " + tokens).exit());
-        assertEquals(0, as(AGENT, "echo 600000 >> " + tokens).exit());
-        assertEquals("1200000\n", as(ALICE, "cat " + tokens).out());
+        assertEquals(0, as(AGENT, "echo 600 >> " + tokens).exit());
+        assertEquals("1200\n", as(ALICE, "cat " + tokens).out());
         String budget = as(ALICE, "cat incidents/INC-43/budget").out();
-        assertTrue(budget.contains("tokens           1200000 / 1000000  OVER"), budget);
+        assertTrue(budget.contains("tokens           1200 / 1000  OVER"), budget);
 
         // another team's uid cannot report on it: refused, and the count is unchanged
         Mount.Result forged = as(ATTACKER, "echo 5 >> " + tokens);
         assertNotEquals(0, forged.exit(), forged.toString());
-        assertEquals("1200000\n", as(ALICE, "cat " + tokens).out());
+        assertEquals("1200\n", as(ALICE, "cat " + tokens).out());
 
         // the token cap stops the incident's next change request, by name, before the API server
         Map<String, String> inc = Map.of("AFS_INCIDENT", "INC-43");
@@ -309,7 +310,7 @@ class IncidentWorkspaceTest {
         proposeScale("INC-43", "inc-43-scale", cause, replicas + 2);
         awaitState("inc-43-scale", "REJECTED");
         String rejected = status("inc-43-scale");
-        assertTrue(rejected.contains("- budget: incident INC-43 used 1200000 tokens of its cap 1000000"), rejected);
+        assertTrue(rejected.contains("- budget: incident INC-43 used 1200 tokens of its cap 1000"), rejected);
         assertEquals(replicas, cluster.replicas("payments", "api"), "nothing reached the API server");
     }
 }

@@ -56,6 +56,11 @@ final class IncidentLifecycleCommands {
         @Option(names = "--id", description = "the incident id (default: the harness names it INC-<n>)")
         String id;
 
+        @Option(names = "--cap", paramLabel = "KIND=COUNT", description = {"a budget cap for this incident, lower than the"
+                + " configured one; repeatable: --cap tokens=50000 --cap change_requests=3",
+                "kinds: reads, bytes, api_calls, change_requests, tokens"})
+        java.util.Map<String, Long> caps = new java.util.LinkedHashMap<>();
+
         @Mixin
         HarnessUrl harness;
 
@@ -65,7 +70,7 @@ final class IncidentLifecycleCommands {
         @Override
         public Integer call() throws Exception {
             HarnessClient client = harness.client();
-            JsonNode i = client.openIncident(id, team, env, severity, title, Caller.self());
+            JsonNode i = client.openIncident(id, team, env, severity, title, caps, Caller.self());
             print(spec.commandLine().getOut(), client, i);
             return ExitCodes.OK;
         }

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -163,8 +164,17 @@ public final class HarnessClient {
     /** Opens an incident by hand: {@code id} may be null (the harness names it INC-&lt;n&gt;). */
     public JsonNode openIncident(String id, String team, String env, String severity, String title, Caller caller)
             throws AfsException {
+        return openIncident(id, team, env, severity, title, Map.of(), caller);
+    }
+
+    /** The same, with budget caps for this incident below the configured ones, e.g. {@code {tokens=50000}}. */
+    public JsonNode openIncident(String id, String team, String env, String severity, String title, Map<String, Long> caps,
+                                 Caller caller) throws AfsException {
         com.fasterxml.jackson.databind.node.ObjectNode body = JSON.createObjectNode().put("team", team).put("env", env)
                 .put("severity", severity).put("title", title);
+        if (!caps.isEmpty()) {
+            caps.forEach(body.putObject("caps")::put);
+        }
         if (id != null) {
             body.put("id", id);
         }
