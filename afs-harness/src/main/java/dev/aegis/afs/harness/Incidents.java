@@ -543,8 +543,9 @@ public final class Incidents implements RequestStore.TransitionListener {
         metrics.notification(channelType, d.event(), d.outcome());
         try {
             store.inTransaction(tx -> {
-                IncidentStore.delivery(tx.connection(), d.incident() + "-" + d.event() + "-" + d.channel() + "-" + d.attempt()
-                        + "-" + d.atMillis(), d);
+                // A random id: two notifications of one event to one channel can be tried in the same
+                // millisecond (two requests waiting for approval), and each outcome must be kept.
+                IncidentStore.delivery(tx.connection(), java.util.UUID.randomUUID().toString(), d);
                 return null;
             });
         } catch (SQLException e) {
