@@ -409,9 +409,12 @@ abstract class JdbcRequestStore implements RequestStore {
 
     @Override
     public Outcomes outcomes(String tool, String targetPrefix, long sinceMillis, String excludeId) throws SQLException {
-        // substr, not LIKE: a name's '_' would be a wildcard; both databases count from 1
+        // substr, not LIKE: a name's '_' would be a wildcard; both databases count from 1. Only
+        // actions that ran count: one an agent refused (a forged intent, its local policy) or that
+        // never started says nothing about how the action fares on such targets.
         String where = " FROM requests r WHERE r.mode = 'EXECUTE' AND r.created_ms >= ? AND r.id <> ? AND EXISTS (SELECT 1"
-                + " FROM actions a WHERE a.request_id = r.id AND a.tool = ? AND substr(a.target, 1, ?) = ?) AND r.state IN ";
+                + " FROM actions a WHERE a.request_id = r.id AND a.tool = ? AND substr(a.target, 1, ?) = ?"
+                + " AND a.status NOT IN ('PLANNED','REFUSED','NOT_RUN')) AND r.state IN ";
         Object[] args = {sinceMillis, excludeId, tool, targetPrefix.length(), targetPrefix};
         return new Outcomes(count("SELECT COUNT(*)" + where + "('SUCCEEDED','FAILED','ROLLED_BACK')", args),
                 count("SELECT COUNT(*)" + where + "('FAILED','ROLLED_BACK')", args));

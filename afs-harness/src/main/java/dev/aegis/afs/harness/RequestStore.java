@@ -257,8 +257,9 @@ public interface RequestStore extends AutoCloseable {
 
     /**
      * Executed (not shadow) requests since {@code sinceMillis} with an action of {@code tool} on a
-     * target starting with {@code targetPrefix} (e.g. {@code payments/Deployment/}): how many
-     * finished, and how many of those failed or were rolled back.
+     * target starting with {@code targetPrefix} (e.g. {@code payments/Deployment/}) that ran (not
+     * refused by an agent, not left unrun): how many finished, and how many of those failed or
+     * were rolled back.
      */
     record Outcomes(long finished, long failed) {
     }

@@ -5,6 +5,7 @@ import static dev.aegis.afs.harness.HarnessFixture.ALICE;
 import static dev.aegis.afs.harness.HarnessFixture.plan;
 import static dev.aegis.afs.harness.HarnessFixture.pointer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.aegis.afs.core.git.ConfigRepo;
@@ -142,20 +143,7 @@ class RiskSourcesTest {
         cluster("");
         f.open();
         // three earlier executed restarts of Deployments in payments: two failed or were rolled back
-        List<String> states = List.of("SUCCEEDED", "FAILED", "ROLLED_BACK");
-        for (int i = 0; i < states.size(); i++) {
-            String id = "old-" + i;
-            String state = states.get(i);
-            f.harness.store().inTransaction(tx -> {
-                tx.update("INSERT INTO requests(id, incident, team, env, submitter, submitter_person, state, mode, document, "
-                        + "doc_sha, created_ms, updated_ms) VALUES (?, 'INC-0', 'payments', 'prod', 'unix:1000@h', 'user:agent', ?,"
-                        + " 'EXECUTE', 'doc', ?, ?, ?)", id, state, "sha-" + id, HarnessFixture.START.toEpochMilli() - 86_400_000L,
-                        HarnessFixture.START.toEpochMilli() - 86_400_000L);
-                tx.update("INSERT INTO actions(request_id, idx, idempotency_key, tool, target, status) VALUES (?, 0, ?, 'restart',"
-                        + " ?, 'DONE')", id, "key-" + id, "payments/Deployment/svc-" + id);
-                return null;
-            });
-        }
+        earlierRestarts(List.of("SUCCEEDED", "FAILED", "ROLLED_BACK"), "DONE");
         StoredRequest leaf = restart("ledger", "inc1-restart-ledger");
         assertEquals(2, leaf.requiredApprovals(), HarnessFixture.joined(leaf));
         assertTrue(leaf.gates().orElseThrow().notes().contains("risk: action 0: restart of Deployments in payments failed 2 of 3"
@@ -165,6 +153,34 @@ class RiskSourcesTest {
         StoredRequest scale = f.get(f.submit(plan("prod", 0.9, pointer(f.snapshot(5), "1-5"),
                 HarnessFixture.scale("ledger", 6, "inc1-scale"), ""), AGENT).request().id());
         assertEquals(0, scale.requiredApprovals(), "another tool has its own history: " + HarnessFixture.joined(scale));
+    }
+
+    @Test
+    void restartsAnAgentRefusedOrNeverRanAreNoHistory() throws Exception {
+        cluster("");
+        f.open();
+        // three earlier restarts that failed without running: forged intents the agent refused, one never started
+        earlierRestarts(List.of("FAILED", "ROLLED_BACK", "FAILED"), "REFUSED");
+        earlierRestarts(List.of("FAILED"), "NOT_RUN");
+        StoredRequest leaf = restart("ledger", "inc1-restart-ledger");
+        assertEquals(1, leaf.requiredApprovals(), HarnessFixture.joined(leaf));
+        assertFalse(leaf.gates().orElseThrow().approvalRule().contains("poor history"), leaf.gates().orElseThrow().approvalRule());
+    }
+
+    /** Earlier executed requests, one a state, each with one restart of a Deployment in payments whose action ended so. */
+    private void earlierRestarts(List<String> states, String actionStatus) throws Exception {
+        for (String state : states) {
+            String id = "old-" + actionStatus + "-" + state + "-" + System.nanoTime();
+            f.harness.store().inTransaction(tx -> {
+                tx.update("INSERT INTO requests(id, incident, team, env, submitter, submitter_person, state, mode, document, "
+                        + "doc_sha, created_ms, updated_ms) VALUES (?, 'INC-0', 'payments', 'prod', 'unix:1000@h', 'user:agent', ?,"
+                        + " 'EXECUTE', 'doc', ?, ?, ?)", id, state, "sha-" + id, HarnessFixture.START.toEpochMilli() - 86_400_000L,
+                        HarnessFixture.START.toEpochMilli() - 86_400_000L);
+                tx.update("INSERT INTO actions(request_id, idx, idempotency_key, tool, target, status) VALUES (?, 0, ?, 'restart',"
+                        + " ?, ?)", id, "key-" + id, "payments/Deployment/svc-" + id, actionStatus);
+                return null;
+            });
+        }
     }
 
     @Test
